@@ -1,0 +1,4 @@
+export * from './messages.js';
+export * from './close-codes.js';
+export * from './pad-id.js';
+export const TEXT_NAME = 'content';

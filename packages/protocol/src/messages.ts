@@ -1,0 +1,133 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+/**
+ * Wire format: the y-websocket protocol (a varUint message type, then its payload),
+ * plus padmesh extensions on types standard clients never receive unless they opt in
+ * (see `PADMESH_PARAM`).
+ */
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  /** padmesh: "the first `seq` update-bearing messages you sent on this socket are durably stored" */
+  Saved: 100,
+} as const;
+
+export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
+
+/** Bumped on any incompatible change to the padmesh extensions. */
+export const PROTOCOL_VERSION = 1;
+/** Query parameter a client sets on the WebSocket URL to receive padmesh extension messages. */
+export const PADMESH_PARAM = 'padmesh';
+
+export type Message =
+  | { type: 'sync-step1'; stateVector: Uint8Array }
+  | { type: 'sync-step2'; update: Uint8Array }
+  | { type: 'update'; update: Uint8Array }
+  | { type: 'awareness'; update: Uint8Array }
+  | { type: 'query-awareness' }
+  | { type: 'auth'; reason: string }
+  | { type: 'saved'; seq: number };
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+/** True for messages whose payload may change the document (the ones `saved` counts). */
+export function carriesUpdate(m: Message): m is Extract<Message, { update: Uint8Array }> & { type: 'sync-step2' | 'update' } {
+  return m.type === 'sync-step2' || m.type === 'update';
+}
+
+/**
+ * Strict decoder: rejects unknown types, truncated payloads and trailing bytes,
+ * so a malformed frame never reaches the CRDT.
+ */
+export function decodeMessage(data: Uint8Array): Message {
+  const d = decoding.createDecoder(data);
+  let msg: Message;
+  try {
+    const type = decoding.readVarUint(d);
+    switch (type) {
+      case MessageType.Sync: {
+        const step = decoding.readVarUint(d);
+        const payload = decoding.readVarUint8Array(d);
+        if (step === SyncStep.Step1) msg = { type: 'sync-step1', stateVector: payload };
+        else if (step === SyncStep.Step2) msg = { type: 'sync-step2', update: payload };
+        else if (step === SyncStep.Update) msg = { type: 'update', update: payload };
+        else throw new ProtocolError(`unknown sync step ${step}`);
+        break;
+      }
+      case MessageType.Awareness:
+        msg = { type: 'awareness', update: decoding.readVarUint8Array(d) };
+        break;
+      case MessageType.QueryAwareness:
+        msg = { type: 'query-awareness' };
+        break;
+      case MessageType.Auth: {
+        decoding.readVarUint(d);
+        msg = { type: 'auth', reason: decoding.readVarString(d) };
+        break;
+      }
+      case MessageType.Saved:
+        msg = { type: 'saved', seq: decoding.readVarUint(d) };
+        break;
+      default:
+        throw new ProtocolError(`unknown message type ${type}`);
+    }
+  } catch (err) {
+    if (err instanceof ProtocolError) throw err;
+    throw new ProtocolError(`malformed message: ${(err as Error).message}`);
+  }
+  if (decoding.hasContent(d)) throw new ProtocolError('trailing bytes after message');
+  return msg;
+}
+
+function encodeWith(fn: (e: encoding.Encoder) => void): Uint8Array {
+  const e = encoding.createEncoder();
+  fn(e);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeMessage(m: Message): Uint8Array {
+  return encodeWith((e) => {
+    switch (m.type) {
+      case 'sync-step1':
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncStep.Step1);
+        encoding.writeVarUint8Array(e, m.stateVector);
+        return;
+      case 'sync-step2':
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncStep.Step2);
+        encoding.writeVarUint8Array(e, m.update);
+        return;
+      case 'update':
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncStep.Update);
+        encoding.writeVarUint8Array(e, m.update);
+        return;
+      case 'awareness':
+        encoding.writeVarUint(e, MessageType.Awareness);
+        encoding.writeVarUint8Array(e, m.update);
+        return;
+      case 'query-awareness':
+        encoding.writeVarUint(e, MessageType.QueryAwareness);
+        return;
+      case 'auth':
+        encoding.writeVarUint(e, MessageType.Auth);
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarString(e, m.reason);
+        return;
+      case 'saved':
+        encoding.writeVarUint(e, MessageType.Saved);
+        encoding.writeVarUint(e, m.seq);
+        return;
+      default: {
+        const never: never = m;
+        throw new ProtocolError(`cannot encode ${(never as Message).type}`);
+      }
+    }
+  });
+}

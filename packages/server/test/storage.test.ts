@@ -1,0 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { storageContract } from '../src/storage/contract.js';
+import { MemoryStorage } from '../src/storage/memory.js';
+import { SqliteStorage } from '../src/storage/sqlite.js';
+
+storageContract('memory', { open: async () => new MemoryStorage() });
+
+const dir = mkdtempSync(join(tmpdir(), 'padmesh-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'pads.db');
+storageContract('sqlite', {
+  open: async () => new SqliteStorage(file),
+  reopen: async (old) => {
+    await old.close();
+    return new SqliteStorage(file);
+  },
+});
