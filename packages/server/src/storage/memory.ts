@@ -3,7 +3,9 @@ import type { LogEntry, Storage, StoredPad } from './types.js';
 interface PadState {
   snapshot: Uint8Array | null;
   snapshotSeq: number;
-  log: { seq: number; update: Uint8Array }[];
+  log: { seq: number; update: Uint8Array; id: string | undefined }[];
+  /** Idempotency keys of the entries in `log`. */
+  ids: Set<string>;
 }
 
 /** In-process storage for tests and the contract's reference behaviour; keeps nothing on disk. */
@@ -15,7 +17,7 @@ export class MemoryStorage implements Storage {
   private pad(id: string): PadState {
     let p = this.pads.get(id);
     if (!p) {
-      p = { snapshot: null, snapshotSeq: 0, log: [] };
+      p = { snapshot: null, snapshotSeq: 0, log: [], ids: new Set() };
       this.pads.set(id, p);
     }
     return p;
@@ -31,7 +33,15 @@ export class MemoryStorage implements Storage {
 
   async append(entries: readonly LogEntry[]): Promise<void> {
     this.check();
-    for (const e of entries) this.pad(e.pad).log.push({ seq: ++this.seq, update: e.update.slice() });
+    for (const e of entries) {
+      const p = this.pad(e.pad);
+      // Idempotency key: skip an entry already in the live log (a retried batch).
+      if (e.id !== undefined) {
+        if (p.ids.has(e.id)) continue;
+        p.ids.add(e.id);
+      }
+      p.log.push({ seq: ++this.seq, update: e.update.slice(), id: e.id });
+    }
   }
 
   async compact(pad: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
@@ -41,6 +51,7 @@ export class MemoryStorage implements Storage {
     p.snapshot = snapshot.slice();
     p.snapshotSeq = throughSeq;
     p.log = p.log.filter((e) => e.seq > throughSeq);
+    p.ids = new Set(p.log.flatMap((e) => (e.id === undefined ? [] : [e.id])));
   }
 
   async listPads(): Promise<string[]> {

@@ -33,8 +33,15 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Idempotency key (LogEntry.id), added after the first schema: a retried batch whose
+    // commit succeeded inserts nothing twice.
+    const cols = this.db.prepare<[], { name: string }>('PRAGMA table_info(updates)').all();
+    if (!cols.some((c) => c.name === 'id')) this.db.exec('ALTER TABLE updates ADD COLUMN id TEXT');
+    this.db.exec('CREATE UNIQUE INDEX IF NOT EXISTS updates_pad_id ON updates (pad, id) WHERE id IS NOT NULL');
     this.stmts = {
-      insert: this.db.prepare('INSERT INTO updates (pad, data) VALUES (?, ?)'),
+      insert: this.db.prepare(
+        'INSERT INTO updates (pad, data, id) VALUES (?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
+      ),
       snapshot: this.db.prepare<[string], { seq: number; data: Buffer }>('SELECT seq, data FROM snapshots WHERE pad = ?'),
       log: this.db.prepare<[string, number], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM updates WHERE pad = ? AND seq > ? ORDER BY seq',
@@ -50,7 +57,7 @@ export class SqliteStorage implements Storage {
 
   private readonly appendTx = (entries: readonly LogEntry[]) =>
     this.db.transaction(() => {
-      for (const e of entries) this.stmts.insert.run(e.pad, e.update);
+      for (const e of entries) this.stmts.insert.run(e.pad, e.update, e.id ?? null);
     })();
 
   async load(pad: string): Promise<StoredPad> {

@@ -10,6 +10,12 @@ export interface StoredPad {
 export interface LogEntry {
   pad: string;
   update: Uint8Array;
+  /**
+   * Optional idempotency key, unique per writer (e.g. `${nodeId}:${counter}`). An entry
+   * whose key is already in the pad's log is skipped, so retrying a batch whose commit
+   * succeeded but whose acknowledgement was lost stores nothing twice.
+   */
+  id?: string;
 }
 
 /**

@@ -1,0 +1,77 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const EnvSchema = z.object({
+  PORT: intFrom(8080, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  STORAGE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/|mongodb(\+srv)?:\/\/)/, 'must start with sqlite:, postgres:// or mongodb://')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" and "-" only').optional(),
+  WEB_ROOT: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a pad with no clients stays in memory, so a reload does not reread storage. */
+  PAD_IDLE_MS: intFrom(30_000),
+  /** Compact a pad's log into a snapshot after this many updates. */
+  COMPACT_EVERY: intFrom(500, 1),
+  MAX_MESSAGE_BYTES: intFrom(4 * 1024 * 1024, 1024),
+  MAX_PAD_BYTES: intFrom(32 * 1024 * 1024, 1024),
+  /** Upper bound on entries per storage transaction (group commit); 1 turns batching off. */
+  MAX_BATCH: intFrom(512, 1),
+  STORAGE_POOL_SIZE: intFrom(10, 1, 1000),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  storageUrl: string;
+  redisUrl: string | undefined;
+  nodeId: string;
+  webRoot: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  padIdleMs: number;
+  compactEvery: number;
+  maxMessageBytes: number;
+  maxPadBytes: number;
+  maxBatch: number;
+  storagePoolSize: number;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const defaultWebRoot = () => resolve(import.meta.dirname, '../../web/dist');
+
+/** Validates the environment; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = EnvSchema.safeParse(cleaned);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = r.data;
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    storageUrl: e.STORAGE_URL ?? `sqlite:${join(dataDir, 'padmesh.db')}`,
+    redisUrl: e.REDIS_URL,
+    nodeId: e.NODE_ID ?? `node-${process.pid}`,
+    webRoot: e.WEB_ROOT ? resolve(e.WEB_ROOT) : defaultWebRoot(),
+    logLevel: e.LOG_LEVEL,
+    padIdleMs: e.PAD_IDLE_MS,
+    compactEvery: e.COMPACT_EVERY,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    maxPadBytes: e.MAX_PAD_BYTES,
+    maxBatch: e.MAX_BATCH,
+    storagePoolSize: e.STORAGE_POOL_SIZE,
+  };
+}

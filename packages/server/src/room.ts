@@ -1,0 +1,249 @@
+import { CloseCode, ProtocolError, TEXT_NAME, carriesUpdate, decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { LOCAL_ORIGIN, STORAGE_ORIGIN, isOrigin, type Origin } from './origin.js';
+import { CloseError, type Conn } from './socket.js';
+import type { Storage } from './storage/types.js';
+import { applyTextDiff } from './text-diff.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+export interface RoomDeps {
+  storage: Storage;
+  batcher: WriteBatcher;
+  log: Logger;
+  metrics: Metrics;
+  limits: { maxPadBytes: number; compactEvery: number };
+}
+
+type RoomState = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | { kind: 'closed' };
+
+/**
+ * One pad in memory: its Y.Doc, awareness, and connected clients. Applies client
+ * updates, fans them out, and hands them to the write batcher; acknowledges each
+ * client's updates once they are durable (D1).
+ */
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly conns = new Set<Conn>();
+  state: RoomState = { kind: 'open' };
+  /** Settles after every update applied so far has been committed, in order. */
+  private lastWrite: Promise<void> = Promise.resolve();
+  private sinceCompact = 0;
+  private compacting = false;
+  /** Stored bytes for this pad, approximately: the pad-size limit checks against it. */
+  private bytes = 0;
+  private readonly log: Logger;
+
+  private constructor(
+    readonly pad: string,
+    private readonly deps: RoomDeps,
+  ) {
+    this.log = deps.log.child({ pad });
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    this.awareness.on('update', (change: AwarenessChange, origin: unknown) => this.onAwarenessUpdate(change, origin));
+  }
+
+  static async load(pad: string, deps: RoomDeps): Promise<Room> {
+    const end = deps.metrics.padLoadSeconds.startTimer();
+    const stored = await deps.storage.load(pad);
+    const room = new Room(pad, deps);
+    room.doc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(room.doc, stored.snapshot);
+      for (const u of stored.updates) Y.applyUpdate(room.doc, u);
+    }, STORAGE_ORIGIN);
+    room.bytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
+    room.sinceCompact = stored.updates.length;
+    end();
+    room.maybeCompact();
+    return room;
+  }
+
+  get text(): string {
+    return this.doc.getText(TEXT_NAME).toString();
+  }
+
+  join(conn: Conn): void {
+    this.conns.add(conn);
+    conn.send(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]);
+      conn.send(encodeMessage({ type: 'awareness', update }));
+    }
+  }
+
+  leave(conn: Conn): void {
+    if (!this.conns.delete(conn)) return;
+    if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+  }
+
+  /** Handles one frame from `conn`; throws CloseError for input that must end the connection. */
+  receive(conn: Conn, data: Uint8Array): void {
+    let msg: Message;
+    try {
+      msg = decodeMessage(data);
+    } catch (err) {
+      if (err instanceof ProtocolError) throw new CloseError(CloseCode.MalformedMessage, err.message);
+      throw err;
+    }
+    if (carriesUpdate(msg)) return this.receiveUpdate(conn, msg.update);
+    switch (msg.type) {
+      case 'sync-step1': {
+        let update: Uint8Array;
+        try {
+          update = Y.encodeStateAsUpdate(this.doc, msg.stateVector);
+        } catch {
+          throw new CloseError(CloseCode.MalformedMessage, 'invalid state vector in sync step 1');
+        }
+        conn.send(encodeMessage({ type: 'sync-step2', update }));
+        return;
+      }
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, msg.update, conn);
+        } catch {
+          throw new CloseError(CloseCode.MalformedMessage, 'invalid awareness update');
+        }
+        return;
+      case 'query-awareness':
+        conn.send(encodeMessage({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]) }));
+        return;
+      case 'auth':
+      case 'saved':
+        // Server-to-client messages; a client echoing them is harmless.
+        return;
+      default: {
+        const never: never = msg;
+        throw new CloseError(CloseCode.MalformedMessage, `unexpected message ${(never as Message).type}`);
+      }
+    }
+  }
+
+  private receiveUpdate(conn: Conn, update: Uint8Array): void {
+    const seq = ++conn.received;
+    try {
+      Y.decodeUpdate(update);
+    } catch (err) {
+      this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
+      throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
+    }
+    if (this.bytes + update.length > this.deps.limits.maxPadBytes) {
+      this.deps.metrics.rejected.inc({ reason: 'pad_too_large' });
+      throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${this.deps.limits.maxPadBytes} bytes`);
+    }
+    try {
+      Y.applyUpdate(this.doc, update, { kind: 'client', conn } satisfies Origin);
+    } catch (err) {
+      // The doc may hold part of the update; only storage is known good, so reload from it.
+      this.log.error({ err }, 'update passed decoding but failed to apply; reloading pad');
+      this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
+      throw new CloseError(CloseCode.InvalidUpdate, 'invalid Yjs update');
+    }
+    if (conn.wantsAcks) {
+      void this.lastWrite.then(() => conn.send(encodeMessage({ type: 'saved', seq })));
+    }
+  }
+
+  /** Replaces the whole text through the CRDT (so editors see a live edit); resolves once durable. */
+  async replaceText(next: string): Promise<void> {
+    this.doc.transact(() => applyTextDiff(this.doc.getText(TEXT_NAME), next), LOCAL_ORIGIN);
+    await this.lastWrite;
+  }
+
+  /** Resolves after every update applied so far is durable. */
+  durable(): Promise<void> {
+    return this.lastWrite;
+  }
+
+  private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
+    const origin: Origin | null = isOrigin(rawOrigin) ? rawOrigin : null;
+    if (!origin || origin.kind === 'storage') return;
+    this.deps.metrics.updates.inc({ origin: origin.kind });
+    const sender = origin.kind === 'client' ? origin.conn : null;
+    const frame = encodeMessage({ type: 'update', update });
+    for (const c of this.conns) if (c !== sender) c.send(frame);
+    if (origin.kind === 'client' || origin.kind === 'local') this.persist(update);
+  }
+
+  private persist(update: Uint8Array): void {
+    this.bytes += update.length;
+    this.sinceCompact++;
+    this.lastWrite = this.deps.batcher.append({ pad: this.pad, update });
+    this.maybeCompact();
+  }
+
+  private onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+    const changed = [...added, ...updated, ...removed];
+    if (changed.length === 0) return;
+    const sender = this.conns.has(origin as Conn) ? (origin as Conn) : null;
+    if (sender) {
+      for (const id of [...added, ...updated]) sender.awarenessIds.add(id);
+      for (const id of removed) sender.awarenessIds.delete(id);
+    }
+    const frame = encodeMessage({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed) });
+    for (const c of this.conns) if (c !== sender) c.send(frame);
+  }
+
+  /** Folds the stored log into a snapshot, from storage's own contents so no other writer's entry is lost. */
+  private maybeCompact(): void {
+    if (this.compacting || this.sinceCompact < this.deps.limits.compactEvery) return;
+    this.compacting = true;
+    void this.compact().finally(() => (this.compacting = false));
+  }
+
+  async compact(): Promise<void> {
+    await this.lastWrite;
+    try {
+      const stored = await this.deps.storage.load(this.pad);
+      if (stored.updates.length === 0) return;
+      const doc = new Y.Doc();
+      doc.transact(() => {
+        if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+        for (const u of stored.updates) Y.applyUpdate(doc, u);
+      });
+      const snapshot = Y.encodeStateAsUpdate(doc);
+      doc.destroy();
+      await this.deps.storage.compact(this.pad, snapshot, stored.lastSeq);
+      this.sinceCompact = Math.max(0, this.sinceCompact - stored.updates.length);
+      this.bytes = snapshot.length + Math.max(0, this.bytes - stored.updates.reduce((n, u) => n + u.length, 0) - (stored.snapshot?.length ?? 0));
+      this.log.debug({ entries: stored.updates.length, bytes: snapshot.length }, 'compacted');
+    } catch (err) {
+      this.deps.metrics.storageErrors.inc();
+      this.log.warn({ err }, 'compaction failed; will retry later');
+    }
+  }
+
+  /** Called when `evict` asks the registry to drop this room. */
+  onEvict: (() => void) | null = null;
+
+  /** Drops all clients (they reconnect and resync) and asks the registry to forget this room. */
+  evict(code: number, reason: string): void {
+    for (const c of [...this.conns]) c.close(code, reason);
+    this.onEvict?.();
+  }
+
+  /** Waits for pending writes, compacts if worthwhile, and frees memory. */
+  close(): Promise<void> {
+    if (this.state.kind === 'closing') return this.state.done;
+    if (this.state.kind === 'closed') return Promise.resolve();
+    const done = (async () => {
+      await this.lastWrite;
+      if (this.sinceCompact > 0 && this.sinceCompact >= Math.min(50, this.deps.limits.compactEvery)) await this.compact();
+      this.awareness.destroy();
+      this.doc.destroy();
+      this.state = { kind: 'closed' };
+    })();
+    this.state = { kind: 'closing', done };
+    return done;
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}

@@ -1,0 +1,118 @@
+import { CloseCode } from '@padmesh/protocol';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import { createHttpHandler } from './http.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { Rooms } from './rooms.js';
+import { StaticFiles } from './static-files.js';
+import { openStorage } from './storage/open.js';
+import type { Storage } from './storage/types.js';
+import { WriteBatcher } from './write-batcher.js';
+import { WsTransport } from './ws.js';
+
+/** How long /readyz waits for storage before calling the node not ready. */
+const READY_TIMEOUT_MS = 2_000;
+
+export interface PadmeshServer {
+  url: string;
+  port: number;
+  log: Logger;
+  metrics: Metrics;
+  rooms: Rooms;
+  /** Stops accepting, tells clients to go elsewhere, flushes every pad, then closes. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServerDeps {
+  storage?: Storage;
+  log?: Logger;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(t));
+  });
+}
+
+/** Wires storage, rooms, HTTP and WebSocket into a listening node. */
+export async function startServer(config: Config, deps: ServerDeps = {}): Promise<PadmeshServer> {
+  const log = deps.log ?? createLogger(config);
+  const metrics = new Metrics();
+  const storage = deps.storage ?? (await openStorage(config.storageUrl, { poolSize: config.storagePoolSize }));
+  const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics });
+  const rooms = new Rooms(
+    { storage, batcher, log, metrics, limits: { maxPadBytes: config.maxPadBytes, compactEvery: config.compactEvery } },
+    config.padIdleMs,
+    (n) => metrics.openPads.set(n),
+  );
+  let draining = false;
+  const files = new StaticFiles(config.webRoot);
+  if (!files.available) log.warn({ webRoot: config.webRoot }, 'web app not built; only the API and WebSocket are served');
+
+  const readiness = async (): Promise<string | null> => {
+    if (draining) return 'draining';
+    if (!batcher.healthy) return 'storage writes failing';
+    try {
+      await withTimeout(storage.ping(), READY_TIMEOUT_MS, 'storage ping');
+    } catch (err) {
+      return `storage unreachable: ${(err as Error).message}`;
+    }
+    return null;
+  };
+
+  const transport = new WsTransport({ rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, accepting: () => !draining });
+  const http: Server = createServer(
+    createHttpHandler({ rooms, files, metrics, log, maxBodyBytes: config.maxMessageBytes, readiness }),
+  );
+  http.on('upgrade', (req, socket, head) => {
+    if (!transport.handleUpgrade(req, socket, head)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    }
+  });
+  http.headersTimeout = 20_000;
+  http.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  log.info({ port, storage: config.storageUrl.replace(/\/\/[^@]*@/, '//***@') }, 'padmesh listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      transport.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+      await batcher.flushed();
+      await rooms.closeAll();
+      await batcher.flushed();
+      batcher.stop();
+      await storage.close();
+      log.info('padmesh stopped');
+    })());
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    log,
+    metrics,
+    rooms,
+    async drain() {
+      draining = true;
+      transport.closeAll(CloseCode.GoingAway, 'server is draining; reconnect');
+      await close();
+    },
+    close,
+  };
+}

@@ -1,0 +1,45 @@
+/** The minimal socket a room sees; `ws` stays in ws.ts (and tests can pass fakes). */
+export interface Socket {
+  send(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+  readonly isOpen: boolean;
+  /** Bytes queued but not yet written to the network. */
+  readonly bufferedAmount: number;
+}
+
+/** A closable failure: the boundary turns it into a WebSocket close code and reason. */
+export class CloseError extends Error {
+  override name = 'CloseError';
+  constructor(
+    readonly code: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+let nextConnId = 1;
+
+/** One client connection to one pad. */
+export class Conn {
+  readonly id = nextConnId++;
+  /** Update-bearing messages received (sync-step2 + update); what `saved` acknowledges. */
+  received = 0;
+  /** Awareness client ids this connection has announced, removed when it leaves. */
+  readonly awarenessIds = new Set<number>();
+
+  constructor(
+    readonly socket: Socket,
+    readonly pad: string,
+    /** Set when the client opted into padmesh extension messages. */
+    readonly wantsAcks: boolean,
+  ) {}
+
+  send(data: Uint8Array): void {
+    if (this.socket.isOpen) this.socket.send(data);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.isOpen) this.socket.close(code, reason);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Versioned PostgreSQL schema. Each step runs once, in order, inside the start-up
+ * transaction that holds the migration advisory lock (see `migrate` in ../postgres.ts), and
+ * is recorded in `schema_migrations`. Steps are written to be idempotent as well (IF NOT
+ * EXISTS), so a half-recorded run can never wedge a later start. Never edit a released step:
+ * append a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'update log and snapshots',
+    sql: `
+      CREATE TABLE IF NOT EXISTS updates (
+        seq  bigserial PRIMARY KEY,
+        pad  text  NOT NULL,
+        data bytea NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS updates_pad_seq ON updates (pad, seq);
+      CREATE TABLE IF NOT EXISTS snapshots (
+        pad  text   PRIMARY KEY,
+        seq  bigint NOT NULL,
+        data bytea  NOT NULL
+      );`,
+  },
+  {
+    version: 2,
+    name: 'idempotency key on log entries (no duplicate after a retried append)',
+    sql: `
+      ALTER TABLE updates ADD COLUMN IF NOT EXISTS id text;
+      CREATE UNIQUE INDEX IF NOT EXISTS updates_pad_id ON updates (pad, id) WHERE id IS NOT NULL;`,
+  },
+];

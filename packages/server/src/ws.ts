@@ -1,0 +1,156 @@
+import { CloseCode, PADMESH_PARAM, padIdProblem } from '@padmesh/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Room } from './room.js';
+import type { Rooms } from './rooms.js';
+import { CloseError, Conn, type Socket } from './socket.js';
+
+/** A socket that has not answered a ping within this interval is dead. */
+const HEARTBEAT_MS = 30_000;
+
+function wrap(ws: WebSocket): Socket {
+  return {
+    send: (data) => ws.send(data, { binary: true }),
+    close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+    get isOpen() {
+      return ws.readyState === ws.OPEN;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+  };
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export interface WsDeps {
+  rooms: Rooms;
+  log: Logger;
+  metrics: Metrics;
+  maxMessageBytes: number;
+  /** False while draining: new sockets are refused with "going away". */
+  accepting: () => boolean;
+}
+
+/** The WebSocket transport: upgrades `/ws/<pad>` and feeds frames to the pad's room. */
+export class WsTransport {
+  readonly wss: WebSocketServer;
+  private heartbeat: NodeJS.Timeout;
+  private alive = new WeakSet<WebSocket>();
+
+  constructor(private readonly deps: WsDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, perMessageDeflate: false });
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Returns false if the request is not ours (the caller answers 404). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/ws\/(.*)$/.exec(url.pathname);
+    if (!m) return false;
+    const pad = decodeURIComponent(m[1] ?? '');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, pad, url.searchParams.has(PADMESH_PARAM)));
+    return true;
+  }
+
+  private onSocket(ws: WebSocket, pad: string, wantsAcks: boolean): void {
+    const problem = padIdProblem(pad);
+    if (problem) {
+      this.deps.metrics.rejected.inc({ reason: 'invalid_pad' });
+      ws.close(CloseCode.InvalidPad, problem);
+      return;
+    }
+    if (!this.deps.accepting()) {
+      ws.close(CloseCode.GoingAway, 'server is draining; reconnect');
+      return;
+    }
+    const conn = new Conn(wrap(ws), pad, wantsAcks);
+    const log = this.deps.log.child({ pad, conn: conn.id });
+    this.deps.metrics.connections.inc();
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+
+    // Frames that arrive while the pad loads are replayed in order once it is ready.
+    const early: Uint8Array[] = [];
+    let room: Room | null = null;
+    let closed = false;
+
+    const deliver = (data: Uint8Array) => {
+      if (!room || room.state.kind !== 'open') return;
+      try {
+        room.receive(conn, data);
+      } catch (err) {
+        if (err instanceof CloseError) {
+          log.warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
+          this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
+          conn.close(err.code, err.message);
+        } else {
+          log.error({ err }, 'unexpected error handling message');
+          conn.close(CloseCode.Reload, 'internal error');
+        }
+      }
+    };
+
+    ws.on('message', (data) => {
+      const bytes = toBytes(data);
+      if (room) deliver(bytes);
+      else early.push(bytes);
+    });
+    ws.on('error', (err) => log.debug({ err }, 'socket error'));
+    ws.on('close', (code) => {
+      closed = true;
+      this.deps.metrics.connections.dec();
+      if (code === CloseCode.MessageTooBig) this.deps.metrics.rejected.inc({ reason: 'message_too_big' });
+      if (room) {
+        room.leave(conn);
+        this.deps.rooms.release(room);
+      }
+    });
+
+    this.deps.rooms.acquire(pad).then(
+      (r) => {
+        if (closed) {
+          this.deps.rooms.release(r);
+          return;
+        }
+        room = r;
+        r.join(conn);
+        for (const f of early.splice(0)) deliver(f);
+      },
+      (err) => {
+        log.error({ err }, 'failed to load pad');
+        conn.close(CloseCode.StorageUnavailable, 'could not load pad; try again');
+      },
+    );
+  }
+
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+
+  /** Closes every socket with `code` (e.g. going away on drain). */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.wss.clients) ws.close(code, reason);
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}
