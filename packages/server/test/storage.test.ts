@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { storageContract } from '../src/storage/contract.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 
-storageContract('memory', { open: async () => new MemoryStorage() });
+const embedded = 'an embedded store has no server to restart (the process restart is S7/S12)';
+
+storageContract('memory', { open: async () => new MemoryStorage(), restartSkip: embedded });
 
 const dir = mkdtempSync(join(tmpdir(), 'padmesh-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,4 +20,6 @@ storageContract('sqlite', {
     await old.close();
     return new SqliteStorage(file);
   },
+  shared: { url: `sqlite:${file}`, fixture: fileURLToPath(new URL('./fixtures/storage-writer.ts', import.meta.url)) },
+  restartSkip: embedded,
 });

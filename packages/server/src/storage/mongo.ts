@@ -4,7 +4,7 @@ import type { LogEntry, Storage, StoredPad } from './types.js';
 export interface MongoOptions {
   /** `mongodb://host:port/db?replicaSet=rs0` */
   url: string;
-  /** Used when the URL names no database. */
+  /** Overrides the URL's database (tests use one per run); default: the URL's, else `padmesh`. */
   database?: string;
   poolSize?: number;
   onError?: (err: Error) => void;
@@ -93,7 +93,7 @@ export class MongoStorage implements Storage {
     client.on('error', (err) => opts.onError?.(err));
     try {
       await client.connect();
-      const db = client.db(dbNameFromUrl(opts.url) ?? opts.database ?? 'padmesh');
+      const db = client.db(opts.database ?? dbNameFromUrl(opts.url) ?? 'padmesh');
       const hello = await db.admin().command({ hello: 1 });
       const transactions = (typeof hello.setName === 'string' && hello.isWritablePrimary === true) || hello.msg === 'isdbgrid';
       const store = new MongoStorage(client, db, transactions);

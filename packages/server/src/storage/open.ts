@@ -8,7 +8,7 @@ export interface OpenStorageOptions {
   dataDir?: string;
   /** PostgreSQL schema (created if missing); tests use one per run. */
   schema?: string;
-  /** MongoDB database name when the URL names none. */
+  /** MongoDB database, overriding the URL's (default: the URL's, else `padmesh`). */
   database?: string;
   /** Recoverable connection errors (a restarted database); they never crash the node. */
   onError?: (err: Error) => void;

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { storageContract } from '../src/storage/contract.js';
+import { POSTGRES_MIGRATIONS } from '../src/storage/migrations/postgres.js';
+import { PostgresStorage } from '../src/storage/postgres.js';
+import type { Storage } from '../src/storage/types.js';
+
+// Local PostgreSQL (trust auth). Unreachable = a failing test with the reason, never a skip:
+// CI has PostgreSQL, so its absence is a broken environment, not an optional backend.
+const url = process.env.PADMESH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// One schema per run, so concurrent runs (other engineers, CI) never see each other's rows.
+const schema = `padmesh_t_${process.pid}_${Date.now().toString(36)}`;
+const fixture = fileURLToPath(new URL('./fixtures/storage-writer.ts', import.meta.url));
+const run = promisify(execFile);
+
+async function restartPostgres(): Promise<void> {
+  // Without systemd (containers, CI) pg_ctlcluster must be told not to redirect to systemctl.
+  const versions = (await run('ls', ['/etc/postgresql'])).stdout.trim().split(/\s+/);
+  const version = versions.at(-1);
+  if (!version) throw new Error('no cluster under /etc/postgresql to restart');
+  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { timeout: 60_000 });
+}
+
+const open = () => PostgresStorage.open({ url, schema, poolSize: 4 });
+
+storageContract('postgres', {
+  open: async () => {
+    try {
+      return await open();
+    } catch (err) {
+      throw new Error(`PostgreSQL unreachable at ${url} (set PADMESH_TEST_POSTGRES_URL): ${(err as Error).message}`);
+    }
+  },
+  reopen: async (old: Storage) => {
+    await old.close();
+    return open();
+  },
+  shared: { url, options: { schema, poolSize: 2 }, fixture },
+  restart: process.env.PADMESH_TEST_PG_RESTART === '0' ? undefined : restartPostgres,
+  restartSkip: 'PADMESH_TEST_PG_RESTART=0',
+});
+
+after(async () => {
+  const c = new pg.Client({ connectionString: url });
+  try {
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } catch {
+    // Unreachable: the contract already failed with the reason.
+  } finally {
+    await c.end().catch(() => {});
+  }
+});
+
+describe('PostgresStorage start-up', () => {
+  const fresh = `${schema}_mig`;
+  after(async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`).finally(() => c.end());
+  });
+
+  it('three nodes starting at once migrate a fresh schema exactly once', async () => {
+    const stores = await Promise.all([1, 2, 3].map(() => PostgresStorage.open({ url, schema: fresh, poolSize: 1 })));
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${fresh}.schema_migrations ORDER BY version`);
+      assert.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
+    } finally {
+      await c.end();
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('rejects a schema name that is not a plain identifier', async () => {
+    await assert.rejects(PostgresStorage.open({ url, schema: 'x; DROP TABLE y' }), /invalid PostgreSQL schema name/);
+  });
+});
