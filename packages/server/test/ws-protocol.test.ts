@@ -42,7 +42,7 @@ describe('WebSocket protocol', () => {
     await raw.saved();
     const doc = new Y.Doc();
     const provider = new WebsocketProvider(srv.wsUrl, 'p2', doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
-    clients.push({ close: () => provider.destroy() });
+    clients.push({ close: () => (provider.awareness.destroy(), provider.destroy()) });
     await waitFor(() => provider.synced, 'provider synced');
     assert.equal(doc.getText('content').toString(), 'from raw ');
     doc.getText('content').insert(doc.getText('content').length, 'and provider');

@@ -9,8 +9,8 @@ import { waitFor } from './wait.js';
  * the server acknowledged, so tests can check durability claims exactly.
  */
 export class RawClient {
-  readonly doc = new Y.Doc();
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
   readonly ws: WebSocket;
   sent = 0;
   acked = 0;
@@ -19,7 +19,10 @@ export class RawClient {
   closeReason = '';
   readonly received: Message[] = [];
 
-  constructor(url: string, pad: string, opts: { acks?: boolean } = {}) {
+  /** Pass `doc` to reconnect with a client's existing state (it re-sends what the server lacks). */
+  constructor(url: string, pad: string, opts: { acks?: boolean; doc?: Y.Doc } = {}) {
+    this.doc = opts.doc ?? new Y.Doc();
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.ws = new WebSocket(`${url}/${pad}${opts.acks === false ? '' : '?padmesh=1'}`);
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('open', () => {
@@ -31,16 +34,17 @@ export class RawClient {
       this.closeReason = reason.toString();
     });
     this.ws.on('error', () => {});
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === this) return;
-      this.sendUpdate(update);
-    });
+    this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       if (origin === this) return;
       const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]);
       if (this.ws.readyState === WebSocket.OPEN) this.sendRaw(encodeMessage({ type: 'awareness', update }));
     });
   }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin !== this) this.sendUpdate(update);
+  };
 
   get text(): string {
     return this.doc.getText('content').toString();
@@ -105,8 +109,10 @@ export class RawClient {
     return { code: this.closeCode!, reason: this.closeReason };
   }
 
+  /** Closes the socket; the doc stays usable (for a reconnect). */
   close(): void {
     this.awareness.destroy();
+    this.doc.off('update', this.onDocUpdate);
     this.ws.close();
   }
 }
