@@ -25,6 +25,19 @@ const EnvSchema = z.object({
   /** Upper bound on entries per storage transaction (group commit); 1 turns batching off. */
   MAX_BATCH: intFrom(512, 1),
   STORAGE_POOL_SIZE: intFrom(10, 1, 1000),
+  MAX_PAD_CHARS: intFrom(5_000_000, 1),
+  MAX_HTTP_BODY_BYTES: intFrom(8 * 1024 * 1024, 1024),
+  /** Messages per second per connection (token bucket), and its burst. */
+  RATE_MESSAGES_PER_SEC: intFrom(100, 1),
+  RATE_BURST: intFrom(500, 1),
+  MAX_CONNECTIONS_PER_IP: intFrom(200, 1),
+  MAX_NEW_PADS_PER_IP_PER_MIN: intFrom(60, 1),
+  /** A client whose unsent bytes pass this is disconnected (it stopped reading). */
+  MAX_SEND_BUFFER_BYTES: intFrom(16 * 1024 * 1024, 1024),
+  /** Trust X-Forwarded-For from the load balancer for per-IP limits. */
+  TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0'),
+  /** Comma-separated origins allowed to open WebSockets besides the server's own host. */
+  ALLOWED_ORIGINS: z.string().default(''),
 });
 
 export type Config = {
@@ -41,7 +54,20 @@ export type Config = {
   maxPadBytes: number;
   maxBatch: number;
   storagePoolSize: number;
+  limits: Limits;
 };
+
+export interface Limits {
+  maxPadChars: number;
+  maxHttpBodyBytes: number;
+  messagesPerSec: number;
+  messageBurst: number;
+  maxConnectionsPerIp: number;
+  maxNewPadsPerIpPerMin: number;
+  maxSendBufferBytes: number;
+  trustProxy: boolean;
+  allowedOrigins: string[];
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -73,5 +99,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxPadBytes: e.MAX_PAD_BYTES,
     maxBatch: e.MAX_BATCH,
     storagePoolSize: e.STORAGE_POOL_SIZE,
+    limits: {
+      maxPadChars: e.MAX_PAD_CHARS,
+      maxHttpBodyBytes: e.MAX_HTTP_BODY_BYTES,
+      messagesPerSec: e.RATE_MESSAGES_PER_SEC,
+      messageBurst: e.RATE_BURST,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      maxNewPadsPerIpPerMin: e.MAX_NEW_PADS_PER_IP_PER_MIN,
+      maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
+      trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
+      allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    },
   };
 }

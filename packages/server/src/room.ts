@@ -14,7 +14,7 @@ export interface RoomDeps {
   batcher: WriteBatcher;
   log: Logger;
   metrics: Metrics;
-  limits: { maxPadBytes: number; compactEvery: number };
+  limits: { maxPadBytes: number; maxPadChars: number; compactEvery: number };
 }
 
 type RoomState = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | { kind: 'closed' };
@@ -60,6 +60,11 @@ export class Room {
     end();
     room.maybeCompact();
     return room;
+  }
+
+  /** True for a pad nobody has written to (opening it is "creating" it, for rate limits). */
+  isEmpty(): boolean {
+    return this.doc.store.clients.size === 0;
   }
 
   get text(): string {
@@ -125,15 +130,20 @@ export class Room {
 
   private receiveUpdate(conn: Conn, update: Uint8Array): void {
     const seq = ++conn.received;
+    let inserted: number;
     try {
-      Y.decodeUpdate(update);
+      inserted = insertedChars(Y.decodeUpdate(update).structs);
     } catch (err) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
       throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
     }
     if (this.bytes + update.length > this.deps.limits.maxPadBytes) {
       this.deps.metrics.rejected.inc({ reason: 'pad_too_large' });
-      throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${this.deps.limits.maxPadBytes} bytes`);
+      throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${this.deps.limits.maxPadBytes} bytes of stored state`);
+    }
+    if (inserted > 0 && this.doc.getText(TEXT_NAME).length + inserted > this.deps.limits.maxPadChars) {
+      this.deps.metrics.rejected.inc({ reason: 'pad_too_large' });
+      throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${this.deps.limits.maxPadChars} characters`);
     }
     try {
       Y.applyUpdate(this.doc, update, { kind: 'client', conn } satisfies Origin);
@@ -240,6 +250,13 @@ export class Room {
     this.state = { kind: 'closing', done };
     return done;
   }
+}
+
+/** Characters an update would add (an upper bound: some may land in already-deleted text). */
+function insertedChars(structs: ReturnType<typeof Y.decodeUpdate>['structs']): number {
+  let n = 0;
+  for (const s of structs) if (s instanceof Y.Item && s.content instanceof Y.ContentString) n += s.content.str.length;
+  return n;
 }
 
 interface AwarenessChange {

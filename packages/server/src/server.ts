@@ -45,7 +45,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const storage = deps.storage ?? (await openStorage(config.storageUrl, { poolSize: config.storagePoolSize }));
   const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics });
   const rooms = new Rooms(
-    { storage, batcher, log, metrics, limits: { maxPadBytes: config.maxPadBytes, compactEvery: config.compactEvery } },
+    { storage, batcher, log, metrics, limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
     config.padIdleMs,
     (n) => metrics.openPads.set(n),
   );
@@ -64,9 +64,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     return null;
   };
 
-  const transport = new WsTransport({ rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, accepting: () => !draining });
+  const transport = new WsTransport({ rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
   const http: Server = createServer(
-    createHttpHandler({ rooms, files, metrics, log, maxBodyBytes: config.maxMessageBytes, readiness }),
+    createHttpHandler({ rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness }),
   );
   http.on('upgrade', (req, socket, head) => {
     if (!transport.handleUpgrade(req, socket, head)) {

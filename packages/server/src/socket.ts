@@ -1,3 +1,5 @@
+import { CloseCode } from '@padmesh/protocol';
+
 /** The minimal socket a room sees; `ws` stays in ws.ts (and tests can pass fakes). */
 export interface Socket {
   send(data: Uint8Array): void;
@@ -33,10 +35,20 @@ export class Conn {
     readonly pad: string,
     /** Set when the client opted into padmesh extension messages. */
     readonly wantsAcks: boolean,
+    /** A client that stops reading is cut off past this many unsent bytes, so it cannot grow our memory. */
+    private readonly maxBuffered = Number.POSITIVE_INFINITY,
+    /** Called once when the connection is cut for not reading. */
+    private readonly onSlow: () => void = () => {},
   ) {}
 
   send(data: Uint8Array): void {
-    if (this.socket.isOpen) this.socket.send(data);
+    if (!this.socket.isOpen) return;
+    if (this.socket.bufferedAmount + data.length > this.maxBuffered) {
+      this.onSlow();
+      this.socket.close(CloseCode.SlowConsumer, 'client is not reading; send buffer limit reached');
+      return;
+    }
+    this.socket.send(data);
   }
 
   close(code: number, reason: string): void {

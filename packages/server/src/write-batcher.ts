@@ -1,5 +1,6 @@
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { randomBytes } from 'node:crypto';
 import type { LogEntry, Storage } from './storage/types.js';
 
 interface Pending {
@@ -24,6 +25,9 @@ export class WriteBatcher {
   private retryMs = RETRY_MIN_MS;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  /** Idempotency keys: a retried batch whose first commit did land is not stored twice. */
+  private readonly idPrefix = randomBytes(6).toString('base64url');
+  private nextId = 0;
   healthy = true;
 
   constructor(
@@ -34,7 +38,7 @@ export class WriteBatcher {
   append(entry: LogEntry): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('write batcher stopped'));
     return new Promise((resolve) => {
-      this.queue.push({ entry, resolve });
+      this.queue.push({ entry: { ...entry, id: entry.id ?? `${this.idPrefix}:${this.nextId++}` }, resolve });
       this.schedule();
     });
   }

@@ -2,6 +2,8 @@ import { CloseCode, PADMESH_PARAM, padIdProblem } from '@padmesh/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Limits } from './config.js';
+import { KeyedCounter, SlidingWindow, TokenBucket } from './limits.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Room } from './room.js';
@@ -10,11 +12,17 @@ import { CloseError, Conn, type Socket } from './socket.js';
 
 /** A socket that has not answered a ping within this interval is dead. */
 const HEARTBEAT_MS = 30_000;
+/** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
+const SLOW_CLOSE_GRACE_MS = 1_000;
 
 function wrap(ws: WebSocket): Socket {
   return {
     send: (data) => ws.send(data, { binary: true }),
-    close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+    close: (code, reason) => {
+      ws.close(code, reason.slice(0, 120));
+      // A client that stopped reading will not read the close frame either.
+      if (code === CloseCode.SlowConsumer) setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+    },
     get isOpen() {
       return ws.readyState === ws.OPEN;
     },
@@ -30,11 +38,19 @@ function toBytes(data: RawData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** The peer address; behind our own load balancer, the last X-Forwarded-For hop (the one it added). */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const fwd = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof fwd === 'string' && fwd.length > 0) return fwd.split(',').at(-1)!.trim();
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
 export interface WsDeps {
   rooms: Rooms;
   log: Logger;
   metrics: Metrics;
   maxMessageBytes: number;
+  limits: Limits;
   /** False while draining: new sockets are refused with "going away". */
   accepting: () => boolean;
 }
@@ -44,8 +60,12 @@ export class WsTransport {
   readonly wss: WebSocketServer;
   private heartbeat: NodeJS.Timeout;
   private alive = new WeakSet<WebSocket>();
+  private perIp: KeyedCounter;
+  private newPads: SlidingWindow;
 
   constructor(private readonly deps: WsDeps) {
+    this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
+    this.newPads = new SlidingWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -56,12 +76,41 @@ export class WsTransport {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/ws\/(.*)$/.exec(url.pathname);
     if (!m) return false;
-    const pad = decodeURIComponent(m[1] ?? '');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, pad, url.searchParams.has(PADMESH_PARAM)));
+    let pad: string;
+    try {
+      pad = decodeURIComponent(m[1] ?? '');
+    } catch {
+      pad = '%';
+    }
+    const origin = req.headers.origin;
+    if (origin && !this.originAllowed(origin, req.headers.host)) {
+      this.deps.metrics.rejected.inc({ reason: 'origin' });
+      this.deps.log.warn({ origin }, 'WebSocket from a foreign origin refused');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin not allowed\n');
+      return true;
+    }
+    const ip = clientIp(req, this.deps.limits.trustProxy);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, pad, url.searchParams.has(PADMESH_PARAM), ip));
     return true;
   }
 
-  private onSocket(ws: WebSocket, pad: string, wantsAcks: boolean): void {
+  private originAllowed(origin: string, host: string | undefined): boolean {
+    if (this.deps.limits.allowedOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
+
+  private onSocket(ws: WebSocket, pad: string, wantsAcks: boolean, ip: string): void {
+    if (!this.perIp.tryAcquire(ip)) {
+      this.deps.metrics.rejected.inc({ reason: 'connections_per_ip' });
+      this.deps.log.warn({ ip }, 'too many connections from one address');
+      ws.close(CloseCode.RateLimited, `more than ${this.deps.limits.maxConnectionsPerIp} connections from your address`);
+      return;
+    }
+    ws.once('close', () => this.perIp.release(ip));
     const problem = padIdProblem(pad);
     if (problem) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_pad' });
@@ -72,8 +121,12 @@ export class WsTransport {
       ws.close(CloseCode.GoingAway, 'server is draining; reconnect');
       return;
     }
-    const conn = new Conn(wrap(ws), pad, wantsAcks);
-    const log = this.deps.log.child({ pad, conn: conn.id });
+    const log = this.deps.log.child({ pad, ip });
+    const conn = new Conn(wrap(ws), pad, wantsAcks, this.deps.limits.maxSendBufferBytes, () => {
+      this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
+      log.warn('disconnecting a client that stopped reading');
+    });
+    const bucket = new TokenBucket(this.deps.limits.messagesPerSec, this.deps.limits.messageBurst);
     this.deps.metrics.connections.inc();
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
@@ -83,11 +136,17 @@ export class WsTransport {
     let room: Room | null = null;
     let closed = false;
 
+    let refused = false;
     const deliver = (data: Uint8Array) => {
-      if (!room || room.state.kind !== 'open') return;
+      // After refusing input, ignore the frames already in flight behind it.
+      if (refused || !room || room.state.kind !== 'open') return;
       try {
+        if (!bucket.take()) {
+          throw new CloseError(CloseCode.RateLimited, `more than ${this.deps.limits.messagesPerSec} messages per second`);
+        }
         room.receive(conn, data);
       } catch (err) {
+        refused = true;
         if (err instanceof CloseError) {
           log.warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
           this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
@@ -119,6 +178,13 @@ export class WsTransport {
       (r) => {
         if (closed) {
           this.deps.rooms.release(r);
+          return;
+        }
+        if (r.isEmpty() && !this.newPads.tryHit(ip)) {
+          this.deps.rooms.release(r);
+          this.deps.metrics.rejected.inc({ reason: 'new_pads_per_ip' });
+          log.warn('too many new pads from one address');
+          conn.close(CloseCode.RateLimited, `more than ${this.deps.limits.maxNewPadsPerIpPerMin} new pads per minute from your address`);
           return;
         }
         room = r;
