@@ -92,14 +92,23 @@ function adapters(): Adapter[] {
   return out;
 }
 
-/** One Yjs update per typed character, as an editor produces them. */
+/** Updates per typing session; Yjs slows down superlinearly when one doc types 1M times. */
+const SESSION = 50_000;
+
+/**
+ * One Yjs update per typed character, as an editor produces them: SESSION characters per
+ * client (a new Y.Doc each), so generating 1M updates takes seconds, not minutes.
+ */
 function typingUpdates(n: number): Uint8Array[] {
-  const doc = new Y.Doc();
-  const text = doc.getText('content');
   const out: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => out.push(u));
   const words = 'the quick brown fox jumps over the lazy dog ';
-  for (let i = 0; i < n; i++) text.insert(i, words[i % words.length]!);
+  for (let start = 0; start < n; start += SESSION) {
+    const doc = new Y.Doc();
+    const text = doc.getText('content');
+    doc.on('update', (u: Uint8Array) => out.push(u));
+    for (let i = 0; i < Math.min(SESSION, n - start); i++) text.insert(i, words[i % words.length]!);
+    doc.destroy();
+  }
   return out;
 }
 
