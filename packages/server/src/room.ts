@@ -7,6 +7,7 @@ import { LOCAL_ORIGIN, STORAGE_ORIGIN, isOrigin, type Origin } from './origin.js
 import { CloseError, type Conn } from './socket.js';
 import type { Storage } from './storage/types.js';
 import { applyTextDiff } from './text-diff.js';
+import { checkUpdate } from './update-check.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 export interface RoomDeps {
@@ -132,7 +133,7 @@ export class Room {
     const seq = ++conn.received;
     let inserted: number;
     try {
-      inserted = insertedChars(Y.decodeUpdate(update).structs);
+      inserted = checkUpdate(update).insertedChars;
     } catch (err) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
       throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
@@ -250,13 +251,6 @@ export class Room {
     this.state = { kind: 'closing', done };
     return done;
   }
-}
-
-/** Characters an update would add (an upper bound: some may land in already-deleted text). */
-function insertedChars(structs: ReturnType<typeof Y.decodeUpdate>['structs']): number {
-  let n = 0;
-  for (const s of structs) if (s instanceof Y.Item && s.content instanceof Y.ContentString) n += s.content.str.length;
-  return n;
 }
 
 interface AwarenessChange {
