@@ -7,6 +7,7 @@ import { LOCAL_ORIGIN, STORAGE_ORIGIN, isOrigin, type Origin } from './origin.js
 import { CloseError, type Conn } from './socket.js';
 import type { Storage } from './storage/types.js';
 import { applyTextDiff } from './text-diff.js';
+import { Fanout } from './fanout.js';
 import { checkUpdate } from './update-check.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -29,6 +30,9 @@ export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly conns = new Set<Conn>();
+  private readonly fanout = new Fanout(this.conns, this.awareness);
+  /** The whole doc encoded, reused for every client that joins with an empty doc (join storms). */
+  private fullState: Uint8Array | null = null;
   state: RoomState = { kind: 'open' };
   /** Settles after every update applied so far has been committed, in order. */
   private lastWrite: Promise<void> = Promise.resolve();
@@ -101,7 +105,7 @@ export class Room {
       case 'sync-step1': {
         let update: Uint8Array;
         try {
-          update = Y.encodeStateAsUpdate(this.doc, msg.stateVector);
+          update = isEmptyStateVector(msg.stateVector) ? this.encodedState() : Y.encodeStateAsUpdate(this.doc, msg.stateVector);
         } catch {
           throw new CloseError(CloseCode.MalformedMessage, 'invalid state vector in sync step 1');
         }
@@ -170,13 +174,16 @@ export class Room {
     return this.lastWrite;
   }
 
+  private encodedState(): Uint8Array {
+    return (this.fullState ??= Y.encodeStateAsUpdate(this.doc));
+  }
+
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
+    this.fullState = null;
     const origin: Origin | null = isOrigin(rawOrigin) ? rawOrigin : null;
     if (!origin || origin.kind === 'storage') return;
     this.deps.metrics.updates.inc({ origin: origin.kind });
-    const sender = origin.kind === 'client' ? origin.conn : null;
-    const frame = encodeMessage({ type: 'update', update });
-    for (const c of this.conns) if (c !== sender) c.send(frame);
+    this.fanout.update(update, origin.kind === 'client' ? origin.conn : null);
     if (origin.kind === 'client' || origin.kind === 'local') this.persist(update);
   }
 
@@ -195,8 +202,7 @@ export class Room {
       for (const id of [...added, ...updated]) sender.awarenessIds.add(id);
       for (const id of removed) sender.awarenessIds.delete(id);
     }
-    const frame = encodeMessage({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed) });
-    for (const c of this.conns) if (c !== sender) c.send(frame);
+    this.fanout.awarenessChanged(changed, sender);
   }
 
   /** Folds the stored log into a snapshot, from storage's own contents so no other writer's entry is lost. */
@@ -244,6 +250,7 @@ export class Room {
     const done = (async () => {
       await this.lastWrite;
       if (this.sinceCompact > 0 && this.sinceCompact >= Math.min(50, this.deps.limits.compactEvery)) await this.compact();
+      this.fanout.destroy();
       this.awareness.destroy();
       this.doc.destroy();
       this.state = { kind: 'closed' };
@@ -251,6 +258,11 @@ export class Room {
     this.state = { kind: 'closing', done };
     return done;
   }
+}
+
+/** A state vector with no clients: the joining client has nothing yet. */
+function isEmptyStateVector(sv: Uint8Array): boolean {
+  return sv.length === 1 && sv[0] === 0;
 }
 
 interface AwarenessChange {

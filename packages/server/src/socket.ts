@@ -43,7 +43,8 @@ export class Conn {
 
   send(data: Uint8Array): void {
     if (!this.socket.isOpen) return;
-    if (this.socket.bufferedAmount + data.length > this.maxBuffered) {
+    // Judge by what is already queued: one large frame to a healthy reader is fine.
+    if (this.socket.bufferedAmount > this.maxBuffered) {
       this.onSlow();
       this.socket.close(CloseCode.SlowConsumer, 'client is not reading; send buffer limit reached');
       return;

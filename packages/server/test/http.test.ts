@@ -57,7 +57,7 @@ describe('HTTP routes', () => {
   });
 
   it('H5 PUT with an oversize or non-UTF-8 body is refused and changes nothing', async () => {
-    const big = await fetch(`${srv.url}/api/pads/h5/text`, { method: 'PUT', body: 'x'.repeat(5 * 1024 * 1024) }).catch((e: Error) => e);
+    const big = await fetch(`${srv.url}/api/pads/h5/text`, { method: 'PUT', body: 'x'.repeat(9 * 1024 * 1024) }).catch((e: Error) => e);
     if (!(big instanceof Error)) assert.equal(big.status, 413);
     const bad = await fetch(`${srv.url}/api/pads/h5/text`, { method: 'PUT', body: new Uint8Array([0xff, 0xfe, 0x41]) });
     assert.equal(bad.status, 400);
