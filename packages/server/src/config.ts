@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a pad with no clients stays in memory, so a reload does not reread storage. */
   PAD_IDLE_MS: intFrom(30_000),
+  /** Estimated memory for loaded pads; unused pads beyond it are evicted LRU-first. */
+  PAD_MEMORY_BUDGET_MB: intFrom(512, 1),
   /** Compact a pad's log into a snapshot after this many updates. */
   COMPACT_EVERY: intFrom(500, 1),
   MAX_MESSAGE_BYTES: intFrom(4 * 1024 * 1024, 1024),
@@ -49,6 +51,7 @@ export type Config = {
   webRoot: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   padIdleMs: number;
+  padMemoryBudgetBytes: number;
   compactEvery: number;
   maxMessageBytes: number;
   maxPadBytes: number;
@@ -94,6 +97,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     webRoot: e.WEB_ROOT ? resolve(e.WEB_ROOT) : defaultWebRoot(),
     logLevel: e.LOG_LEVEL,
     padIdleMs: e.PAD_IDLE_MS,
+    padMemoryBudgetBytes: e.PAD_MEMORY_BUDGET_MB * 1024 * 1024,
     compactEvery: e.COMPACT_EVERY,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxPadBytes: e.MAX_PAD_BYTES,

@@ -12,15 +12,27 @@ interface Entry {
 /**
  * The pads open on this node. Concurrent opens of one pad share a single load; a pad
  * stays loaded while anyone holds it and for `idleMs` after, then is flushed and freed.
+ * Unused pads are also evicted least-recently-used first whenever the estimated memory of
+ * loaded pads passes `memoryBudget` bytes (M2); pads in use are never evicted.
  */
 export class Rooms {
   private entries = new Map<string, Entry>();
+  /** Pads nobody holds, least recently released first (a Set keeps insertion order). */
+  private idle = new Set<string>();
+  private estimates = new Map<string, number>();
+  private estimatedBytes = 0;
 
   constructor(
     private readonly deps: RoomDeps & { log: Logger },
     private readonly idleMs: number,
     private readonly onCountChange: (n: number) => void = () => {},
+    private readonly memoryBudget = Number.POSITIVE_INFINITY,
   ) {}
+
+  /** Estimated bytes held by loaded pads. */
+  get memoryEstimate(): number {
+    return this.estimatedBytes;
+  }
 
   get size(): number {
     return this.entries.size;
@@ -38,6 +50,7 @@ export class Rooms {
         this.onCountChange(this.entries.size);
       }
       entry.refs++;
+      this.idle.delete(pad);
       if (entry.idleTimer) {
         clearTimeout(entry.idleTimer);
         entry.idleTimer = null;
@@ -60,9 +73,31 @@ export class Rooms {
     const entry = this.entries.get(room.pad);
     if (!entry || entry.loaded !== room) return;
     entry.refs--;
+    this.setEstimate(room.pad, room.memoryEstimate());
     if (entry.refs > 0 || entry.idleTimer) return;
+    this.idle.delete(room.pad);
+    this.idle.add(room.pad);
     entry.idleTimer = setTimeout(() => void this.unload(room.pad, entry), this.idleMs);
     entry.idleTimer.unref();
+    this.enforceBudget();
+  }
+
+  private setEstimate(pad: string, bytes: number): void {
+    this.estimatedBytes += bytes - (this.estimates.get(pad) ?? 0);
+    this.estimates.set(pad, bytes);
+  }
+
+  private enforceBudget(): void {
+    for (const pad of this.idle) {
+      if (this.estimatedBytes <= this.memoryBudget) return;
+      const entry = this.entries.get(pad);
+      this.idle.delete(pad);
+      if (!entry || entry.refs > 0) continue;
+      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+      entry.idleTimer = null;
+      this.setEstimate(pad, 0);
+      void this.unload(pad, entry);
+    }
   }
 
   /** Rooms currently loaded (for shutdown and metrics). */
@@ -77,6 +112,9 @@ export class Rooms {
     const rooms = await this.loaded();
     await Promise.all(rooms.map((r) => r.close()));
     this.entries.clear();
+    this.idle.clear();
+    this.estimates.clear();
+    this.estimatedBytes = 0;
     this.onCountChange(0);
   }
 
@@ -105,6 +143,9 @@ export class Rooms {
 
   private forget(pad: string): void {
     this.entries.delete(pad);
+    this.idle.delete(pad);
+    this.setEstimate(pad, 0);
+    this.estimates.delete(pad);
     this.onCountChange(this.entries.size);
   }
 }

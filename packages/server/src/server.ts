@@ -48,6 +48,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     { storage, batcher, log, metrics, limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
     config.padIdleMs,
     (n) => metrics.openPads.set(n),
+    config.padMemoryBudgetBytes,
   );
   let draining = false;
   const files = new StaticFiles(config.webRoot);

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { spawnNode, type NodeProcess } from './helpers/process.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
+
+const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+async function inBatches(n: number, size: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < n; i += size) await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => fn(i + k)));
+}
+
+describe('Memory', () => {
+  let srv: TestServer | null = null;
+  let node: NodeProcess | null = null;
+  const dir = mkdtempSync(join(tmpdir(), 'padmesh-mem-'));
+  after(async () => {
+    await srv?.dispose();
+    await node?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('M2 past the memory budget, unused pads are evicted LRU-first and reload exactly', async () => {
+    srv = await startTestServer({ PAD_MEMORY_BUDGET_MB: '1', PAD_IDLE_MS: '600000' });
+    const text = (i: number) => `pad ${i}\n` + 'lorem ipsum '.repeat(800);
+    await inBatches(300, 20, (i) => fetch(`${srv!.url}/api/pads/lru-${i}/text`, { method: 'PUT', body: text(i) }));
+    await waitFor(() => srv!.rooms.memoryEstimate <= 1024 * 1024, 'estimate within budget');
+    assert.ok(srv.rooms.size < 60, `only a budget's worth of pads stay loaded (${srv.rooms.size})`);
+    await inBatches(300, 20, async (i) => assert.equal(await (await fetch(`${srv!.url}/lru-${i}.txt`)).text(), text(i)));
+  });
+
+  it('M3 RSS returns near its baseline after 10k pads were opened and closed', async () => {
+    node = await spawnNode({ DATA_DIR: dir, PAD_IDLE_MS: '100', MAX_NEW_PADS_PER_IP_PER_MIN: '100000' });
+    const pid = node.child.pid!;
+    await inBatches(200, 50, (i) => fetch(`${node!.url}/warm-${i}.txt`));
+    const base = rss(pid);
+    let peak = base;
+    await inBatches(10_000, 100, async (i) => {
+      await fetch(`${node!.url}/api/pads/many-${i}/text`, { method: 'PUT', body: `pad number ${i}` });
+      if (i % 1000 === 0) peak = Math.max(peak, rss(pid));
+    });
+    peak = Math.max(peak, rss(pid));
+    await waitFor(async () => /padmesh_open_pads 0\n/.test(await (await fetch(`${node!.url}/metrics`)).text()), 'all pads unloaded', 20_000, 100);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const end = rss(pid);
+    process.stdout.write(`# M3: RSS baseline ${mib(base)}, peak ${mib(peak)}, after unload ${mib(end)} (10k pads)\n`);
+    assert.ok(end - base < 64 * 2 ** 20, `RSS after unload within 64 MiB of baseline (${mib(end - base)})`);
+  });
+});
