@@ -11,6 +11,10 @@ export const CloseCode = {
   MalformedMessage: 4400,
   /** Frame decodes but its Yjs update is invalid. */
   InvalidUpdate: 4401,
+  /** The pad is password-protected and the connection carries no valid unlock token. */
+  PasswordRequired: 4403,
+  /** The connection came through a read-only link and tried to edit. */
+  ReadOnly: 4405,
   /** Pad id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
@@ -28,4 +32,9 @@ export const CloseCode = {
 export type CloseCodeName = keyof typeof CloseCode;
 
 /** Codes after which a client should not retry blindly (its input is at fault). */
-export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.InvalidPad, CloseCode.PadTooLarge]);
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.InvalidPad,
+  CloseCode.PadTooLarge,
+  CloseCode.PasswordRequired,
+  CloseCode.ReadOnly,
+]);

@@ -1,6 +1,8 @@
 import { padIdProblem, randomPadId } from '@padmesh/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AccessError, createAccessRoutes, requestToken } from './access-routes.js';
 import type { Logger } from './log.js';
+import type { PadAccess } from './pad-access.js';
 import type { Metrics } from './metrics.js';
 import type { Rooms } from './rooms.js';
 import type { StaticFiles } from './static-files.js';
@@ -11,6 +13,8 @@ export interface HttpDeps {
   metrics: Metrics;
   log: Logger;
   maxBodyBytes: number;
+  access: PadAccess;
+  ipOf: (req: IncomingMessage) => string;
   /** Resolves to null when ready, or the reason the node is not. */
   readiness: () => Promise<string | null>;
 }
@@ -97,6 +101,8 @@ export function createHttpHandler(deps: HttpDeps) {
     }
   }
 
+  const accessRoutes = createAccessRoutes(deps.access, deps.ipOf);
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
@@ -115,6 +121,23 @@ export function createHttpHandler(deps: HttpDeps) {
       return;
     }
 
+    const padApi = /^\/api\/pads\/([^/]+)\/([^/]+)/.exec(path);
+    if (padApi) {
+      const pad = padFrom(padApi[1]!);
+      const reply = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+        for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+        json(res, status, value);
+      };
+      if (await accessRoutes(req, res, pad, padApi[2]!, () => readBody(req, deps.maxBodyBytes), reply)) return;
+    }
+
+    // Every other pad route reveals or changes content: the pad's password gates it (A1).
+    const padOfRoute = padApi?.[1] ?? /^\/([^/]+)\.txt$/.exec(path)?.[1];
+    if (padOfRoute !== undefined) {
+      const pad = padFrom(padOfRoute);
+      if (!(await deps.access.allowed(pad, requestToken(req, pad)))) throw new HttpError(403, 'this pad is protected by a password');
+    }
+
     const api = /^\/api\/pads\/([^/]+)\/text$/.exec(path);
     const txt = /^\/([^/]+)\.txt$/.exec(path);
     if (api || txt) {
@@ -131,6 +154,7 @@ export function createHttpHandler(deps: HttpDeps) {
     if (read && deps.files.serve(req, res, path)) return;
     if (path.startsWith('/api/') || path.startsWith('/assets/')) throw new HttpError(404, 'not found');
 
+    if (read && /^\/ro\/[A-Za-z0-9_-]{20,40}\/?$/.test(path) && deps.files.serve(req, res, '/index.html')) return;
     const page = /^\/([^/]+)(\/history(\/[^/]+)?)?\/?$/.exec(path);
     if (page && read) {
       padFrom(page[1]!);
@@ -143,8 +167,9 @@ export function createHttpHandler(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     route(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      const message = err instanceof HttpError ? err.message : 'internal error';
+      const known = err instanceof HttpError || err instanceof AccessError;
+      const status = known ? err.status : 500;
+      const message = known ? err.message : 'internal error';
       if (status >= 500) deps.log.error({ err, url: req.url }, 'request failed');
       if (res.headersSent) return void res.destroy();
       const wantsHtml = String(req.headers.accept ?? '').includes('text/html');

@@ -8,6 +8,7 @@ import { CloseError, type Conn } from './socket.js';
 import type { Storage } from './storage/types.js';
 import { applyTextDiff } from './text-diff.js';
 import { Fanout } from './fanout.js';
+import { corruptionReporter, loadVerified } from './integrity.js';
 import { checkUpdate } from './update-check.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -57,7 +58,8 @@ export class Room {
 
   static async load(pad: string, deps: RoomDeps): Promise<Room> {
     const end = deps.metrics.padLoadSeconds.startTimer();
-    const stored = await deps.storage.load(pad);
+    // R1-R3: entries that fail their checksum or do not decode are quarantined, not applied.
+    const stored = await loadVerified(deps.storage, pad, { quarantine: true, report: corruptionReporter(deps.log, deps.metrics) });
     const room = new Room(pad, deps);
     room.doc.transact(() => {
       if (stored.snapshot) Y.applyUpdate(room.doc, stored.snapshot);
@@ -144,11 +146,16 @@ export class Room {
   private receiveUpdate(conn: Conn, update: Uint8Array): void {
     const seq = ++conn.received;
     let inserted: number;
+    let changes: number;
     try {
-      inserted = checkUpdate(update).insertedChars;
+      ({ insertedChars: inserted, changes } = checkUpdate(update));
     } catch (err) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
       throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
+    }
+    if (conn.readOnly && changes > 0) {
+      this.deps.metrics.rejected.inc({ reason: 'read_only' });
+      throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
     }
     if (this.bytes + update.length > this.deps.limits.maxPadBytes) {
       this.deps.metrics.rejected.inc({ reason: 'pad_too_large' });
@@ -223,7 +230,8 @@ export class Room {
   async compact(): Promise<void> {
     await this.lastWrite;
     try {
-      const stored = await this.deps.storage.load(this.pad);
+      // Verified (R2): a bad entry is quarantined before the compaction deletes what it covers.
+      const stored = await loadVerified(this.deps.storage, this.pad, { quarantine: true, report: corruptionReporter(this.deps.log, this.deps.metrics) });
       if (stored.updates.length === 0) return;
       const doc = new Y.Doc();
       doc.transact(() => {

@@ -7,10 +7,12 @@ import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Rooms } from './rooms.js';
 import { StaticFiles } from './static-files.js';
+import { recoverBacklog } from './recovery.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 import { WriteBatcher } from './write-batcher.js';
-import { WsTransport } from './ws.js';
+import { PadAccess } from './pad-access.js';
+import { WsTransport, clientIp } from './ws.js';
 
 /** How long /readyz waits for storage before calling the node not ready. */
 const READY_TIMEOUT_MS = 2_000;
@@ -65,9 +67,10 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     return null;
   };
 
-  const transport = new WsTransport({ rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
+  const access = new PadAccess(storage);
+  const transport = new WsTransport({ access, rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
   const http: Server = createServer(
-    createHttpHandler({ rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness }),
+    createHttpHandler({ access, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness }),
   );
   http.on('upgrade', (req, socket, head) => {
     if (!transport.handleUpgrade(req, socket, head)) {
@@ -88,6 +91,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ port, storage: config.storageUrl.replace(/\/\/[^@]*@/, '//***@') }, 'padmesh listening');
 
+  // R4: compact pads a crash left with a long log, in the background (readiness never waits).
+  let stopped = false;
+  const recovery = recoverBacklog(storage, { ...config.recovery, log, metrics, stopped: () => stopped }).catch((err: unknown) =>
+    log.warn({ err }, 'start-up recovery failed; pads compact when next used'),
+  );
+
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -96,6 +105,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       await new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections();
       await batcher.flushed();
+      stopped = true;
+      await recovery;
       await rooms.closeAll();
       await batcher.flushed();
       batcher.stop();

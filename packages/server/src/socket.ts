@@ -35,6 +35,8 @@ export class Conn {
     readonly pad: string,
     /** Set when the client opted into padmesh extension messages. */
     readonly wantsAcks: boolean,
+    /** Came through a read-only link: may sync and show presence, never edit (A2). */
+    readonly readOnly: boolean,
     /** A client that stops reading is cut off past this many unsent bytes, so it cannot grow our memory. */
     private readonly maxBuffered = Number.POSITIVE_INFINITY,
     /** Called once when the connection is cut for not reading. */

@@ -3,6 +3,8 @@ import * as Y from 'yjs';
 export interface CheckedUpdate {
   /** Characters the update would insert (an upper bound; some may land in deleted text). */
   insertedChars: number;
+  /** Structs plus delete ranges: zero means the update changes nothing. */
+  changes: number;
 }
 
 /**
@@ -13,6 +15,7 @@ export interface CheckedUpdate {
 export function checkUpdate(update: Uint8Array): CheckedUpdate {
   const { structs, ds } = Y.decodeUpdate(update);
   let insertedChars = 0;
+  let changes = structs.length;
   for (const s of structs) {
     if (!(s instanceof Y.Item)) continue;
     const { client, clock } = s.id;
@@ -25,6 +28,7 @@ export function checkUpdate(update: Uint8Array): CheckedUpdate {
   }
   for (const items of ds.clients.values()) {
     for (const d of items) if (d.len <= 0 || d.clock < 0) throw new Error('empty delete range');
+    changes += items.length;
   }
-  return { insertedChars };
+  return { insertedChars, changes };
 }

@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Limits } from './config.js';
 import { KeyedCounter, SlidingWindow, TokenBucket } from './limits.js';
+import { requestToken } from './access-routes.js';
 import type { Logger } from './log.js';
+import type { PadAccess } from './pad-access.js';
 import type { Metrics } from './metrics.js';
 import type { Room } from './room.js';
 import type { Rooms } from './rooms.js';
@@ -45,7 +47,14 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+interface Admission {
+  pad: string;
+  readOnly: boolean;
+  denied: [code: number, reason: string] | null;
+}
+
 export interface WsDeps {
+  access: PadAccess;
   rooms: Rooms;
   log: Logger;
   metrics: Metrics;
@@ -74,13 +83,13 @@ export class WsTransport {
   /** Returns false if the request is not ours (the caller answers 404). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? '/', 'http://x');
-    const m = /^\/ws\/(.*)$/.exec(url.pathname);
+    const m = /^\/ws\/(ro\/)?(.*)$/.exec(url.pathname);
     if (!m) return false;
-    let pad: string;
+    let name: string;
     try {
-      pad = decodeURIComponent(m[1] ?? '');
+      name = decodeURIComponent(m[2] ?? '');
     } catch {
-      pad = '%';
+      name = '%';
     }
     const origin = req.headers.origin;
     if (origin && !this.originAllowed(origin, req.headers.host)) {
@@ -90,8 +99,27 @@ export class WsTransport {
       return true;
     }
     const ip = clientIp(req, this.deps.limits.trustProxy);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, pad, url.searchParams.has(PADMESH_PARAM), ip));
+    const wantsAcks = url.searchParams.has(PADMESH_PARAM);
+    socket.on('error', () => {});
+    this.admit(req, name, Boolean(m[1])).then(
+      (admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, wantsAcks, ip)),
+      (err) => {
+        this.deps.log.error({ err }, 'could not check pad access');
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      },
+    );
     return true;
+  }
+
+  /** Resolves which pad a socket is for, and whether it may read or write it (A1, A2). */
+  private async admit(req: IncomingMessage, name: string, viaReadOnlyLink: boolean): Promise<Admission> {
+    if (viaReadOnlyLink) {
+      const pad = await this.deps.access.padForReadOnly(name);
+      return pad ? { pad, readOnly: true, denied: null } : { pad: name, readOnly: true, denied: [CloseCode.InvalidPad, 'unknown read-only link'] };
+    }
+    if (padIdProblem(name)) return { pad: name, readOnly: false, denied: null };
+    const allowed = await this.deps.access.allowed(name, requestToken(req, name));
+    return { pad: name, readOnly: false, denied: allowed ? null : [CloseCode.PasswordRequired, 'this pad is protected by a password'] };
   }
 
   private originAllowed(origin: string, host: string | undefined): boolean {
@@ -103,7 +131,12 @@ export class WsTransport {
     }
   }
 
-  private onSocket(ws: WebSocket, pad: string, wantsAcks: boolean, ip: string): void {
+  private onSocket(ws: WebSocket, { pad, readOnly, denied }: Admission, wantsAcks: boolean, ip: string): void {
+    if (denied) {
+      this.deps.metrics.rejected.inc({ reason: denied[0] === CloseCode.PasswordRequired ? 'password_required' : 'unknown_read_only' });
+      ws.close(denied[0], denied[1]);
+      return;
+    }
     if (!this.perIp.tryAcquire(ip)) {
       this.deps.metrics.rejected.inc({ reason: 'connections_per_ip' });
       this.deps.log.warn({ ip }, 'too many connections from one address');
@@ -122,7 +155,7 @@ export class WsTransport {
       return;
     }
     const log = this.deps.log.child({ pad, ip });
-    const conn = new Conn(wrap(ws), pad, wantsAcks, this.deps.limits.maxSendBufferBytes, () => {
+    const conn = new Conn(wrap(ws), pad, wantsAcks, readOnly, this.deps.limits.maxSendBufferBytes, () => {
       this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
       log.warn('disconnecting a client that stopped reading');
     });

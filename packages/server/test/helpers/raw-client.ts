@@ -23,7 +23,8 @@ export class RawClient {
   constructor(url: string, pad: string, opts: { acks?: boolean; doc?: Y.Doc } = {}) {
     this.doc = opts.doc ?? new Y.Doc();
     this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.ws = new WebSocket(`${url}/${pad}${opts.acks === false ? '' : '?padmesh=1'}`);
+    const ext = opts.acks === false ? '' : `${pad.includes('?') ? '&' : '?'}padmesh=1`;
+    this.ws = new WebSocket(`${url}/${pad}${ext}`);
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('open', () => {
       this.sendRaw(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }));
