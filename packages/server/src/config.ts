@@ -22,6 +22,10 @@ const EnvSchema = z.object({
   PAD_MEMORY_BUDGET_MB: intFrom(512, 1),
   /** Compact a pad's log into a snapshot after this many updates. */
   COMPACT_EVERY: intFrom(500, 1),
+  /** Start-up recovery (R4): compact pads with at least this many unsnapshotted log entries… */
+  RECOVERY_MIN_ENTRIES: intFrom(100, 1),
+  /** …at most this many per start (bounded work; 0 = off). */
+  RECOVERY_MAX_PADS: intFrom(1000, 0),
   MAX_MESSAGE_BYTES: intFrom(4 * 1024 * 1024, 1024),
   MAX_PAD_BYTES: intFrom(32 * 1024 * 1024, 1024),
   /** Upper bound on entries per storage transaction (group commit); 1 turns batching off. */
@@ -53,6 +57,7 @@ export type Config = {
   padIdleMs: number;
   padMemoryBudgetBytes: number;
   compactEvery: number;
+  recovery: { minEntries: number; maxPads: number };
   maxMessageBytes: number;
   maxPadBytes: number;
   maxBatch: number;
@@ -99,6 +104,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     padIdleMs: e.PAD_IDLE_MS,
     padMemoryBudgetBytes: e.PAD_MEMORY_BUDGET_MB * 1024 * 1024,
     compactEvery: e.COMPACT_EVERY,
+    recovery: { minEntries: e.RECOVERY_MIN_ENTRIES, maxPads: e.RECOVERY_MAX_PADS },
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxPadBytes: e.MAX_PAD_BYTES,
     maxBatch: e.MAX_BATCH,

@@ -30,6 +30,17 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly corruptEntries = new Counter({
+    name: 'padmesh_corrupt_entries_total',
+    help: 'Stored log entries or snapshots that failed their checksum or did not decode, quarantined on load (R1, R2)',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly recoveryCompactions = new Counter({
+    name: 'padmesh_recovery_compactions_total',
+    help: 'Pads compacted by the start-up recovery pass (R4)',
+    registers: [this.registry],
+  });
   readonly padLoadSeconds = new Histogram({
     name: 'padmesh_pad_load_seconds',
     help: 'Time to load a pad from storage',

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { MongoClient } from 'mongodb';
+import { Binary, MongoClient } from 'mongodb';
 import { storageContract } from '../src/storage/contract.js';
 import { MongoStorage } from '../src/storage/mongo.js';
 import type { Storage } from '../src/storage/types.js';
@@ -25,7 +25,32 @@ storageContract('mongo', {
   shared: url ? { url, options: { database, poolSize: 2 }, fixture } : undefined,
   restartSkip: 'no command to restart an external MongoDB server from the test',
   atomicAcrossPads: (s) => (s as MongoStorage).transactions,
+  corrupt: async (_s, pad, kind, seq) => {
+    const c = new MongoClient(url!);
+    try {
+      const db = c.db(database);
+      if (kind === 'snapshot') {
+        const snap = await db.collection<{ _id: string; data: Binary }>('snapshots').findOne({ _id: pad, seq });
+        if (!snap) throw new Error(`no snapshot ${pad}@${seq}`);
+        await db.collection<{ _id: string }>('snapshots').updateOne({ _id: pad }, { $set: { data: new Binary(flip(snap.data.buffer)) } });
+        return;
+      }
+      const chunk = await db.collection('log').findOne({ pad, first: { $lte: seq }, last: { $gte: seq } });
+      if (!chunk) throw new Error(`no chunk holding ${pad}@${seq}`);
+      const k = seq - (chunk.first as number);
+      const data = (chunk.updates as Binary[])[k]!;
+      await db.collection('log').updateOne({ _id: chunk._id }, { $set: { [`updates.${k}`]: new Binary(flip(data.buffer)) } });
+    } finally {
+      await c.close();
+    }
+  },
 });
+
+function flip(bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  out[out.length >> 1] = out[out.length >> 1]! ^ 0xff;
+  return out;
+}
 
 after(async () => {
   if (!url) return;

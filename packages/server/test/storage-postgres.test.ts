@@ -42,6 +42,20 @@ storageContract('postgres', {
   shared: { url, options: { schema, poolSize: 2 }, fixture },
   restart: process.env.PADMESH_TEST_PG_RESTART === '0' ? undefined : restartPostgres,
   restartSkip: 'PADMESH_TEST_PG_RESTART=0',
+  corrupt: async (_s, pad, kind, seq) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const table = `${schema}.${kind === 'snapshot' ? 'snapshots' : 'updates'}`;
+      const r = await c.query(
+        `UPDATE ${table} SET data = set_byte(data, length(data) / 2, get_byte(data, length(data) / 2) # 255) WHERE pad = $1 AND seq = $2`,
+        [pad, seq],
+      );
+      if (r.rowCount !== 1) throw new Error(`no ${kind} ${pad}@${seq} to corrupt`);
+    } finally {
+      await c.end();
+    }
+  },
 });
 
 after(async () => {

@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { storageContract } from '../src/storage/contract.js';
+import { corruptSqliteRow } from './helpers/corrupt.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 
 const embedded = 'an embedded store has no server to restart (the process restart is S7/S12)';
 
-storageContract('memory', { open: async () => new MemoryStorage(), restartSkip: embedded });
+storageContract('memory', {
+  open: async () => new MemoryStorage(),
+  restartSkip: embedded,
+  corrupt: async (s, pad, kind, seq) => (s as MemoryStorage).corruptForTest(pad, kind, seq),
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'padmesh-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,4 +27,6 @@ storageContract('sqlite', {
   },
   shared: { url: `sqlite:${file}`, fixture: fileURLToPath(new URL('./fixtures/storage-writer.ts', import.meta.url)) },
   restartSkip: embedded,
+  corrupt: async (_s, pad, kind, seq) => corruptSqliteRow(file, pad, kind, seq),
 });
+

@@ -30,6 +30,8 @@ export interface ContractTarget {
   atomicAcrossPads?: (s: Storage) => boolean;
   /** Pads in S14 (default 100 000). */
   manyPads?: number;
+  /** Flips a byte of a stored entry behind the adapter's back, as bit rot would (R1 scenarios). */
+  corrupt?: (s: Storage, pad: string, kind: 'update' | 'snapshot', seq: number) => Promise<void>;
 }
 
 function textUpdate(doc: Y.Doc, text: string): Uint8Array {
@@ -141,7 +143,82 @@ export function storageContract(name: string, target: ContractTarget): void {
       await s.ping();
     });
 
+    integrityScenarios(target, () => s, pad, opt);
     stressScenarios(target, () => s, pad, opt);
+  });
+}
+
+function integrityScenarios(target: ContractTarget, store: () => Storage, pad: () => string, opt: (skip?: string | false) => { skip: string | false }): void {
+  const noCorrupt = !target.corrupt && 'no way to corrupt this store at rest';
+
+  it('R1 a log entry whose bytes changed at rest is reported with its position and left out', opt(noCorrupt), async () => {
+    const s = store();
+    const p = pad();
+    const doc = new Y.Doc();
+    await s.append(['a', 'b', 'c'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
+    const clean = await s.load(p);
+    assert.deepEqual(clean.corrupt ?? [], []);
+    const bad = clean.seqs![1]!;
+    await target.corrupt!(s, p, 'update', bad);
+    const got = await s.load(p);
+    assert.deepEqual(got.corrupt, [{ pad: p, kind: 'update', seq: bad, reason: 'checksum' }]);
+    assert.equal(got.updates.length, 2);
+    assert.deepEqual(got.seqs, [clean.seqs![0], clean.seqs![2]]);
+    assert.equal(got.lastSeq, clean.lastSeq, 'lastSeq still covers the bad entry');
+  });
+
+  it('R2 quarantine moves a bad entry aside with its bytes; it is never silently deleted', opt(noCorrupt), async () => {
+    const s = store();
+    const p = pad();
+    const doc = new Y.Doc();
+    await s.append(['x', 'y'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
+    const clean = await s.load(p);
+    const bad = clean.seqs![0]!;
+    await target.corrupt!(s, p, 'update', bad);
+    const got = await s.load(p);
+    await s.quarantine(got.corrupt!);
+    await s.quarantine(got.corrupt!); // a second (racing) call finds nothing left to move
+    const after = await s.load(p);
+    assert.deepEqual(after.corrupt, []);
+    assert.equal(after.updates.length, 1);
+    const q = await s.quarantined(p);
+    assert.equal(q.length, 1);
+    assert.equal(q[0]!.seq, bad);
+    assert.equal(q[0]!.kind, 'update');
+    assert.equal(q[0]!.reason, 'checksum');
+    assert.equal(q[0]!.data.length, clean.updates[0]!.length, 'the original bytes are kept');
+  });
+
+  it('R1 a snapshot whose bytes changed at rest is reported, quarantined, and a new one can replace it', opt(noCorrupt), async () => {
+    const s = store();
+    const p = pad();
+    const doc = new Y.Doc();
+    await s.append([{ pad: p, update: textUpdate(doc, 'snap') }]);
+    const first = await s.load(p);
+    await s.compact(p, Y.encodeStateAsUpdate(doc), first.lastSeq);
+    await target.corrupt!(s, p, 'snapshot', first.lastSeq);
+    const got = await s.load(p);
+    assert.deepEqual(got.corrupt, [{ pad: p, kind: 'snapshot', seq: first.lastSeq, reason: 'checksum' }]);
+    assert.equal(got.snapshot, null);
+    await s.quarantine(got.corrupt!);
+    assert.deepEqual((await s.quarantined(p)).map((q) => q.kind), ['snapshot']);
+    await s.append([{ pad: p, update: textUpdate(doc, '!') }]);
+    const later = await s.load(p);
+    await s.compact(p, Y.encodeStateAsUpdate(doc), later.lastSeq);
+    const final = await s.load(p);
+    assert.deepEqual(final.corrupt, []);
+    assert.equal(textOf(final), 'snap!');
+  });
+
+  it('R4 backlog lists pads with at least N unsnapshotted entries', opt(), async () => {
+    const s = store();
+    const p = pad();
+    const doc = new Y.Doc();
+    await s.append(Array.from({ length: 5 }, (_, i) => ({ pad: p, update: textUpdate(doc, String(i)) })));
+    assert.deepEqual((await s.backlog(5)).filter((b) => b.pad === p), [{ pad: p, entries: 5 }]);
+    const got = await s.load(p);
+    await s.compact(p, Y.encodeStateAsUpdate(doc), got.lastSeq);
+    assert.deepEqual((await s.backlog(1)).filter((b) => b.pad === p), []);
   });
 }
 
@@ -321,6 +398,7 @@ function stressScenarios(target: ContractTarget, store: () => Storage, pad: () =
         byBatch.set(key, (byBatch.get(key) ?? 0) + 1);
       }
     }
+    for (const p of pads) assert.deepEqual((await s.load(p)).corrupt ?? [], [], 'no entry fails its checksum after the kill (R1)');
     const full = perPad ? batch / pads.length : batch;
     for (const [key, c] of byBatch) assert.equal(c, full, `batch ${key} is partial: ${c} of ${full} entries`);
     for (const b of acked) assert.ok(byBatch.has(perPad ? `${b}@${pads[0]}` : `${b}`), `acknowledged batch ${b} is missing`);

@@ -1,9 +1,11 @@
-import type { LogEntry, Storage, StoredPad } from './types.js';
+import { checksum, checksumMatches } from './checksum.js';
+import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 interface PadState {
   snapshot: Uint8Array | null;
   snapshotSeq: number;
-  log: { seq: number; update: Uint8Array; id: string | undefined }[];
+  snapshotSum: number;
+  log: { seq: number; update: Uint8Array; id: string | undefined; sum: number }[];
   /** Idempotency keys of the entries in `log`. */
   ids: Set<string>;
 }
@@ -13,11 +15,12 @@ export class MemoryStorage implements Storage {
   private pads = new Map<string, PadState>();
   private seq = 0;
   private closed = false;
+  private jail: QuarantinedEntry[] = [];
 
   private pad(id: string): PadState {
     let p = this.pads.get(id);
     if (!p) {
-      p = { snapshot: null, snapshotSeq: 0, log: [], ids: new Set() };
+      p = { snapshot: null, snapshotSeq: 0, snapshotSum: 0, log: [], ids: new Set() };
       this.pads.set(id, p);
     }
     return p;
@@ -28,7 +31,15 @@ export class MemoryStorage implements Storage {
     const p = this.pads.get(pad);
     if (!p) return { snapshot: null, updates: [], lastSeq: 0 };
     const last = p.log.at(-1)?.seq ?? p.snapshotSeq;
-    return { snapshot: p.snapshot, updates: p.log.map((e) => e.update), lastSeq: last };
+    const corrupt: CorruptEntry[] = [];
+    let snapshot = p.snapshot;
+    if (snapshot && !checksumMatches(snapshot, p.snapshotSum)) {
+      corrupt.push({ pad, kind: 'snapshot', seq: p.snapshotSeq, reason: 'checksum' });
+      snapshot = null;
+    }
+    const good = p.log.filter((e) => checksumMatches(e.update, e.sum));
+    for (const e of p.log) if (!good.includes(e)) corrupt.push({ pad, kind: 'update', seq: e.seq, reason: 'checksum' });
+    return { snapshot, snapshotSeq: p.snapshotSeq, updates: good.map((e) => e.update), seqs: good.map((e) => e.seq), lastSeq: last, corrupt };
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {
@@ -40,7 +51,7 @@ export class MemoryStorage implements Storage {
         if (p.ids.has(e.id)) continue;
         p.ids.add(e.id);
       }
-      p.log.push({ seq: ++this.seq, update: e.update.slice(), id: e.id });
+      p.log.push({ seq: ++this.seq, update: e.update.slice(), id: e.id, sum: checksum(e.update) });
     }
   }
 
@@ -50,8 +61,46 @@ export class MemoryStorage implements Storage {
     if (throughSeq <= p.snapshotSeq) return;
     p.snapshot = snapshot.slice();
     p.snapshotSeq = throughSeq;
+    p.snapshotSum = checksum(snapshot);
     p.log = p.log.filter((e) => e.seq > throughSeq);
     p.ids = new Set(p.log.flatMap((e) => (e.id === undefined ? [] : [e.id])));
+  }
+
+  async quarantine(entries: readonly CorruptEntry[]): Promise<void> {
+    this.check();
+    for (const c of entries) {
+      const p = this.pads.get(c.pad);
+      if (!p) continue;
+      if (c.kind === 'snapshot') {
+        if (!p.snapshot || p.snapshotSeq !== c.seq) continue;
+        this.jail.push({ ...c, data: p.snapshot, at: new Date() });
+        p.snapshot = null;
+        continue;
+      }
+      const i = p.log.findIndex((e) => e.seq === c.seq);
+      if (i < 0) continue;
+      this.jail.push({ ...c, data: p.log[i]!.update, at: new Date() });
+      p.log.splice(i, 1);
+    }
+  }
+
+  async quarantined(pad?: string): Promise<QuarantinedEntry[]> {
+    this.check();
+    return this.jail.filter((q) => pad === undefined || q.pad === pad);
+  }
+
+  async backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
+    this.check();
+    return [...this.pads].filter(([, p]) => p.log.length >= minEntries).map(([pad, p]) => ({ pad, entries: p.log.length }));
+  }
+
+  /** Tests only: flips a byte of a stored entry, as bit rot would (the contract's R1 scenarios). */
+  corruptForTest(pad: string, kind: 'update' | 'snapshot', seq: number): void {
+    const p = this.pads.get(pad);
+    const bytes = kind === 'snapshot' ? p?.snapshot : p?.log.find((e) => e.seq === seq)?.update;
+    if (!bytes || bytes.length === 0) throw new Error(`nothing stored to corrupt for ${pad}`);
+    const at = bytes.length >> 1;
+    bytes[at] = bytes[at]! ^ 0xff;
   }
 
   async listPads(): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { Binary, MongoClient, MongoServerError, ObjectId, type ClientSession, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
-import type { LogEntry, Storage, StoredPad } from './types.js';
+import { checksum, checksumMatches } from './checksum.js';
+import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 export interface MongoOptions {
   /** `mongodb://host:port/db?replicaSet=rs0` */
@@ -28,11 +29,24 @@ interface ChunkDoc {
   updates: Binary[];
   /** Idempotency keys of entries that have one (unique per pad). */
   keys?: string[];
+  /** CRC32 of each entry of `updates` (R1); absent on chunks written before checksums. */
+  sums?: number[];
+  /** Indexes into `updates` that were quarantined (R2): copied to `quarantine`, skipped on load. */
+  bad?: number[];
 }
 interface SnapshotDoc {
   _id: string;
   seq: number;
   data: Binary;
+  sum?: number;
+}
+interface QuarantineDoc {
+  pad: string;
+  kind: 'update' | 'snapshot';
+  seq: number;
+  reason: 'checksum' | 'undecodable';
+  data: Binary;
+  at: Date;
 }
 
 /** Keep chunks well under the 16 MiB BSON document limit. */
@@ -70,6 +84,7 @@ export class MongoStorage implements Storage {
   private readonly pads: Collection<PadDoc>;
   private readonly log: Collection<ChunkDoc>;
   private readonly snapshots: Collection<SnapshotDoc>;
+  private readonly jail: Collection<QuarantineDoc>;
   private readonly wc: WriteConcernSettings;
 
   private constructor(
@@ -82,6 +97,7 @@ export class MongoStorage implements Storage {
     this.pads = db.collection<PadDoc>('pads', { writeConcern: this.wc });
     this.log = db.collection<ChunkDoc>('log', { writeConcern: this.wc });
     this.snapshots = db.collection<SnapshotDoc>('snapshots', { writeConcern: this.wc });
+    this.jail = db.collection<QuarantineDoc>('quarantine', { writeConcern: this.wc });
   }
 
   static async open(opts: MongoOptions): Promise<MongoStorage> {
@@ -146,15 +162,26 @@ export class MongoStorage implements Storage {
       .filter((x): x is { c: ChunkDoc; first: number } => x.first !== undefined)
       .sort((a, b) => a.first - b.first);
     const updates: Uint8Array[] = [];
+    const seqs: number[] = [];
+    const corrupt: CorruptEntry[] = [];
     let lastSeq = snapSeq;
     for (const { c, first } of visible) {
       c.updates.forEach((u, k) => {
         if (first + k <= snapSeq) return; // covered by the snapshot (leftover of a crashed compaction)
-        updates.push(bytes(u));
         lastSeq = first + k;
+        if (c.bad?.includes(k)) return; // quarantined (R2)
+        const data = bytes(u);
+        if (!checksumMatches(data, c.sums?.[k])) return void corrupt.push({ pad, kind: 'update', seq: first + k, reason: 'checksum' });
+        updates.push(data);
+        seqs.push(first + k);
       });
     }
-    return { snapshot: snap ? bytes(snap.data) : null, updates, lastSeq };
+    let snapshot = snap ? bytes(snap.data) : null;
+    if (snap && snapshot && !checksumMatches(snapshot, snap.sum)) {
+      corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
+      snapshot = null;
+    }
+    return { snapshot, snapshotSeq: snapSeq, updates, seqs, lastSeq, corrupt };
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {
@@ -253,7 +280,7 @@ export class MongoStorage implements Storage {
       try {
         const r = await this.snapshots.updateOne(
           { _id: pad, seq: { $lt: throughSeq } },
-          { $set: { seq: throughSeq, data: new Binary(snapshot) } },
+          { $set: { seq: throughSeq, data: new Binary(snapshot), sum: checksum(snapshot) } },
           { upsert: true, session },
         );
         if (r.matchedCount === 0 && r.upsertedCount === 0) return;
@@ -268,6 +295,41 @@ export class MongoStorage implements Storage {
     };
     if (this.transactions) await this.withTx(step);
     else await step();
+  }
+
+  async quarantine(entries: readonly CorruptEntry[]): Promise<void> {
+    // Copy first, then flag or remove: a crash in between leaves a duplicate, never a loss (R2).
+    for (const e of entries) {
+      if (e.kind === 'snapshot') {
+        const snap = await this.snapshots.findOne({ _id: e.pad, seq: e.seq });
+        if (!snap) continue;
+        await this.jail.insertOne({ pad: e.pad, kind: e.kind, seq: e.seq, reason: e.reason, data: snap.data, at: new Date() });
+        await this.snapshots.deleteOne({ _id: e.pad, seq: e.seq });
+        continue;
+      }
+      const c = await this.log.findOne({ pad: e.pad, first: { $lte: e.seq }, last: { $gte: e.seq } });
+      const k = c?.first === undefined ? -1 : e.seq - c.first;
+      if (!c || k < 0 || c.bad?.includes(k)) continue;
+      await this.jail.insertOne({ pad: e.pad, kind: e.kind, seq: e.seq, reason: e.reason, data: c.updates[k]!, at: new Date() });
+      await this.log.updateOne({ _id: c._id }, { $addToSet: { bad: k } });
+      await this.pads.updateOne({ _id: e.pad }, { $inc: { v: 1 } });
+    }
+  }
+
+  async quarantined(pad?: string): Promise<QuarantinedEntry[]> {
+    const docs = await this.jail.find(pad === undefined ? {} : { pad }).sort({ _id: 1 }).toArray();
+    return docs.map((d) => ({ pad: d.pad, kind: d.kind, seq: d.seq, reason: d.reason, data: bytes(d.data), at: d.at }));
+  }
+
+  async backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
+    const rows = await this.log
+      .aggregate<{ _id: string; entries: number }>([
+        { $match: { last: { $exists: true } } },
+        { $group: { _id: '$pad', entries: { $sum: '$n' } } },
+        { $match: { entries: { $gte: minEntries } } },
+      ])
+      .toArray();
+    return rows.map((r) => ({ pad: r._id, entries: r.entries }));
   }
 
   async listPads(): Promise<string[]> {
@@ -302,6 +364,7 @@ function chunkDoc(pad: string, part: LogEntry[], first?: number): ChunkDoc {
     n: part.length,
     ...(first === undefined ? {} : { first, last: first + part.length - 1 }),
     updates: part.map((e) => new Binary(e.update)),
+    sums: part.map((e) => checksum(e.update)),
     ...(keys.length > 0 ? { keys } : {}),
   };
 }

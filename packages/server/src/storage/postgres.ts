@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
-import type { LogEntry, Storage, StoredPad } from './types.js';
+import { checksum, checksumMatches } from './checksum.js';
+import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 export interface PostgresOptions {
   /** `postgres://user@host:port/db` */
@@ -93,25 +94,34 @@ export class PostgresStorage implements Storage {
   async load(pad: string): Promise<StoredPad> {
     // One statement = one MVCC snapshot: a compaction committing between reading the
     // snapshot and reading the log cannot make us miss the rows it deleted.
-    const { rows } = await this.pool.query<{ kind: number; seq: string; data: Buffer }>(
-      `WITH s AS (SELECT seq, data FROM snapshots WHERE pad = $1)
-       SELECT 0 AS kind, seq, data FROM s
+    const { rows } = await this.pool.query<{ kind: number; seq: string; data: Buffer; crc: string | null }>(
+      `WITH s AS (SELECT seq, data, crc FROM snapshots WHERE pad = $1)
+       SELECT 0 AS kind, seq, data, crc FROM s
        UNION ALL
-       SELECT 1 AS kind, u.seq, u.data FROM updates u
+       SELECT 1 AS kind, u.seq, u.data, u.crc FROM updates u
         WHERE u.pad = $1 AND u.seq > COALESCE((SELECT seq FROM s), 0)
        ORDER BY kind, seq`,
       [pad],
     );
     let snapshot: Uint8Array | null = null;
     let lastSeq = 0;
+    let snapshotSeq = 0;
     const updates: Uint8Array[] = [];
+    const seqs: number[] = [];
+    const corrupt: CorruptEntry[] = [];
     for (const r of rows) {
       const data = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-      if (r.kind === 0) snapshot = data;
-      else updates.push(data);
       lastSeq = Number(r.seq);
+      if (r.kind === 0) snapshotSeq = lastSeq;
+      // R1: bytes that no longer match their checksum are reported, not served.
+      if (!checksumMatches(data, r.crc)) corrupt.push({ pad, kind: r.kind === 0 ? 'snapshot' : 'update', seq: lastSeq, reason: 'checksum' });
+      else if (r.kind === 0) snapshot = data;
+      else {
+        updates.push(data);
+        seqs.push(lastSeq);
+      }
     }
-    return { snapshot, updates, lastSeq };
+    return { snapshot, snapshotSeq, updates, seqs, lastSeq, corrupt };
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {
@@ -125,11 +135,11 @@ export class PostgresStorage implements Storage {
         [LOCK_CLASS, [...new Set(entries.map((e) => e.pad))]],
       );
       await c.query(
-        `INSERT INTO updates (pad, data, id)
-         SELECT p, d, i FROM unnest($1::text[], $2::bytea[], $3::text[]) WITH ORDINALITY AS t(p, d, i, n)
+        `INSERT INTO updates (pad, data, id, crc)
+         SELECT p, d, i, c FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[]) WITH ORDINALITY AS t(p, d, i, c, n)
           ORDER BY n
          ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING`,
-        [entries.map((e) => e.pad), entries.map((e) => e.update), entries.map((e) => e.id ?? null)],
+        [entries.map((e) => e.pad), entries.map((e) => e.update), entries.map((e) => e.id ?? null), entries.map((e) => checksum(e.update))],
       );
     });
   }
@@ -140,14 +150,52 @@ export class PostgresStorage implements Storage {
     // committed and were all visible to the load that produced `throughSeq` (class comment).
     await this.pool.query(
       `WITH up AS (
-         INSERT INTO snapshots (pad, seq, data) VALUES ($1, $2, $3)
-         ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data
+         INSERT INTO snapshots (pad, seq, data, crc) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data, crc = excluded.crc
           WHERE snapshots.seq < excluded.seq
          RETURNING 1
        )
        DELETE FROM updates WHERE pad = $1 AND seq <= $2 AND EXISTS (SELECT 1 FROM up)`,
-      [pad, throughSeq, snapshot],
+      [pad, throughSeq, snapshot, checksum(snapshot)],
     );
+  }
+
+  async quarantine(entries: readonly CorruptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    // Copy then delete in one transaction: the bytes are never gone from both places (R2).
+    await this.tx(async (c) => {
+      for (const e of entries) {
+        const table = e.kind === 'snapshot' ? 'snapshots' : 'updates';
+        await c.query(
+          `WITH gone AS (DELETE FROM ${table} WHERE pad = $1 AND seq = $2 RETURNING pad, seq, data)
+           INSERT INTO quarantine (pad, kind, seq, reason, data) SELECT pad, $3, seq, $4, data FROM gone`,
+          [e.pad, e.seq, e.kind, e.reason],
+        );
+      }
+    });
+  }
+
+  async quarantined(pad?: string): Promise<QuarantinedEntry[]> {
+    const { rows } = await this.pool.query<{ pad: string; kind: string; seq: string; reason: string; data: Buffer; at: Date }>(
+      'SELECT pad, kind, seq, reason, data, at FROM quarantine WHERE $1::text IS NULL OR pad = $1 ORDER BY id',
+      [pad ?? null],
+    );
+    return rows.map((r) => ({
+      pad: r.pad,
+      kind: r.kind === 'snapshot' ? 'snapshot' : 'update',
+      seq: Number(r.seq),
+      reason: r.reason === 'checksum' ? 'checksum' : 'undecodable',
+      data: new Uint8Array(r.data),
+      at: r.at,
+    }));
+  }
+
+  async backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
+    const { rows } = await this.pool.query<{ pad: string; entries: string }>(
+      'SELECT pad, count(*) AS entries FROM updates GROUP BY pad HAVING count(*) >= $1',
+      [minEntries],
+    );
+    return rows.map((r) => ({ pad: r.pad, entries: Number(r.entries) }));
   }
 
   async listPads(): Promise<string[]> {

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LogEntry, Storage, StoredPad } from './types.js';
+import { checksum, checksumMatches } from './checksum.js';
+import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS updates (
@@ -15,7 +16,21 @@ CREATE TABLE IF NOT EXISTS snapshots (
   seq    INTEGER NOT NULL,
   data   BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS quarantine (
+  pad    TEXT NOT NULL,
+  kind   TEXT NOT NULL,
+  seq    INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  data   BLOB NOT NULL,
+  at     INTEGER NOT NULL
+);
 `;
+
+interface Row {
+  seq: number;
+  data: Buffer;
+  crc: number | null;
+}
 
 /**
  * Embedded default. WAL with synchronous=FULL: a committed transaction survives
@@ -38,17 +53,37 @@ export class SqliteStorage implements Storage {
     const cols = this.db.prepare<[], { name: string }>('PRAGMA table_info(updates)').all();
     if (!cols.some((c) => c.name === 'id')) this.db.exec('ALTER TABLE updates ADD COLUMN id TEXT');
     this.db.exec('CREATE UNIQUE INDEX IF NOT EXISTS updates_pad_id ON updates (pad, id) WHERE id IS NOT NULL');
+    // Checksums (R1), added after the first schema; rows written before have NULL (unverified).
+    for (const table of ['updates', 'snapshots']) {
+      const have = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+      if (!have.some((c) => c.name === 'crc')) this.db.exec(`ALTER TABLE ${table} ADD COLUMN crc INTEGER`);
+    }
     this.stmts = {
       insert: this.db.prepare(
-        'INSERT INTO updates (pad, data, id) VALUES (?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
+        'INSERT INTO updates (pad, data, id, crc) VALUES (?, ?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
       ),
-      snapshot: this.db.prepare<[string], { seq: number; data: Buffer }>('SELECT seq, data FROM snapshots WHERE pad = ?'),
-      log: this.db.prepare<[string, number], { seq: number; data: Buffer }>(
-        'SELECT seq, data FROM updates WHERE pad = ? AND seq > ? ORDER BY seq',
-      ),
+      snapshot: this.db.prepare<[string], Row>('SELECT seq, data, crc FROM snapshots WHERE pad = ?'),
+      log: this.db.prepare<[string, number], Row>('SELECT seq, data, crc FROM updates WHERE pad = ? AND seq > ? ORDER BY seq'),
       upsertSnapshot: this.db.prepare(
-        `INSERT INTO snapshots (pad, seq, data) VALUES (?, ?, ?)
-         ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data WHERE excluded.seq > snapshots.seq`,
+        `INSERT INTO snapshots (pad, seq, data, crc) VALUES (?, ?, ?, ?)
+         ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data, crc = excluded.crc
+          WHERE excluded.seq > snapshots.seq`,
+      ),
+      jailUpdate: this.db.prepare(
+        `INSERT INTO quarantine (pad, kind, seq, reason, data, at)
+         SELECT pad, 'update', seq, ?, data, ? FROM updates WHERE pad = ? AND seq = ?`,
+      ),
+      dropUpdate: this.db.prepare('DELETE FROM updates WHERE pad = ? AND seq = ?'),
+      jailSnapshot: this.db.prepare(
+        `INSERT INTO quarantine (pad, kind, seq, reason, data, at)
+         SELECT pad, 'snapshot', seq, ?, data, ? FROM snapshots WHERE pad = ? AND seq = ?`,
+      ),
+      dropSnapshot: this.db.prepare('DELETE FROM snapshots WHERE pad = ? AND seq = ?'),
+      quarantined: this.db.prepare<[string | null, string | null], { pad: string; kind: string; seq: number; reason: string; data: Buffer; at: number }>(
+        'SELECT pad, kind, seq, reason, data, at FROM quarantine WHERE ? IS NULL OR pad = ? ORDER BY rowid',
+      ),
+      backlog: this.db.prepare<[number], { pad: string; entries: number }>(
+        'SELECT pad, count(*) AS entries FROM updates GROUP BY pad HAVING count(*) >= ?',
       ),
       deleteThrough: this.db.prepare('DELETE FROM updates WHERE pad = ? AND seq <= ?'),
       pads: this.db.prepare<[], { pad: string }>('SELECT pad FROM snapshots UNION SELECT DISTINCT pad FROM updates'),
@@ -57,7 +92,7 @@ export class SqliteStorage implements Storage {
 
   private readonly appendTx = (entries: readonly LogEntry[]) =>
     this.db.transaction(() => {
-      for (const e of entries) this.stmts.insert.run(e.pad, e.update, e.id ?? null);
+      for (const e of entries) this.stmts.insert.run(e.pad, e.update, e.id ?? null, checksum(e.update));
     })();
 
   async load(pad: string): Promise<StoredPad> {
@@ -65,10 +100,18 @@ export class SqliteStorage implements Storage {
       const snap = this.stmts.snapshot.get(pad);
       const from = snap?.seq ?? 0;
       const rows = this.stmts.log.all(pad, from);
+      const corrupt: CorruptEntry[] = [];
+      const good = rows.filter((r) => checksumMatches(r.data, r.crc));
+      for (const r of rows) if (!good.includes(r)) corrupt.push({ pad, kind: 'update', seq: r.seq, reason: 'checksum' });
+      const snapOk = snap !== undefined && checksumMatches(snap.data, snap.crc);
+      if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       return {
-        snapshot: snap ? new Uint8Array(snap.data) : null,
-        updates: rows.map((r) => new Uint8Array(r.data)),
+        snapshot: snap && snapOk ? new Uint8Array(snap.data) : null,
+        snapshotSeq: from,
+        updates: good.map((r) => new Uint8Array(r.data)),
+        seqs: good.map((r) => r.seq),
         lastSeq: rows.at(-1)?.seq ?? from,
+        corrupt,
       };
     })();
   }
@@ -81,9 +124,37 @@ export class SqliteStorage implements Storage {
     this.db.transaction(() => {
       const current = this.stmts.snapshot.get(pad);
       if (current && current.seq >= throughSeq) return;
-      this.stmts.upsertSnapshot.run(pad, throughSeq, snapshot);
+      this.stmts.upsertSnapshot.run(pad, throughSeq, snapshot, checksum(snapshot));
       this.stmts.deleteThrough.run(pad, throughSeq);
     })();
+  }
+
+  async quarantine(entries: readonly CorruptEntry[]): Promise<void> {
+    const at = Date.now();
+    this.db.transaction(() => {
+      for (const c of entries) {
+        if (c.kind === 'snapshot') {
+          if (this.stmts.jailSnapshot.run(c.reason, at, c.pad, c.seq).changes > 0) this.stmts.dropSnapshot.run(c.pad, c.seq);
+        } else if (this.stmts.jailUpdate.run(c.reason, at, c.pad, c.seq).changes > 0) {
+          this.stmts.dropUpdate.run(c.pad, c.seq);
+        }
+      }
+    })();
+  }
+
+  async quarantined(pad?: string): Promise<QuarantinedEntry[]> {
+    return this.stmts.quarantined.all(pad ?? null, pad ?? null).map((r) => ({
+      pad: r.pad,
+      kind: r.kind === 'snapshot' ? 'snapshot' : 'update',
+      seq: r.seq,
+      reason: r.reason === 'checksum' ? 'checksum' : 'undecodable',
+      data: new Uint8Array(r.data),
+      at: new Date(r.at),
+    }));
+  }
+
+  async backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
+    return this.stmts.backlog.all(minEntries);
   }
 
   async listPads(): Promise<string[]> {

@@ -5,6 +5,30 @@ export interface StoredPad {
   updates: Uint8Array[];
   /** Highest log position returned (or covered by the snapshot); 0 for an empty pad. */
   lastSeq: number;
+  /** Position the snapshot covers through (when there is one), so a bad one can be quarantined. */
+  snapshotSeq?: number;
+  /** Log position of each entry of `updates` (same order), so a bad one can be quarantined. */
+  seqs?: number[];
+  /**
+   * Entries whose bytes no longer match their stored checksum (R1). They are left out of
+   * `snapshot`/`updates` and stay stored until someone calls `quarantine` on them.
+   */
+  corrupt?: CorruptEntry[];
+}
+
+/** A stored entry that failed verification: which pad, where, and why. */
+export interface CorruptEntry {
+  pad: string;
+  /** `update`: the log entry at `seq`; `snapshot`: the snapshot covering through `seq`. */
+  kind: 'update' | 'snapshot';
+  seq: number;
+  reason: 'checksum' | 'undecodable';
+}
+
+/** An entry moved aside by `quarantine`, with its original bytes (never deleted). */
+export interface QuarantinedEntry extends CorruptEntry {
+  data: Uint8Array;
+  at: Date;
 }
 
 export interface LogEntry {
@@ -35,6 +59,15 @@ export interface Storage {
    * <= `throughSeq` and deletes those entries. Ignored if a newer snapshot exists.
    */
   compact(pad: string, snapshot: Uint8Array, throughSeq: number): Promise<void>;
+  /**
+   * Moves the named entries out of the live log / snapshot into quarantine, atomically per
+   * call, keeping their bytes (R2: never silently deleted). Entries already gone are skipped.
+   */
+  quarantine(entries: readonly CorruptEntry[]): Promise<void>;
+  /** Quarantined entries, of one pad or of all. */
+  quarantined(pad?: string): Promise<QuarantinedEntry[]>;
+  /** Pads with at least `minEntries` log entries not folded into a snapshot (R4, start-up recovery). */
+  backlog(minEntries: number): Promise<{ pad: string; entries: number }[]>;
   /** Every pad with stored state, in no particular order. */
   listPads(): Promise<string[]>;
   /** Throws if the backend is unreachable (readiness). */

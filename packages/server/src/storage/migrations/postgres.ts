@@ -35,4 +35,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE updates ADD COLUMN IF NOT EXISTS id text;
       CREATE UNIQUE INDEX IF NOT EXISTS updates_pad_id ON updates (pad, id) WHERE id IS NOT NULL;`,
   },
+  {
+    version: 3,
+    name: 'CRC32 per log entry and snapshot; quarantine for entries that fail verification (R1, R2)',
+    sql: `
+      ALTER TABLE updates ADD COLUMN IF NOT EXISTS crc bigint;
+      ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS crc bigint;
+      CREATE TABLE IF NOT EXISTS quarantine (
+        id     bigserial   PRIMARY KEY,
+        pad    text        NOT NULL,
+        kind   text        NOT NULL,
+        seq    bigint      NOT NULL,
+        reason text        NOT NULL,
+        data   bytea       NOT NULL,
+        at     timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS quarantine_pad ON quarantine (pad);`,
+  },
 ];
