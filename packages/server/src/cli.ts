@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// `padmesh verify | export | import`: offline tools over the same storage the server uses.
+// Like main.ts, an entry point: it alone reads the environment (STORAGE_URL / DATA_DIR).
+import { TEXT_NAME, padIdProblem } from '@padmesh/protocol';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as Y from 'yjs';
+import { ConfigError, parseConfig } from './config.js';
+import { loadVerified } from './integrity.js';
+import { openStorage } from './storage/open.js';
+import type { CorruptEntry, Storage } from './storage/types.js';
+import { applyTextDiff } from './text-diff.js';
+import { checkUpdate } from './update-check.js';
+
+const USAGE = `usage:
+  padmesh verify [--storage URL] [--quarantine]
+      check every pad: checksums, Yjs decoding, snapshot + log rebuild; exit 1 on corruption
+  padmesh export <pad> [--format text|yjs] [--out FILE] [--storage URL]
+      write the pad's text, or its full Yjs state (binary), to stdout or FILE
+  padmesh import <pad> <file> [--format text|yjs] [--storage URL]
+      text: replace the pad's text through the CRDT (minimal diff); yjs: merge a Yjs state
+The store is STORAGE_URL, else sqlite:$DATA_DIR/padmesh.db (as for the server).`;
+
+class UsageError extends Error {}
+
+type Format = 'text' | 'yjs';
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+const describe = (c: CorruptEntry) => `corrupt: pad=${c.pad} ${c.kind}@${c.seq} (${c.reason})`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      storage: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      out: { type: 'string' },
+      quarantine: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'yjs') throw new UsageError(`--format must be text or yjs (got ${format})`);
+  const pad = rest[0];
+  const problem = command !== 'verify' && pad !== undefined ? padIdProblem(pad) : null;
+  if (problem) throw new UsageError(`invalid pad id ${JSON.stringify(pad)}: ${problem}`);
+  const url = values.storage ?? parseConfig(process.env).storageUrl;
+  const storage = await openStorage(url);
+  try {
+    switch (command) {
+      case 'verify':
+        if (rest.length > 0) throw new UsageError('verify takes no arguments');
+        return await verify(storage, values.quarantine);
+      case 'export':
+        if (rest.length !== 1) throw new UsageError('export needs exactly one pad');
+        return await exportPad(storage, rest[0]!, format, values.out);
+      case 'import':
+        if (rest.length !== 2) throw new UsageError('import needs a pad and a file');
+        return await importPad(storage, rest[0]!, rest[1]!, format);
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Read-only unless --quarantine: reports every bad entry with pad and position (R5). */
+async function verify(storage: Storage, quarantine: boolean): Promise<number> {
+  const totals = { pads: 0, entries: 0, bytes: 0, corrupt: 0, incomplete: 0 };
+  const pads = (await storage.listPads()).sort();
+  for (const pad of pads) {
+    totals.pads++;
+    const got = await loadVerified(storage, pad, { quarantine, report: (c) => err(describe(c)) });
+    totals.corrupt += got.corrupt.length;
+    totals.entries += got.updates.length + got.corrupt.filter((c) => c.kind === 'update').length + (got.snapshot ? 1 : 0);
+    totals.bytes += (got.snapshot?.length ?? 0) + got.updates.reduce((n, u) => n + u.length, 0);
+    // Rebuild: snapshot + log must apply cleanly; anything left pending is missing a dependency.
+    const doc = new Y.Doc();
+    try {
+      doc.transact(() => {
+        if (got.snapshot) Y.applyUpdate(doc, got.snapshot);
+        for (const u of got.updates) Y.applyUpdate(doc, u);
+      });
+      if (doc.store.pendingStructs || doc.store.pendingDs) {
+        totals.incomplete++;
+        err(`incomplete: pad=${pad} has updates waiting for missing earlier ones (an edit was lost or quarantined)`);
+      }
+    } catch (e) {
+      totals.corrupt++;
+      err(`corrupt: pad=${pad} rebuild failed: ${(e as Error).message}`);
+    } finally {
+      doc.destroy();
+    }
+  }
+  const earlier = (await storage.quarantined()).length;
+  out(
+    `pads ${totals.pads}, entries ${totals.entries}, bytes ${totals.bytes}, corrupt ${totals.corrupt}, ` +
+      `incomplete ${totals.incomplete}, quarantined ${earlier}${quarantine ? '' : ' (read-only: run with --quarantine to move bad entries aside)'}`,
+  );
+  return totals.corrupt > 0 ? 1 : 0;
+}
+
+/** The pad as the server would serve it: verified entries only, read-only. */
+async function loadDoc(storage: Storage, pad: string): Promise<Y.Doc> {
+  const got = await loadVerified(storage, pad, { quarantine: false, report: (c) => err(`warning: skipped ${describe(c)}`) });
+  const doc = new Y.Doc();
+  if (got.snapshot) Y.applyUpdate(doc, got.snapshot);
+  for (const u of got.updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+async function exportPad(storage: Storage, pad: string, format: Format, file: string | undefined): Promise<number> {
+  const doc = await loadDoc(storage, pad);
+  const data = format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(Y.encodeStateAsUpdate(doc));
+  if (file) writeFileSync(file, data);
+  else process.stdout.write(data);
+  return 0;
+}
+
+/**
+ * Appends one log entry holding the change, so the pad's history and other nodes see an
+ * ordinary edit. A pad open on a running server picks it up on its next load; for a live
+ * replacement use `PUT /api/pads/<pad>/text` instead.
+ */
+async function importPad(storage: Storage, pad: string, file: string, format: Format): Promise<number> {
+  const input = readFileSync(file);
+  const doc = await loadDoc(storage, pad);
+  const changes: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => changes.push(u));
+  if (format === 'text') {
+    doc.transact(() => applyTextDiff(doc.getText(TEXT_NAME), input.toString('utf8')));
+  } else {
+    try {
+      checkUpdate(input);
+    } catch (e) {
+      throw new UsageError(`${file} is not a Yjs update: ${(e as Error).message}`);
+    }
+    Y.applyUpdate(doc, input);
+  }
+  if (changes.length === 0) {
+    out(`${pad}: already up to date`);
+    return 0;
+  }
+  const update = changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
+  await storage.append([{ pad, update }]);
+  out(`${pad}: imported ${update.length} bytes of changes; text is now ${doc.getText(TEXT_NAME).length} characters`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`padmesh: ${(e as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    err(`padmesh: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);

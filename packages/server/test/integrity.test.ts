@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { checksum } from '../src/storage/checksum.js';
+import { SqliteStorage } from '../src/storage/sqlite.js';
+import { corruptSqliteRow } from './helpers/corrupt.js';
+import { spawnNode } from './helpers/process.js';
+import { RawClient } from './helpers/raw-client.js';
+import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
+
+const CLI = resolve(import.meta.dirname, '../src/cli.ts');
+const CLI_TIMEOUT_MS = 30_000;
+
+/** Runs `padmesh <args>` (from source) and returns its exit code and output. */
+function padmesh(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', CLI, ...args],
+      { env: { ...process.env, ...env }, timeout: CLI_TIMEOUT_MS, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: stdout.toString('latin1'), stderr: stderr.toString() }),
+    );
+  });
+}
+
+function rows(file: string, pad: string): { seq: number }[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare<[string], { seq: number }>('SELECT seq FROM updates WHERE pad = ? ORDER BY seq').all(pad);
+  } finally {
+    db.close();
+  }
+}
+
+/** Types each piece as its own acknowledged update; returns the client (its doc keeps them all). */
+async function typePieces(wsUrl: string, pad: string, pieces: string[]): Promise<RawClient> {
+  const c = await new RawClient(wsUrl, pad).ready();
+  for (const p of pieces) {
+    c.insert(c.text.length, p);
+    await c.saved();
+  }
+  return c;
+}
+
+describe('Integrity and recovery (R1-R6)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'padmesh-integrity-'));
+  const file = join(dir, 'padmesh.db');
+  const env = { DATA_DIR: dir, COMPACT_EVERY: '100000' };
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('R1 R3 R5 a corrupted SQLite row: verify names pad and position, the server serves the last good state, a client heals it', async () => {
+    let srv = await startTestServer(env);
+    const writer = await typePieces(srv.wsUrl, 'rot', ['alpha ', 'beta ', 'gamma']);
+    const other = await typePieces(srv.wsUrl, 'garbled', ['one ', 'two']);
+    writer.close();
+    other.close();
+    await srv.close();
+
+    const rot = rows(file, 'rot');
+    assert.equal(rot.length, 3);
+    corruptSqliteRow(file, 'rot', 'update', rot[2]!.seq);
+    // An entry whose checksum matches but which is not a Yjs update (written by a bug, say).
+    const garbled = rows(file, 'garbled');
+    const junk = Buffer.from([0xff, 0xff, 0xff, 0x7f, 0x01]);
+    const db = new Database(file);
+    db.prepare('UPDATE updates SET data = ?, crc = ? WHERE seq = ?').run(junk, checksum(junk), garbled[1]!.seq);
+    db.close();
+
+    const bad = await padmesh(['verify', '--storage', `sqlite:${file}`]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, new RegExp(`pad=rot update@${rot[2]!.seq} \\(checksum\\)`));
+    assert.match(bad.stderr, new RegExp(`pad=garbled update@${garbled[1]!.seq} \\(undecodable\\)`));
+    assert.match(bad.stdout, /pads 2, entries 5, .*corrupt 2, .*quarantined 0/);
+
+    srv = await startTestServer(env);
+    try {
+      assert.equal(await (await fetch(`${srv.url}/rot.txt`)).text(), 'alpha beta ');
+      assert.equal(await (await fetch(`${srv.url}/garbled.txt`)).text(), 'one ');
+      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      assert.match(metrics, /padmesh_corrupt_entries_total\{kind="update",reason="checksum"\} 1/);
+      assert.match(metrics, /padmesh_corrupt_entries_total\{kind="update",reason="undecodable"\} 1/);
+      // R3: the author still holds the lost edit in its doc; reconnecting re-sends it.
+      const back = new RawClient(srv.wsUrl, 'rot', { doc: writer.doc });
+      await back.ready();
+      await back.saved();
+      await waitFor(async () => (await (await fetch(`${srv.url}/rot.txt`)).text()) === 'alpha beta gamma', 'healed text');
+      back.close();
+    } finally {
+      await srv.close();
+    }
+
+    const store = new SqliteStorage(file);
+    const q = await store.quarantined();
+    await store.close();
+    assert.deepEqual(q.map((e) => `${e.pad}@${e.seq}:${e.reason}`).sort(), [`garbled@${garbled[1]!.seq}:undecodable`, `rot@${rot[2]!.seq}:checksum`]);
+    const good = await padmesh(['verify'], { DATA_DIR: dir, STORAGE_URL: '' });
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.match(good.stdout, /corrupt 0, .*quarantined 2/);
+  });
+
+  it('R6 export and import round-trip text and Yjs state through the CLI', async () => {
+    const srv = await startTestServer(env);
+    const c = await typePieces(srv.wsUrl, 'src', ['hello ', 'wörld 🎉']);
+    c.close();
+    await srv.close();
+    const storage = ['--storage', `sqlite:${file}`];
+    const text = await padmesh(['export', 'src', ...storage]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(Buffer.from(text.stdout, 'latin1').toString('utf8'), 'hello wörld 🎉');
+    const state = join(dir, 'src.yjs');
+    assert.equal((await padmesh(['export', 'src', '--format', 'yjs', '--out', state, ...storage])).code, 0);
+    const txt = join(dir, 'in.txt');
+    writeFileSync(txt, 'hello there');
+    const imp = await padmesh(['import', 'src', txt, ...storage]);
+    assert.equal(imp.code, 0, imp.stderr);
+    const merged = await padmesh(['import', 'copy', state, '--format', 'yjs', ...storage]);
+    assert.equal(merged.code, 0, merged.stderr);
+    const out = join(dir, 'out.txt');
+    await padmesh(['export', 'src', '--out', out, ...storage]);
+    assert.equal(readFileSync(out, 'utf8'), 'hello there');
+    await padmesh(['export', 'copy', '--out', out, ...storage]);
+    assert.equal(readFileSync(out, 'utf8'), 'hello wörld 🎉');
+    const usage = await padmesh(['export', 'bad!pad', ...storage]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /invalid pad id/);
+  });
+
+  it('R4 a node restarted after kill -9 compacts the backlog it left, in the background', async () => {
+    const node = await spawnNode(env);
+    const c = new RawClient(node.wsUrl, 'backlog');
+    await c.ready();
+    for (let i = 0; i < 150; i++) c.insert(c.text.length, `${i} `);
+    await c.saved(15_000);
+    const expected = c.text;
+    await node.kill('SIGKILL');
+    c.close();
+    assert.ok(rows(file, 'backlog').length >= 150);
+
+    const again = await spawnNode({ ...env, RECOVERY_MIN_ENTRIES: '100' });
+    try {
+      await waitFor(() => rows(file, 'backlog').length === 0, 'start-up compaction of the backlog', 15_000);
+      const metrics = await (await fetch(`${again.url}/metrics`)).text();
+      assert.match(metrics, /padmesh_recovery_compactions_total \d+/);
+      assert.equal(await (await fetch(`${again.url}/backlog.txt`)).text(), expected);
+    } finally {
+      await again.kill();
+    }
+  });
+});
