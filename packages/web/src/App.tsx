@@ -1,0 +1,86 @@
+import { useEffect, useMemo, useState } from 'react';
+import * as Y from 'yjs';
+import { accessApi } from './access/api.js';
+import { PasswordPrompt } from './access/PasswordPrompt.js';
+import { ShareMenu } from './access/ShareMenu.js';
+import { Editor } from './pad/Editor.js';
+import { PadProvider } from './pad/provider.js';
+import { StatusBadge } from './pad/StatusBadge.js';
+import { Avatars } from './presence/Avatars.js';
+import { loadIdentity, type Identity } from './presence/identity.js';
+import { socketUrl, type Route } from './route.js';
+
+type Gate = { kind: 'checking' } | { kind: 'locked' } | { kind: 'open'; protected: boolean } | { kind: 'error'; message: string };
+
+declare global {
+  interface Window {
+    padmesh?: { doc: Y.Doc; provider: PadProvider; readonly status: string };
+  }
+}
+
+/** One pad: checks access, then connects and shows the editor with its top bar. */
+export function App({ route }: { route: Route }) {
+  const [gate, setGate] = useState<Gate>(route.kind === 'read-only' ? { kind: 'open', protected: false } : { kind: 'checking' });
+  const pad = route.kind === 'pad' ? route.pad : null;
+
+  const check = () => {
+    if (!pad) return;
+    accessApi.status(pad).then(
+      (s) => setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', protected: s.protected }),
+      (err: Error) => setGate({ kind: 'error', message: err.message }),
+    );
+  };
+  useEffect(check, [pad]);
+
+  if (gate.kind === 'checking') return <div className="center-card muted">Opening…</div>;
+  if (gate.kind === 'error') return <div className="center-card error">{gate.message}</div>;
+  if (gate.kind === 'locked') return <PasswordPrompt pad={pad!} onUnlocked={check} />;
+  return <Pad route={route} isProtected={gate.protected} onProtectedChange={(p) => setGate({ kind: 'open', protected: p })} onLocked={() => setGate({ kind: 'locked' })} />;
+}
+
+function Pad({ route, isProtected, onProtectedChange, onLocked }: { route: Route; isProtected: boolean; onProtectedChange: (p: boolean) => void; onLocked: () => void }) {
+  const readOnly = route.kind === 'read-only';
+  const [me, setMe] = useState<Identity>(loadIdentity);
+  const provider = useMemo(() => new PadProvider(socketUrl(route), new Y.Doc()), [route]);
+  useEffect(() => {
+    provider.onFatal = (code) => code === 4403 && onLocked();
+    window.padmesh = {
+      doc: provider.doc,
+      provider,
+      get status() {
+        return provider.state.status;
+      },
+    };
+    return () => provider.destroy();
+  }, [provider, onLocked]);
+  useEffect(() => provider.awareness.setLocalStateField('user', me), [provider, me]);
+
+  const title = route.kind === 'pad' ? route.pad : 'Read-only view';
+  useEffect(() => {
+    document.title = `${title} · Padmesh`;
+  }, [title]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="/" title="New pad">
+          <img src="/favicon.svg" alt="" width="20" height="20" />
+          <span>Padmesh</span>
+        </a>
+        <span className="sep">/</span>
+        <h1 className="pad-name" title={title}>
+          {title}
+          {isProtected && <span className="badge" title="Password protected">🔒</span>}
+          {readOnly && <span className="badge">read-only</span>}
+        </h1>
+        <div className="spacer" />
+        <StatusBadge provider={provider} />
+        <Avatars awareness={provider.awareness} me={me} onRename={setMe} />
+        {route.kind === 'pad' && <ShareMenu pad={route.pad} isProtected={isProtected} onChange={onProtectedChange} />}
+      </header>
+      <main className="main">
+        <Editor provider={provider} readOnly={readOnly} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Awareness } from 'y-protocols/awareness';
+import { cleanName, initials, saveIdentity, type Identity } from './identity.js';
+
+interface Peer {
+  id: number;
+  user: Identity;
+}
+
+function peersOf(awareness: Awareness): Peer[] {
+  const out: Peer[] = [];
+  for (const [id, state] of awareness.getStates()) {
+    const u = (state as { user?: Partial<Identity> }).user;
+    if (id === awareness.clientID || !u || typeof u.name !== 'string' || typeof u.color !== 'string') continue;
+    out.push({ id, user: { name: cleanName(u.name) || 'Anonymous', color: u.color, colorLight: u.colorLight ?? u.color } });
+  }
+  return out.sort((a, b) => a.user.name.localeCompare(b.user.name));
+}
+
+/** Coloured circles for who is here; yours first, click it to rename yourself. */
+export function Avatars({ awareness, me, onRename }: { awareness: Awareness; me: Identity; onRename: (id: Identity) => void }) {
+  const [peers, setPeers] = useState<Peer[]>(() => peersOf(awareness));
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(me.name);
+  useEffect(() => {
+    const update = () => setPeers(peersOf(awareness));
+    awareness.on('change', update);
+    return () => awareness.off('change', update);
+  }, [awareness]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const name = cleanName(draft);
+    if (name) {
+      const next = { ...me, name };
+      saveIdentity(next);
+      onRename(next);
+    }
+    setEditing(false);
+  };
+
+  return (
+    <div className="presence" aria-label="People on this pad">
+      {editing ? (
+        <form onSubmit={submit} className="rename">
+          <input autoFocus value={draft} maxLength={40} onChange={(e) => setDraft(e.target.value)} onBlur={submit} aria-label="Your name" />
+        </form>
+      ) : (
+        <button className="avatar me" style={{ background: me.color }} title={`${me.name} (you) — click to rename`} onClick={() => (setDraft(me.name), setEditing(true))}>
+          {initials(me.name)}
+        </button>
+      )}
+      {peers.slice(0, 8).map((p) => (
+        <span key={p.id} className="avatar" style={{ background: p.user.color }} title={p.user.name} data-name={p.user.name}>
+          {initials(p.user.name)}
+        </span>
+      ))}
+      {peers.length > 8 && <span className="avatar more" title={peers.slice(8).map((p) => p.user.name).join(', ')}>+{peers.length - 8}</span>}
+      <span className="count">{peers.length === 0 ? 'Only you' : `${peers.length + 1} here`}</span>
+    </div>
+  );
+}
