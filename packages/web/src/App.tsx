@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
 import { accessApi } from './access/api.js';
 import { PasswordPrompt } from './access/PasswordPrompt.js';
@@ -41,24 +41,30 @@ export function App({ route }: { route: Route }) {
 function Pad({ route, isProtected, onProtectedChange, onLocked }: { route: Route; isProtected: boolean; onProtectedChange: (p: boolean) => void; onLocked: () => void }) {
   const readOnly = route.kind === 'read-only';
   const [me, setMe] = useState<Identity>(loadIdentity);
-  const provider = useMemo(() => new PadProvider(socketUrl(route), new Y.Doc()), [route]);
+  const [provider, setProvider] = useState<PadProvider | null>(null);
+  // Parent callbacks change every render; the connection must not.
+  const onLockedRef = useRef(onLocked);
+  onLockedRef.current = onLocked;
   useEffect(() => {
-    provider.onFatal = (code) => code === 4403 && onLocked();
+    const p = new PadProvider(socketUrl(route), new Y.Doc());
+    p.onFatal = (code) => code === 4403 && onLockedRef.current();
     window.padmesh = {
-      doc: provider.doc,
-      provider,
+      doc: p.doc,
+      provider: p,
       get status() {
-        return provider.state.status;
+        return p.state.status;
       },
     };
-    return () => provider.destroy();
-  }, [provider, onLocked]);
-  useEffect(() => provider.awareness.setLocalStateField('user', me), [provider, me]);
+    setProvider(p);
+    return () => p.destroy();
+  }, [route]);
+  useEffect(() => provider?.awareness.setLocalStateField('user', me), [provider, me]);
 
   const title = route.kind === 'pad' ? route.pad : 'Read-only view';
   useEffect(() => {
     document.title = `${title} · Padmesh`;
   }, [title]);
+  if (!provider) return null;
 
   return (
     <div className="app">

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../packages/server/test/helpers/server.js';
+import { launchBrowser, waitForStatus } from '../helpers/browser.js';
+
+const WEB_DIST = resolve(import.meta.dirname, '../../packages/web/dist');
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+
+const textOf = (page: Page) => page.evaluate(() => window.padmesh?.doc.getText('content').toString() ?? '');
+
+describe('Browser: two editors on one pad', () => {
+  let srv: TestServer;
+  let browser: Browser;
+  before(async () => {
+    if (!existsSync(`${WEB_DIST}/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    srv = await startTestServer({ WEB_ROOT: WEB_DIST });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.dispose();
+  });
+
+  it('B1 / redirects to a fresh random pad that opens the editor', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${srv.url}/`);
+    assert.match(new URL(page.url()).pathname, /^\/[a-z2-9]{12}$/);
+    await page.waitForSelector('.cm-content', { timeout: 10_000 });
+    await waitForStatus(page, 'saved');
+    await page.close();
+  });
+
+  it('B2 both type at once and each sees the other\'s text, caret with name, and presence; status reaches Saved', async () => {
+    const ctxA = await browser.newContext({ viewport: { width: 1100, height: 600 } });
+    const ctxB = await browser.newContext({ viewport: { width: 1100, height: 600 } });
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    await Promise.all([a.goto(`${srv.url}/browser-pad`), b.goto(`${srv.url}/browser-pad`)]);
+    await Promise.all([a.waitForSelector('.cm-content'), b.waitForSelector('.cm-content')]);
+    await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
+    await a.click('.cm-content');
+    await b.click('.cm-content');
+    await Promise.all([a.keyboard.type('alpha from A. ', { delay: 15 }), b.keyboard.type('beta from B. ', { delay: 15 })]);
+    await a.waitForFunction(() => /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) && /beta from B/.test(window.padmesh!.doc.getText('content').toString()), null, { timeout: 10_000 });
+    await b.waitForFunction(() => /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) && /beta from B/.test(window.padmesh!.doc.getText('content').toString()), null, { timeout: 10_000 });
+    assert.equal(await textOf(a), await textOf(b));
+
+    const nameB = await b.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name as string);
+    await a.waitForSelector('.cm-ySelectionCaret', { timeout: 10_000 });
+    const label = await a.locator('.cm-ySelectionInfo').first().textContent();
+    assert.equal(label, nameB, "A sees B's caret labelled with B's name");
+    await a.waitForSelector(`.presence .avatar[data-name="${nameB}"]`, { timeout: 10_000 });
+    await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
+    assert.equal(await a.locator('.status-text').textContent(), 'Saved');
+    await a.screenshot({ path: `${ARTIFACTS}/two-editors.png` });
+
+    const stored = await (await fetch(`${srv.url}/browser-pad.txt`)).text();
+    assert.equal(stored, await textOf(a), 'the server stored what both see');
+    await ctxA.close();
+    await ctxB.close();
+  });
+
+  it('B3 a protected pad asks for the password; a read-only link shows live text and cannot edit', async () => {
+    const owner = await browser.newContext();
+    const page = await owner.newPage();
+    await page.goto(`${srv.url}/locked-pad`);
+    await page.waitForSelector('.cm-content');
+    await page.click('.cm-content');
+    await page.keyboard.type('top secret <script>alert(1)</script>');
+    await waitForStatus(page, 'saved');
+    await page.click('text=Share');
+    await page.fill('input[placeholder="New password"]', 'open sesame');
+    await page.click('text=Set password');
+    await page.waitForSelector('text=Password set');
+    const ro = (await page.evaluate(async () => (await (await fetch('/api/pads/locked-pad/read-only-link', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { url: string })).url;
+
+    const stranger = await (await browser.newContext()).newPage();
+    await stranger.goto(`${srv.url}/locked-pad`);
+    await stranger.waitForSelector('text=This pad is protected');
+    assert.equal(await stranger.locator('.cm-content').count(), 0, 'no editor, no text before unlocking');
+    await stranger.screenshot({ path: `${ARTIFACTS}/password-prompt.png` });
+    await stranger.fill('input[type=password]', 'wrong');
+    await stranger.click('text=Unlock');
+    await stranger.waitForSelector('text=wrong password');
+    await stranger.fill('input[type=password]', 'open sesame');
+    await stranger.click('text=Unlock');
+    await stranger.waitForSelector('.cm-content');
+    await stranger.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('top secret'), null, { timeout: 10_000 });
+
+    const watcher = await (await browser.newContext()).newPage();
+    await watcher.goto(`${srv.url}${ro}`);
+    await watcher.waitForSelector('.cm-content');
+    await watcher.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('top secret'), null, { timeout: 10_000 });
+    assert.equal(await watcher.locator('.cm-content').getAttribute('contenteditable'), 'false');
+    assert.equal(await watcher.locator('script:has-text("alert(1)")').count(), 0, 'injected markup is shown as text, never run');
+    await page.click('text=Share'); // close the popover
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' and more');
+    await watcher.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('and more'), null, { timeout: 10_000 }).catch(async (e) => {
+      throw new Error(`watcher never saw the edit: owner has ${JSON.stringify(await textOf(page))} (${await page.evaluate(() => window.padmesh?.status)}), watcher ${JSON.stringify(await textOf(watcher))} (${await watcher.evaluate(() => window.padmesh?.status)}): ${(e as Error).message}`);
+    });
+    await watcher.screenshot({ path: `${ARTIFACTS}/read-only.png` });
+  });
+});
