@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { encodeMessage } from '@padmesh/protocol';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -38,6 +40,8 @@ export interface FaultStats {
   attempted: number;
   /** Edits typed but not yet acknowledged when the node was killed (clients had to re-send them). */
   unackedAtKills: number;
+  /** Edits typed while the client had no open socket. */
+  offlineEdits: number;
   ackedBeforeEnd: number;
   present: number;
 }
@@ -65,11 +69,15 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
   const log = o.log ?? (() => {});
   const stats: FaultStats = {
     seed: o.seed, kills: 0, restarts: 0, databaseRestarts: 0, droppedWhole: 0, droppedPartial: 0,
-    truncatedFrames: 0, reconnects: 0, durabilityChecks: 0, unackedAtKills: 0, attempted: 0, ackedBeforeEnd: 0, present: 0,
+    truncatedFrames: 0, reconnects: 0, durabilityChecks: 0, unackedAtKills: 0, offlineEdits: 0, attempted: 0, ackedBeforeEnd: 0, present: 0,
   };
   // One stream per activity, so a seed replays the same decisions per activity.
   const rand = { type: prng(o.seed), kill: prng(o.seed + 1), drop: prng(o.seed + 2), bad: prng(o.seed + 3), db: prng(o.seed + 4) };
+  // An empty web root: nodes never scan the shared web build, which another build may be
+  // rewriting at that moment (a start-up failure unrelated to what this harness tests).
+  const webRoot = mkdtempSync(join(tmpdir(), 'padmesh-faults-web-'));
   const env = {
+    WEB_ROOT: webRoot,
     COMPACT_EVERY: '40', RECOVERY_MIN_ENTRIES: '10', PAD_IDLE_MS: '2000',
     MAX_NEW_PADS_PER_IP_PER_MIN: '100000', RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000', ...o.env,
   };
@@ -189,6 +197,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
     for (const c of clients) {
       stats.attempted += c.edits.length;
       stats.reconnects += c.reconnects;
+      stats.offlineEdits += c.offlineEdits;
       const text = texts.get(c.pad)!;
       const missing = c.edits.filter((e) => !text.includes(e.token)).map((e) => e.token);
       stats.present += c.edits.length - missing.length;
@@ -206,6 +215,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
     for (const c of clients) c.stop();
     published = null;
     await (node as NodeProcess | null)?.kill('SIGKILL');
+    rmSync(webRoot, { recursive: true, force: true });
   }
 }
 
@@ -257,7 +267,7 @@ export function formatStats(s: FaultStats): string {
     `kills ${s.kills}, restarts ${s.restarts}, database restarts ${s.databaseRestarts}`,
     `dropped connections ${s.droppedWhole + s.droppedPartial} (${s.droppedWhole} after a whole frame, ${s.droppedPartial} mid-frame), client reconnects ${s.reconnects}`,
     `truncated frames ${s.truncatedFrames}, durability checks after restarts ${s.durabilityChecks}`,
-    `edits unacknowledged at a kill (re-sent by their clients) ${s.unackedAtKills}, acknowledged when faults stopped ${s.ackedBeforeEnd}`,
+    `edits unacknowledged at a kill (re-sent by their clients) ${s.unackedAtKills}, typed offline ${s.offlineEdits}, acknowledged when faults stopped ${s.ackedBeforeEnd}`,
     `edits attempted ${s.attempted}, present ${s.present}`,
   ].join('\n');
 }

@@ -33,6 +33,8 @@ export class ReconnectingClient {
   private retry: NodeJS.Timeout | null = null;
   private stopped = false;
   reconnects = 0;
+  /** Edits typed with no open socket (node down or reconnecting), delivered by a later sync. */
+  offlineEdits = 0;
 
   constructor(
     private readonly url: () => string | null,
@@ -68,6 +70,7 @@ export class ReconnectingClient {
       // Offline edit: kept in the doc, delivered by the next socket's sync step 2.
       this.doc.getText('content').insert(at, token);
       this.edits.push({ token, sock: -1, seq: 0 });
+      this.offlineEdits++;
     }
   }
 
