@@ -31,6 +31,12 @@ const EnvSchema = z.object({
   /** Upper bound on entries per storage transaction (group commit); 1 turns batching off. */
   MAX_BATCH: intFrom(512, 1),
   STORAGE_POOL_SIZE: intFrom(10, 1, 1000),
+  /** PostgreSQL schema for the tables (created if missing). */
+  STORAGE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and "_"').optional(),
+  /** Cluster: how often each node announces its pads' state so peers repair lost messages. */
+  ANTI_ENTROPY_MS: intFrom(2_000, 50),
+  /** On SIGTERM: how long to stay up reporting not-ready before closing sockets, so the load balancer moves new connections first. */
+  DRAIN_DELAY_MS: intFrom(0, 0, 60_000),
   MAX_PAD_CHARS: intFrom(5_000_000, 1),
   MAX_HTTP_BODY_BYTES: intFrom(8 * 1024 * 1024, 1024),
   /** Messages per second per connection (token bucket), and its burst. */
@@ -62,6 +68,9 @@ export type Config = {
   maxPadBytes: number;
   maxBatch: number;
   storagePoolSize: number;
+  storageSchema: string | undefined;
+  antiEntropyMs: number;
+  drainDelayMs: number;
   limits: Limits;
 };
 
@@ -109,6 +118,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxPadBytes: e.MAX_PAD_BYTES,
     maxBatch: e.MAX_BATCH,
     storagePoolSize: e.STORAGE_POOL_SIZE,
+    storageSchema: e.STORAGE_SCHEMA,
+    antiEntropyMs: e.ANTI_ENTROPY_MS,
+    drainDelayMs: e.DRAIN_DELAY_MS,
     limits: {
       maxPadChars: e.MAX_PAD_CHARS,
       maxHttpBodyBytes: e.MAX_HTTP_BODY_BYTES,

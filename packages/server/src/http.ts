@@ -17,6 +17,8 @@ export interface HttpDeps {
   ipOf: (req: IncomingMessage) => string;
   /** Resolves to null when ready, or the reason the node is not. */
   readiness: () => Promise<string | null>;
+  /** Extra facts for /readyz (node id, bus state); informational, not part of the verdict. */
+  readinessDetails?: () => Record<string, string>;
 }
 
 /** A failure the boundary turns into a status and JSON body. */
@@ -112,7 +114,8 @@ export function createHttpHandler(deps: HttpDeps) {
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       const problem = await deps.readiness();
-      return json(res, problem ? 503 : 200, problem ? { status: 'not ready', reason: problem } : { status: 'ready' });
+      const details = deps.readinessDetails?.() ?? {};
+      return json(res, problem ? 503 : 200, problem ? { status: 'not ready', reason: problem, ...details } : { status: 'ready', ...details });
     }
     if (path === '/metrics') return text(res, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
     if (path === '/' && read) {

@@ -3,11 +3,13 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
-import { LOCAL_ORIGIN, STORAGE_ORIGIN, isOrigin, type Origin } from './origin.js';
+import { BUS_ORIGIN, LOCAL_ORIGIN, STORAGE_ORIGIN, isOrigin, type Origin } from './origin.js';
 import { CloseError, type Conn } from './socket.js';
 import type { Storage } from './storage/types.js';
 import { applyTextDiff } from './text-diff.js';
+import type { Bus, BusMessage } from './bus/types.js';
 import { Fanout } from './fanout.js';
+import { Replication } from './replication.js';
 import { corruptionReporter, loadVerified } from './integrity.js';
 import { checkUpdate } from './update-check.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -18,6 +20,9 @@ export interface RoomDeps {
   log: Logger;
   metrics: Metrics;
   limits: { maxPadBytes: number; maxPadChars: number; compactEvery: number };
+  /** Cluster mode: other nodes with this pad open hear about every change through it. */
+  bus?: Bus;
+  nodeId: string;
 }
 
 /** Fixed cost of a loaded pad (Y.Doc, awareness, maps), measured roughly with 10k empty pads. */
@@ -38,6 +43,7 @@ export class Room {
   /** The whole doc encoded, reused for every client that joins with an empty doc (join storms). */
   private fullState: Uint8Array | null = null;
   state: RoomState = { kind: 'open' };
+  replication: Replication | null = null;
   /** Settles after every update applied so far has been committed, in order. */
   private lastWrite: Promise<void> = Promise.resolve();
   private sinceCompact = 0;
@@ -58,6 +64,27 @@ export class Room {
 
   static async load(pad: string, deps: RoomDeps): Promise<Room> {
     const end = deps.metrics.padLoadSeconds.startTimer();
+    // Subscribe before loading, so nothing published between the load and the subscription
+    // is missed; messages that arrive meanwhile wait and are applied after the load.
+    let room: Room | null = null;
+    const early: BusMessage[] = [];
+    if (deps.bus) await deps.bus.subscribe(pad, (m) => (room?.replication ? room.replication.receive(m) : early.push(m)));
+    try {
+      room = await Room.loadStored(pad, deps);
+    } catch (err) {
+      await deps.bus?.unsubscribe(pad);
+      throw err;
+    }
+    if (deps.bus) {
+      room.replication = new Replication(pad, room.doc, room.awareness, deps.bus, deps.nodeId, room.log);
+      for (const m of early.splice(0)) room.replication.receive(m);
+      room.replication.announce(true);
+    }
+    end();
+    return room;
+  }
+
+  private static async loadStored(pad: string, deps: RoomDeps): Promise<Room> {
     // R1-R3: entries that fail their checksum or do not decode are quarantined, not applied.
     const stored = await loadVerified(deps.storage, pad, { quarantine: true, report: corruptionReporter(deps.log, deps.metrics) });
     const room = new Room(pad, deps);
@@ -67,7 +94,6 @@ export class Room {
     }, STORAGE_ORIGIN);
     room.bytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
     room.sinceCompact = stored.updates.length;
-    end();
     room.maybeCompact();
     return room;
   }
@@ -199,7 +225,11 @@ export class Room {
     if (!origin || origin.kind === 'storage') return;
     this.deps.metrics.updates.inc({ origin: origin.kind });
     this.fanout.update(update, origin.kind === 'client' ? origin.conn : null);
-    if (origin.kind === 'client' || origin.kind === 'local') this.persist(update);
+    if (origin.kind !== 'bus') this.replication?.publishUpdate(update);
+    // Peers' updates are stored here too: if their node dies before its commit, the client
+    // that made the edit re-sends it here, where it is already applied (a no-op), so this
+    // copy is the one that makes our acknowledgement true (D1 across nodes).
+    this.persist(update);
   }
 
   private persist(update: Uint8Array): void {
@@ -218,6 +248,8 @@ export class Room {
       for (const id of removed) sender.awarenessIds.delete(id);
     }
     this.fanout.awarenessChanged(changed, sender);
+    // Local joins, moves and leaves go to peers; a peer's own changes and timeouts do not.
+    if (origin !== BUS_ORIGIN && origin !== 'timeout') this.replication?.publishAwareness(changed);
   }
 
   /** Folds the stored log into a snapshot, from storage's own contents so no other writer's entry is lost. */
@@ -264,6 +296,7 @@ export class Room {
     if (this.state.kind === 'closing') return this.state.done;
     if (this.state.kind === 'closed') return Promise.resolve();
     const done = (async () => {
+      await this.deps.bus?.unsubscribe(this.pad);
       await this.lastWrite;
       if (this.sinceCompact > 0 && this.sinceCompact >= Math.min(50, this.deps.limits.compactEvery)) await this.compact();
       this.fanout.destroy();

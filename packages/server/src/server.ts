@@ -10,6 +10,8 @@ import { StaticFiles } from './static-files.js';
 import { recoverBacklog } from './recovery.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
+import { RedisBus } from './bus/redis.js';
+import type { Bus } from './bus/types.js';
 import { WriteBatcher } from './write-batcher.js';
 import { PadAccess } from './pad-access.js';
 import { WsTransport, clientIp } from './ws.js';
@@ -30,6 +32,7 @@ export interface PadmeshServer {
 
 export interface ServerDeps {
   storage?: Storage;
+  bus?: Bus;
   log?: Logger;
 }
 
@@ -44,15 +47,27 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<PadmeshServer> {
   const log = deps.log ?? createLogger(config);
   const metrics = new Metrics();
-  const storage = deps.storage ?? (await openStorage(config.storageUrl, { poolSize: config.storagePoolSize }));
+  const storage =
+    deps.storage ??
+    (await openStorage(config.storageUrl, {
+      poolSize: config.storagePoolSize,
+      ...(config.storageSchema ? { schema: config.storageSchema } : {}),
+      onError: (err) => log.warn({ err: err.message }, 'storage connection error'),
+    }));
+  const bus = deps.bus ?? (config.redisUrl ? await RedisBus.open(config.redisUrl, log) : undefined);
   const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics });
   const rooms = new Rooms(
-    { storage, batcher, log, metrics, limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
+    { storage, batcher, log, metrics, bus, nodeId: config.nodeId, limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
     config.padIdleMs,
     (n) => metrics.openPads.set(n),
     config.padMemoryBudgetBytes,
   );
   let draining = false;
+  // C3: periodic state exchange repairs whatever pub/sub dropped; a reconnect triggers one at once.
+  const announceAll = (force: boolean) => void rooms.loaded().then((rs) => rs.forEach((r) => r.replication?.announce(force)));
+  const antiEntropy = bus ? setInterval(() => announceAll(false), config.antiEntropyMs) : null;
+  antiEntropy?.unref();
+  bus?.onReconnect(() => announceAll(true));
   const files = new StaticFiles(config.webRoot);
   if (!files.available) log.warn({ webRoot: config.webRoot }, 'web app not built; only the API and WebSocket are served');
 
@@ -70,7 +85,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const access = new PadAccess(storage);
   const transport = new WsTransport({ access, rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
   const http: Server = createServer(
-    createHttpHandler({ access, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness }),
+    createHttpHandler({ access, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness, readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }) }),
   );
   http.on('upgrade', (req, socket, head) => {
     if (!transport.handleUpgrade(req, socket, head)) {
@@ -110,6 +125,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       await rooms.closeAll();
       await batcher.flushed();
       batcher.stop();
+      if (antiEntropy) clearInterval(antiEntropy);
+      if (!deps.bus) await bus?.close();
       await storage.close();
       log.info('padmesh stopped');
     })());
@@ -122,6 +139,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     rooms,
     async drain() {
       draining = true;
+      // Not ready first, so the load balancer sends new clients elsewhere before ours reconnect.
+      if (config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
       transport.closeAll(CloseCode.GoingAway, 'server is draining; reconnect');
       await close();
     },

@@ -1,0 +1,28 @@
+/** What nodes tell each other about one pad. */
+export type BusKind = 'update' | 'awareness' | 'state';
+
+export interface BusMessage {
+  kind: BusKind;
+  /** NODE_ID of the sender; a node ignores its own messages. */
+  from: string;
+  /**
+   * update: a Yjs update; awareness: an awareness update; state: the sender's state vector
+   * and delete-set digest (anti-entropy: whoever has more answers with the difference).
+   */
+  data: Uint8Array;
+}
+
+/**
+ * Cross-node replication. Delivery is best effort and in order per pad; anything lost is
+ * repaired by the periodic state exchange, so a lost message never means a lost edit.
+ */
+export interface Bus {
+  subscribe(pad: string, onMessage: (m: BusMessage) => void): Promise<void>;
+  unsubscribe(pad: string): Promise<void>;
+  publish(pad: string, m: BusMessage): void;
+  /** False while the connection is down (edits keep flowing locally meanwhile). */
+  readonly healthy: boolean;
+  /** Called after a reconnect, so rooms can run anti-entropy at once. */
+  onReconnect(fn: () => void): void;
+  close(): Promise<void>;
+}
