@@ -14,6 +14,8 @@ export interface HttpDeps {
   log: Logger;
   maxBodyBytes: number;
   access: PadAccess;
+  /** Named in an `x-padmesh-node` header, so operators (and tests) see which node answered. */
+  nodeId?: string;
   ipOf: (req: IncomingMessage) => string;
   /** Resolves to null when ready, or the reason the node is not. */
   readiness: () => Promise<string | null>;
@@ -169,6 +171,7 @@ export function createHttpHandler(deps: HttpDeps) {
 
   return (req: IncomingMessage, res: ServerResponse) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (deps.nodeId) res.setHeader('x-padmesh-node', deps.nodeId);
     route(req, res).catch((err: unknown) => {
       const known = err instanceof HttpError || err instanceof AccessError;
       const status = known ? err.status : 500;

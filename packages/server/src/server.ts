@@ -85,7 +85,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const access = new PadAccess(storage);
   const transport = new WsTransport({ access, rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
   const http: Server = createServer(
-    createHttpHandler({ access, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness, readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }) }),
+    createHttpHandler({ access, nodeId: config.nodeId, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness, readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }) }),
   );
   http.on('upgrade', (req, socket, head) => {
     if (!transport.handleUpgrade(req, socket, head)) {
