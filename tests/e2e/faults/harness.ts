@@ -50,6 +50,8 @@ const CLI = resolve(import.meta.dirname, '../../../packages/server/src/cli.ts');
 /** Every edit any client typed must be acknowledged within this after faults stop. */
 const SETTLE_TIMEOUT_MS = 60_000;
 const TYPE_EVERY_MS = 15;
+/** A read after a restart may wait this long for the database to come back. */
+const READ_TIMEOUT_MS = 60_000;
 /** The bad client's marker: text that must never reach a pad (P3: malformed input never stored). */
 const BAD = 'BAD!';
 
@@ -118,11 +120,14 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
     for (const c of clients) for (const e of c.edits) if (c.isAcked(e)) m.get(c.pad)!.push(e.token);
     return m;
   };
-  const textOf = async (pad: string) => {
-    const res = await fetch(`${node!.url}/${pad}.txt`);
-    assert.equal(res.status, 200, `GET /${pad}.txt`);
-    return res.text();
-  };
+  /** The node's text; retried while it answers 5xx (its database may be restarting too). */
+  const textOf = (pad: string) =>
+    waitFor(async () => {
+      const res = await fetch(`${node!.url}/${pad}.txt`);
+      if (res.status >= 500) throw new Error(`GET /${pad}.txt: ${res.status} ${await res.text()}`);
+      assert.equal(res.status, 200, `GET /${pad}.txt`);
+      return { text: await res.text() };
+    }, `GET /${pad}.txt`, READ_TIMEOUT_MS, 200).then((r) => r.text);
   /** D1: with clients held back, the restarted node alone must serve every acknowledged edit. */
   const checkDurable = async (when: string) => {
     for (const [pad, tokens] of ackedByPad()) {
