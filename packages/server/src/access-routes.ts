@@ -42,6 +42,11 @@ function isHttps(req: IncomingMessage): boolean {
   return (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
 }
 
+/** HttpOnly so scripts never see it; Strict so other sites can't ride it; Secure over TLS. */
+function unlockCookie(req: IncomingMessage, pad: string, token: string): string {
+  return [`${cookieName(pad)}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${UNLOCK_COOKIE_SECONDS}`, ...(isHttps(req) ? ['Secure'] : [])].join('; ');
+}
+
 /**
  * `/api/pads/<pad>/access|unlock|password|read-only-link`: password protection and
  * read-only links. Returns false when `action` is not one of these.
@@ -73,15 +78,7 @@ export function createAccessRoutes(access: PadAccess, ipOf: (req: IncomingMessag
         const meta = await access.meta(pad);
         if (!meta.passwordHash) return reply(200, { unlocked: true }), true;
         if (!(await verifyPassword(password, meta.passwordHash))) throw new AccessError(403, 'wrong password');
-        const cookie = [
-          `${cookieName(pad)}=${access.tokenFor(pad, meta)}`,
-          'Path=/',
-          'HttpOnly',
-          'SameSite=Strict',
-          `Max-Age=${UNLOCK_COOKIE_SECONDS}`,
-          ...(isHttps(req) ? ['Secure'] : []),
-        ].join('; ');
-        reply(200, { unlocked: true }, { 'set-cookie': cookie });
+        reply(200, { unlocked: true }, { 'set-cookie': unlockCookie(req, pad, access.tokenFor(pad, meta)!) });
         return true;
       }
       case 'password': {
@@ -94,10 +91,8 @@ export function createAccessRoutes(access: PadAccess, ipOf: (req: IncomingMessag
         }
         await access.setPassword(pad, password);
         const fresh = await access.meta(pad);
-        const headers: Record<string, string> = {};
         const t = access.tokenFor(pad, fresh);
-        if (t) headers['set-cookie'] = `${cookieName(pad)}=${t}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${UNLOCK_COOKIE_SECONDS}${isHttps(req) ? '; Secure' : ''}`;
-        reply(200, { protected: password.length > 0 }, headers);
+        reply(200, { protected: password.length > 0 }, t ? { 'set-cookie': unlockCookie(req, pad, t) } : {});
         return true;
       }
       case 'read-only-link': {
