@@ -97,7 +97,14 @@ function padFrom(raw: string): string {
 /** HTTP routes: the app, plain-text access, health, readiness and metrics. */
 export function createHttpHandler(deps: HttpDeps) {
   async function withPad<T>(pad: string, fn: (room: Awaited<ReturnType<Rooms['acquire']>>) => Promise<T>): Promise<T> {
-    const room = await deps.rooms.acquire(pad);
+    let room: Awaited<ReturnType<Rooms['acquire']>>;
+    try {
+      room = await deps.rooms.acquire(pad);
+    } catch (err) {
+      // Loading failed: storage is down or restarting. A retryable 503, not a 500.
+      deps.log.warn({ err, pad }, 'could not load pad');
+      throw new HttpError(503, 'storage unavailable; try again shortly');
+    }
     try {
       return await fn(room);
     } finally {

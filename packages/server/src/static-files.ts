@@ -44,12 +44,19 @@ export class StaticFiles {
   private scan(dir: string): void {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) {
-        this.scan(path);
-        continue;
+      let raw: Buffer;
+      try {
+        if (statSync(path).isDirectory()) {
+          this.scan(path);
+          continue;
+        }
+        raw = readFileSync(path);
+      } catch (err) {
+        // A rebuild may delete files while we scan; serve what is there rather than fail to start.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
       }
       const ext = extname(name);
-      const raw = readFileSync(path);
       const url = '/' + relative(this.root, path).split(sep).join('/');
       const asset: Asset = { type: TYPES[ext] ?? 'application/octet-stream', raw, immutable: url.startsWith('/assets/') };
       if (COMPRESSIBLE.has(ext) && raw.length > 512) {
