@@ -20,6 +20,11 @@ const EnvSchema = z.object({
   PAD_IDLE_MS: intFrom(30_000),
   /** Estimated memory for loaded pads; unused pads beyond it are evicted LRU-first. */
   PAD_MEMORY_BUDGET_MB: intFrom(512, 1),
+  /** History: a version after this long without edits, and at least this often while editing. */
+  VERSION_IDLE_MS: intFrom(30_000, 100),
+  VERSION_INTERVAL_MS: intFrom(5 * 60_000, 1_000),
+  /** History retention: versions kept per pad (oldest unnamed dropped first). */
+  HISTORY_MAX_VERSIONS: intFrom(200, 1),
   /** Compact a pad's log into a snapshot after this many updates. */
   COMPACT_EVERY: intFrom(500, 1),
   /** Start-up recovery (R4): compact pads with at least this many unsnapshotted log entries… */
@@ -62,6 +67,9 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   padIdleMs: number;
   padMemoryBudgetBytes: number;
+  versionIdleMs: number;
+  versionIntervalMs: number;
+  historyMaxVersions: number;
   compactEvery: number;
   recovery: { minEntries: number; maxPads: number };
   maxMessageBytes: number;
@@ -112,6 +120,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     padIdleMs: e.PAD_IDLE_MS,
     padMemoryBudgetBytes: e.PAD_MEMORY_BUDGET_MB * 1024 * 1024,
+    versionIdleMs: e.VERSION_IDLE_MS,
+    versionIntervalMs: e.VERSION_INTERVAL_MS,
+    historyMaxVersions: e.HISTORY_MAX_VERSIONS,
     compactEvery: e.COMPACT_EVERY,
     recovery: { minEntries: e.RECOVERY_MIN_ENTRIES, maxPads: e.RECOVERY_MAX_PADS },
     maxMessageBytes: e.MAX_MESSAGE_BYTES,

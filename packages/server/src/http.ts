@@ -1,6 +1,8 @@
 import { padIdProblem, randomPadId } from '@padmesh/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessError, createAccessRoutes, requestToken } from './access-routes.js';
+import type { History } from './history.js';
+import { HistoryError, handleHistory } from './history-routes.js';
 import type { Logger } from './log.js';
 import type { PadAccess } from './pad-access.js';
 import type { Metrics } from './metrics.js';
@@ -14,6 +16,7 @@ export interface HttpDeps {
   log: Logger;
   maxBodyBytes: number;
   access: PadAccess;
+  history: History;
   /** Named in an `x-padmesh-node` header, so operators (and tests) see which node answered. */
   nodeId?: string;
   ipOf: (req: IncomingMessage) => string;
@@ -150,6 +153,18 @@ export function createHttpHandler(deps: HttpDeps) {
       if (!(await deps.access.allowed(pad, requestToken(req, pad)))) throw new HttpError(403, 'this pad is protected by a password');
     }
 
+    if (padApi) {
+      const pad = padFrom(padApi[1]!);
+      const handled = await handleHistory(req, res, path, pad, {
+        history: deps.history,
+        withPad,
+        readBody: () => readBody(req, deps.maxBodyBytes),
+        json: (status, body) => json(res, status, body),
+        text: (status, body) => text(res, status, body),
+      });
+      if (handled) return;
+    }
+
     const api = /^\/api\/pads\/([^/]+)\/text$/.exec(path);
     const txt = /^\/([^/]+)\.txt$/.exec(path);
     if (api || txt) {
@@ -180,7 +195,7 @@ export function createHttpHandler(deps: HttpDeps) {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (deps.nodeId) res.setHeader('x-padmesh-node', deps.nodeId);
     route(req, res).catch((err: unknown) => {
-      const known = err instanceof HttpError || err instanceof AccessError;
+      const known = err instanceof HttpError || err instanceof AccessError || err instanceof HistoryError;
       const status = known ? err.status : 500;
       const message = known ? err.message : 'internal error';
       if (status >= 500) deps.log.error({ err, url: req.url }, 'request failed');

@@ -9,7 +9,9 @@ import type { Storage } from './storage/types.js';
 import { applyTextDiff } from './text-diff.js';
 import type { Bus, BusMessage } from './bus/types.js';
 import { Fanout } from './fanout.js';
+import type { History } from './history.js';
 import { Replication } from './replication.js';
+import { VersionRecorder, type VersionTimings } from './version-recorder.js';
 import { corruptionReporter, loadVerified } from './integrity.js';
 import { checkUpdate } from './update-check.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -23,6 +25,8 @@ export interface RoomDeps {
   /** Cluster mode: other nodes with this pad open hear about every change through it. */
   bus?: Bus;
   nodeId: string;
+  /** Document history: versions after pauses, at intervals, on request (V1-V5). */
+  history?: { store: History; timings: VersionTimings };
 }
 
 /** Fixed cost of a loaded pad (Y.Doc, awareness, maps), measured roughly with 10k empty pads. */
@@ -44,6 +48,7 @@ export class Room {
   private fullState: Uint8Array | null = null;
   state: RoomState = { kind: 'open' };
   replication: Replication | null = null;
+  recorder: VersionRecorder | null = null;
   /** Settles after every update applied so far has been committed, in order. */
   private lastWrite: Promise<void> = Promise.resolve();
   private sinceCompact = 0;
@@ -94,6 +99,7 @@ export class Room {
     }, STORAGE_ORIGIN);
     room.bytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
     room.sinceCompact = stored.updates.length;
+    if (deps.history) room.recorder = new VersionRecorder(pad, room.doc, deps.history.store, deps.history.timings, room.log);
     room.maybeCompact();
     return room;
   }
@@ -225,7 +231,10 @@ export class Room {
     if (!origin || origin.kind === 'storage') return;
     this.deps.metrics.updates.inc({ origin: origin.kind });
     this.fanout.update(update, origin.kind === 'client' ? origin.conn : null);
-    if (origin.kind !== 'bus') this.replication?.publishUpdate(update);
+    if (origin.kind !== 'bus') {
+      this.replication?.publishUpdate(update);
+      this.recorder?.edited(update);
+    }
     // Peers' updates are stored here too: if their node dies before its commit, the client
     // that made the edit re-sends it here, where it is already applied (a no-op), so this
     // copy is the one that makes our acknowledgement true (D1 across nodes).
@@ -243,6 +252,8 @@ export class Room {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
     const sender = this.conns.has(origin as Conn) ? (origin as Conn) : null;
+    const states = this.awareness.getStates();
+    for (const id of [...added, ...updated]) this.recorder?.learn(id, states.get(id)?.user);
     if (sender) {
       for (const id of [...added, ...updated]) sender.awarenessIds.add(id);
       for (const id of removed) sender.awarenessIds.delete(id);
@@ -297,6 +308,8 @@ export class Room {
     if (this.state.kind === 'closed') return Promise.resolve();
     const done = (async () => {
       await this.deps.bus?.unsubscribe(this.pad);
+      if (this.recorder?.dirty) await this.recorder.record('close').catch(() => {});
+      this.recorder?.destroy();
       await this.lastWrite;
       if (this.sinceCompact > 0 && this.sinceCompact >= Math.min(50, this.deps.limits.compactEvery)) await this.compact();
       this.fanout.destroy();

@@ -12,6 +12,7 @@ import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 import { RedisBus } from './bus/redis.js';
 import type { Bus } from './bus/types.js';
+import { History } from './history.js';
 import { WriteBatcher } from './write-batcher.js';
 import { PadAccess } from './pad-access.js';
 import { WsTransport, clientIp } from './ws.js';
@@ -55,9 +56,18 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       onError: (err) => log.warn({ err: err.message }, 'storage connection error'),
     }));
   const bus = deps.bus ?? (config.redisUrl ? await RedisBus.open(config.redisUrl, log) : undefined);
+  const history = new History(storage, { maxVersions: config.historyMaxVersions });
   const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics });
   const rooms = new Rooms(
-    { storage, batcher, log, metrics, bus, nodeId: config.nodeId, limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
+    {
+      storage,
+      batcher,
+      log,
+      metrics,
+      bus,
+      nodeId: config.nodeId,
+      history: { store: history, timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs } },
+      limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
     config.padIdleMs,
     (n) => metrics.openPads.set(n),
     config.padMemoryBudgetBytes,
@@ -85,7 +95,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const access = new PadAccess(storage);
   const transport = new WsTransport({ access, rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
   const http: Server = createServer(
-    createHttpHandler({ access, nodeId: config.nodeId, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness, readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }) }),
+    createHttpHandler({ access, history, nodeId: config.nodeId, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness, readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }) }),
   );
   http.on('upgrade', (req, socket, head) => {
     if (!transport.handleUpgrade(req, socket, head)) {
