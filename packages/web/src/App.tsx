@@ -8,7 +8,9 @@ import { PadProvider } from './pad/provider.js';
 import { StatusBadge } from './pad/StatusBadge.js';
 import { Avatars } from './presence/Avatars.js';
 import { loadIdentity, type Identity } from './presence/identity.js';
-import { socketUrl, type Route } from './route.js';
+import { HistoryPanel } from './history/HistoryPanel.js';
+import { VersionView } from './history/VersionView.js';
+import { parseRoute, socketUrl, type Route } from './route.js';
 
 type Gate = { kind: 'checking' } | { kind: 'locked' } | { kind: 'open'; protected: boolean } | { kind: 'error'; message: string };
 
@@ -18,8 +20,23 @@ declare global {
   }
 }
 
+/** Follows the URL (back/forward move between the pad and the versions viewed). */
+export function App() {
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.pathname));
+  useEffect(() => {
+    const onPop = () => setRoute(parseRoute(location.pathname));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = (path: string) => {
+    history.pushState(null, '', path);
+    setRoute(parseRoute(path));
+  };
+  return <Gatekeeper route={route} navigate={navigate} />;
+}
+
 /** One pad: checks access, then connects and shows the editor with its top bar. */
-export function App({ route }: { route: Route }) {
+function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string) => void }) {
   const [gate, setGate] = useState<Gate>(route.kind === 'read-only' ? { kind: 'open', protected: false } : { kind: 'checking' });
   const pad = route.kind === 'pad' ? route.pad : null;
 
@@ -35,13 +52,18 @@ export function App({ route }: { route: Route }) {
   if (gate.kind === 'checking') return <div className="center-card muted">Opening…</div>;
   if (gate.kind === 'error') return <div className="center-card error">{gate.message}</div>;
   if (gate.kind === 'locked') return <PasswordPrompt pad={pad!} onUnlocked={check} />;
-  return <Pad route={route} isProtected={gate.protected} onProtectedChange={(p) => setGate({ kind: 'open', protected: p })} onLocked={() => setGate({ kind: 'locked' })} />;
+  return <Pad route={route} navigate={navigate} isProtected={gate.protected} onProtectedChange={(p) => setGate({ kind: 'open', protected: p })} onLocked={() => setGate({ kind: 'locked' })} />;
 }
 
-function Pad({ route, isProtected, onProtectedChange, onLocked }: { route: Route; isProtected: boolean; onProtectedChange: (p: boolean) => void; onLocked: () => void }) {
+function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { route: Route; navigate: (path: string) => void; isProtected: boolean; onProtectedChange: (p: boolean) => void; onLocked: () => void }) {
   const readOnly = route.kind === 'read-only';
   const [me, setMe] = useState<Identity>(loadIdentity);
   const [provider, setProvider] = useState<PadProvider | null>(null);
+  const version = route.kind === 'pad' ? route.version : null;
+  const [historyOpen, setHistoryOpen] = useState(version !== null);
+  const [historyRefresh, setHistoryRefresh] = useState(0);
+  // The connection follows the pad, not the version being viewed.
+  const connectionKey = route.kind === 'pad' ? `pad:${route.pad}` : `ro:${route.id}`;
   // Parent callbacks change every render; the connection must not.
   const onLockedRef = useRef(onLocked);
   onLockedRef.current = onLocked;
@@ -57,7 +79,7 @@ function Pad({ route, isProtected, onProtectedChange, onLocked }: { route: Route
     };
     setProvider(p);
     return () => p.destroy();
-  }, [route]);
+  }, [connectionKey]);
   useEffect(() => provider?.awareness.setLocalStateField('user', me), [provider, me]);
 
   const title = route.kind === 'pad' ? route.pad : 'Read-only view';
@@ -82,11 +104,34 @@ function Pad({ route, isProtected, onProtectedChange, onLocked }: { route: Route
         <div className="spacer" />
         <StatusBadge provider={provider} />
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} />
+        {route.kind === 'pad' && (
+          <button className={`button ${historyOpen ? 'on' : ''}`} onClick={() => (historyOpen && version ? navigate(`/${route.pad}`) : null, setHistoryOpen(!historyOpen))} aria-pressed={historyOpen}>
+            History
+          </button>
+        )}
         {route.kind === 'pad' && <ShareMenu pad={route.pad} isProtected={isProtected} onChange={onProtectedChange} />}
       </header>
-      <main className="main">
-        <Editor provider={provider} readOnly={readOnly} />
-      </main>
+      <div className="body">
+        <main className="main">
+          {route.kind === 'pad' && version ? (
+            <VersionView
+              pad={route.pad}
+              id={version}
+              doc={provider.doc}
+              onClose={() => navigate(`/${route.pad}`)}
+              onRestored={() => {
+                setHistoryRefresh((n) => n + 1);
+                navigate(`/${route.pad}`);
+              }}
+            />
+          ) : (
+            <Editor provider={provider} readOnly={readOnly} />
+          )}
+        </main>
+        {route.kind === 'pad' && historyOpen && (
+          <HistoryPanel pad={route.pad} selected={version} refreshKey={historyRefresh} onSelect={(id) => navigate(`/${route.pad}/history/${id}`)} />
+        )}
+      </div>
     </div>
   );
 }

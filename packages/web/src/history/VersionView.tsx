@@ -1,0 +1,78 @@
+import { diffLines } from 'diff';
+import { useEffect, useState } from 'react';
+import type * as Y from 'yjs';
+import { historyApi, when, type Span, type Version } from './api.js';
+
+type Mode = 'text' | 'authors' | 'diff';
+
+/** One version, read-only: plain, coloured by author, or as a line diff against the current text. */
+export function VersionView({ pad, id, doc, onRestored, onClose }: { pad: string; id: string; doc: Y.Doc; onRestored: () => void; onClose: () => void }) {
+  const [data, setData] = useState<{ version: Version; text: string; spans: Span[] } | null>(null);
+  const [error, setError] = useState('');
+  const [mode, setMode] = useState<Mode>('diff');
+  const [current, setCurrent] = useState(() => doc.getText('content').toString());
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setData(null);
+    setError('');
+    historyApi.get(pad, id).then(setData, (e: Error) => setError(e.message));
+  }, [pad, id]);
+  useEffect(() => {
+    const t = doc.getText('content');
+    const update = () => setCurrent(t.toString());
+    t.observe(update);
+    return () => t.unobserve(update);
+  }, [doc]);
+
+  const restore = async () => {
+    if (!data || !confirm('Replace the current text with this version? The current text stays in the history.')) return;
+    setBusy(true);
+    try {
+      await historyApi.restore(pad, id);
+      onRestored();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (error) return <div className="version-view"><p className="error pad-x">{error}</p></div>;
+  if (!data) return <div className="version-view"><p className="muted pad-x">Loading version…</p></div>;
+  return (
+    <div className="version-view">
+      <div className="version-bar">
+        <strong>{data.version.name ?? `Version of ${when(data.version.createdAt)}`}</strong>
+        <div className="segmented" role="tablist">
+          {(['diff', 'authors', 'text'] as Mode[]).map((m) => (
+            <button key={m} role="tab" aria-selected={mode === m} className={mode === m ? 'on' : ''} onClick={() => setMode(m)}>
+              {m === 'diff' ? 'Changes since' : m === 'authors' ? 'By author' : 'Text'}
+            </button>
+          ))}
+        </div>
+        <div className="spacer" />
+        <button className="button" onClick={onClose}>Back to pad</button>
+        <button className="primary small" onClick={restore} disabled={busy}>
+          {busy ? 'Restoring…' : 'Restore this version'}
+        </button>
+      </div>
+      <pre className="version-text" data-mode={mode}>
+        {mode === 'text' && data.text}
+        {mode === 'authors' &&
+          data.spans.map((s) => (
+            <span key={s.from} className="by-author" style={{ background: s.author ? `${s.author.color}2e` : undefined, borderBottomColor: s.author?.color }} title={s.author?.name ?? 'unknown author'}>
+              {data.text.slice(s.from, s.to)}
+            </span>
+          ))}
+        {mode === 'diff' &&
+          diffLines(data.text, current).map((part, i) => (
+            <span key={i} className={part.added ? 'line-added' : part.removed ? 'line-removed' : 'line-same'}>
+              {part.value}
+            </span>
+          ))}
+      </pre>
+      {mode === 'diff' && <p className="legend pad-x"><span className="line-removed">only in this version</span> <span className="line-added">added since</span></p>}
+    </div>
+  );
+}
