@@ -9,6 +9,7 @@ import { StatusBadge } from './pad/StatusBadge.js';
 import { Avatars } from './presence/Avatars.js';
 import { loadIdentity, type Identity } from './presence/identity.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
+import { openCache } from './offline/cache.js';
 import { VersionView } from './history/VersionView.js';
 import { parseRoute, socketUrl, type Route } from './route.js';
 
@@ -44,7 +45,8 @@ function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string
     if (!pad) return;
     accessApi.status(pad).then(
       (s) => setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', protected: s.protected }),
-      (err: Error) => setGate({ kind: 'error', message: err.message }),
+      // No network: open the cached copy (offline editing); the socket retries meanwhile.
+      (err: Error) => setGate(err instanceof TypeError ? { kind: 'open', protected: false } : { kind: 'error', message: err.message }),
     );
   };
   useEffect(check, [pad]);
@@ -68,17 +70,31 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
   const onLockedRef = useRef(onLocked);
   onLockedRef.current = onLocked;
   useEffect(() => {
-    const p = new PadProvider(socketUrl(route), new Y.Doc());
-    p.onFatal = (code) => code === 4403 && onLockedRef.current();
-    window.padmesh = {
-      doc: p.doc,
-      provider: p,
-      get status() {
-        return p.state.status;
-      },
+    let p: PadProvider | null = null;
+    let cache: Awaited<ReturnType<typeof openCache>> = null;
+    let cancelled = false;
+    const doc = new Y.Doc();
+    // Cached text first (instant, and offline), then the socket syncs the difference.
+    void openCache(connectionKey, doc).then((c) => {
+      cache = c;
+      if (cancelled) return void c?.destroy();
+      p = new PadProvider(socketUrl(route), doc);
+      p.onFatal = (code) => code === 4403 && onLockedRef.current();
+      const provider = p;
+      window.padmesh = {
+        doc,
+        provider,
+        get status() {
+          return provider.state.status;
+        },
+      };
+      setProvider(p);
+    });
+    return () => {
+      cancelled = true;
+      p?.destroy();
+      void cache?.destroy();
     };
-    setProvider(p);
-    return () => p.destroy();
   }, [connectionKey]);
   useEffect(() => provider?.awareness.setLocalStateField('user', me), [provider, me]);
 
