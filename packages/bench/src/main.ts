@@ -1,0 +1,106 @@
+/**
+ * `npm run bench [-- --quick] [-- <workload> ...]`: starts Padmesh, Hocuspocus, the reference
+ * y-websocket server and a bare relay, each in its own process on loopback, drives the same
+ * load against each, prints tables and writes bench/results/latest.json and latest.svg.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { coldLoad } from './coldload.js';
+import { chart } from './chart.js';
+import { SERVERS, launch, type ServerName } from './servers/launch.js';
+import { authors, connections, cursors, fanout, joinStorm, trace, typing, type Row } from './workloads.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const picked = args.filter((a) => !a.startsWith('--'));
+const RESULTS = resolve(import.meta.dirname, '../../../bench/results');
+const seed = Number(process.env.BENCH_SEED ?? 1);
+
+type Workload = { name: string; servers: ServerName[]; run: (s: Awaited<ReturnType<typeof launch>>) => Promise<Row[]> };
+const peers: ServerName[] = SERVERS;
+const scalePeers: ServerName[] = ['padmesh', 'hocuspocus'];
+
+const workloads: Workload[] = [
+  { name: 'typing', servers: peers, run: async (s) => [await typing(s, { pads: quick ? 4 : 8, clients: 6, perSec: quick ? 5 : 20, seconds: quick ? 5 : 12, seed })] },
+  {
+    name: 'fanout',
+    servers: peers,
+    run: async (s) => {
+      const rows: Row[] = [];
+      for (const readers of quick ? [100] : [100, 500, 1000]) rows.push(await fanout(s, { readers, perSec: 10, seconds: quick ? 4 : 8, seed }));
+      return rows;
+    },
+  },
+  { name: 'trace', servers: peers, run: async (s) => [await trace(s, { clients: 4, ops: quick ? 2_000 : 8_000, seed })] },
+  {
+    name: 'connections',
+    servers: peers,
+    run: async (s) => {
+      const rows: Row[] = [];
+      for (const n of quick ? [1000] : [1000, 5000]) rows.push(await connections(s, { n }));
+      return rows;
+    },
+  },
+  { name: 'authors', servers: scalePeers, run: async (s) => [await authors(s, { authors: quick ? 100 : 400, everyMs: 2000, seconds: quick ? 6 : 15, seed })] },
+  { name: 'cursors', servers: scalePeers, run: async (s) => [await cursors(s, { users: quick ? 100 : 500, observers: 20, seconds: quick ? 5 : 10 })] },
+  { name: 'readers', servers: scalePeers, run: async (s) => [await fanout(s, { readers: quick ? 200 : 1000, perSec: 10, seconds: quick ? 4 : 8, seed })] },
+  { name: 'join', servers: scalePeers, run: async (s) => [await joinStorm(s, { clients: quick ? 30 : 150, mb: quick ? 1 : 4 })] },
+];
+
+const results: Record<string, Row[]> = {};
+const started = Date.now();
+for (const w of workloads) {
+  if (picked.length > 0 && !picked.includes(w.name) && !(picked.includes('scale') && w.servers === scalePeers)) continue;
+  results[w.name] = [];
+  for (const name of w.servers) {
+    const server = await launch(name);
+    try {
+      results[w.name]!.push(...(await w.run(server)));
+    } catch (err) {
+      results[w.name]!.push({ server: name, error: (err as Error).message.slice(0, 120) });
+    } finally {
+      await server.stop();
+    }
+  }
+  console.log(`\n## ${w.name}`);
+  console.table(results[w.name]);
+}
+if (picked.length === 0 || picked.includes('coldload')) {
+  results.coldload = [await coldLoad(quick ? 20_000 : 100_000)];
+  console.log('\n## coldload (Hocuspocus and the y-websocket server run without persistence here: not comparable)');
+  console.table(results.coldload);
+}
+
+const targets = evaluate(results);
+if (targets.length) {
+  console.log('\n## targets (ratios measured side by side in this run)');
+  console.table(targets);
+}
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(`${RESULTS}/latest.json`, JSON.stringify({ at: new Date().toISOString(), quick, seed, seconds: Math.round((Date.now() - started) / 1000), results, targets }, null, 2) + '\n');
+writeFileSync(`${RESULTS}/latest.svg`, chart(results));
+console.log(`\nwrote bench/results/latest.json and latest.svg in ${Math.round((Date.now() - started) / 1000)} s`);
+
+function evaluate(r: Record<string, Row[]>): Row[] {
+  const out: Row[] = [];
+  const get = (w: string, server: string, key: string, extra?: (row: Row) => boolean) => Number(r[w]?.find((x) => x.server === server && (!extra || extra(x)))?.[key]);
+  const add = (target: string, value: number, pass: boolean) => out.push({ target, value: Number.isFinite(value) ? Number(value.toFixed(2)) : 'n/a', result: Number.isFinite(value) ? (pass ? 'PASS' : 'FAIL') : 'n/a' });
+  if (r.typing) {
+    const t = (s: string) => get('typing', s, 'updates/s');
+    const p = (s: string) => get('typing', s, 'p99 ms');
+    add('typing throughput padmesh / hocuspocus >= 1.5', t('padmesh') / t('hocuspocus'), t('padmesh') / t('hocuspocus') >= 1.5);
+    add('typing throughput padmesh / y-websocket >= 1', t('padmesh') / t('y-websocket'), t('padmesh') / t('y-websocket') >= 1);
+    add('typing throughput padmesh / relay >= 0.5', t('padmesh') / t('relay'), t('padmesh') / t('relay') >= 0.5);
+    add('typing p99 padmesh / max(peers) <= 1', p('padmesh') / Math.max(p('hocuspocus'), p('y-websocket')), p('padmesh') <= Math.max(p('hocuspocus'), p('y-websocket')));
+  }
+  if (r.connections) {
+    const k = (s: string) => get('connections', s, 'KiB/conn', (x) => Number(x.connections) >= 1000 && Number(x.connections) < 2000);
+    add('KiB/connection padmesh / min(peers) <= 1', k('padmesh') / Math.min(k('hocuspocus'), k('y-websocket')), k('padmesh') <= Math.min(k('hocuspocus'), k('y-websocket')));
+  }
+  if (r.authors) add('400 authors p95 < 250 ms', get('authors', 'padmesh', 'p95 ms'), get('authors', 'padmesh', 'p95 ms') < 250);
+  if (r.cursors) add('500 cursors p99 < 100 ms', get('cursors', 'padmesh', 'p99 ms'), get('cursors', 'padmesh', 'p99 ms') < 100);
+  if (r.cursors) add('500 cursors undelivered = 0', get('cursors', 'padmesh', 'undelivered (final states)'), get('cursors', 'padmesh', 'undelivered (final states)') === 0);
+  if (r.readers) add('1000 readers p99 < 50 ms', get('readers', 'padmesh', 'p99 ms'), get('readers', 'padmesh', 'p99 ms') < 50);
+  if (r.join) add('join storm p50 < 1000 ms', get('join', 'padmesh', 'p50 ms'), get('join', 'padmesh', 'p50 ms') < 1000);
+  return out;
+}

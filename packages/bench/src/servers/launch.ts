@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export type ServerName = 'padmesh' | 'hocuspocus' | 'y-websocket' | 'relay';
+export const SERVERS: ServerName[] = ['padmesh', 'hocuspocus', 'y-websocket', 'relay'];
+
+export interface Running {
+  name: ServerName;
+  pid: number;
+  /** ws://127.0.0.1:PORT/ws for padmesh (rooms are `${wsBase}/${pad}`), ws://127.0.0.1:PORT otherwise. */
+  wsBase: string;
+  /** Hocuspocus multiplexes documents on one socket and frames every message with the name. */
+  framing: 'y-websocket' | 'hocuspocus';
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, '../../../..');
+/** Padmesh runs from its sources; peers must not, or their packages' own "source" exports load. */
+const tsxFor = (name: ServerName) => (name === 'padmesh' ? ['--conditions=source', '--import', 'tsx'] : ['--import', 'tsx']);
+
+/** Starts one server in its own process on a free loopback port. */
+export async function launch(name: ServerName, env: Record<string, string> = {}): Promise<Running> {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const script = {
+    padmesh: join(ROOT, 'packages/server/src/main.ts'),
+    hocuspocus: join(import.meta.dirname, 'hocuspocus-main.ts'),
+    'y-websocket': join(import.meta.dirname, 'yws-main.ts'),
+    relay: join(import.meta.dirname, 'relay-main.ts'),
+  }[name];
+  const child = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${tsxFor(name).join(' ')} "${script}"`], {
+    cwd: join(ROOT, 'packages/bench'),
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RATE_MESSAGES_PER_SEC: '1000000',
+      RATE_BURST: '1000000',
+      MAX_CONNECTIONS_PER_IP: '1000000',
+      MAX_NEW_PADS_PER_IP_PER_MIN: '1000000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const port = await new Promise<number>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`${name} did not start: ${out}`)), 20_000);
+    const check = () => {
+      const m = /READY (\d+)|running at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) return clearTimeout(t), res(Number(m[1] ?? m[2]));
+      if (child.exitCode !== null) return clearTimeout(t), rej(new Error(`${name} exited: ${out}`));
+      setTimeout(check, 20);
+    };
+    check();
+  });
+  return {
+    name,
+    pid: child.pid!,
+    wsBase: name === 'padmesh' ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}`,
+    framing: name === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
+    child,
+    async stop() {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await done;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU seconds (user+system) and RSS bytes of a process, from /proc. */
+export function usage(pid: number): { cpu: number; rss: number } {
+  // The server is the exec'd child of bash, so the pid is the server itself.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return { cpu: ticks / 100, rss };
+}
