@@ -3,10 +3,15 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Conn } from './socket.js';
 
-/** Doc updates arriving within this window after a send are merged into one frame. */
-export const UPDATE_TICK_MS = 4;
+/**
+ * Doc updates that arrive in the same event-loop turn as a send are merged into one frame
+ * (0 = until the turn ends, via setImmediate): bursts coalesce, but a lone edit waits for
+ * nothing. A fixed 4 ms window cost every edit up to 4 ms at moderate rates (bench: typing
+ * p50 4.3 ms against 0.5 ms for the peers).
+ */
+export const UPDATE_TICK_MS = 0;
 /** Cursor/presence changes are merged per window; only the latest state of each client is sent. */
-export const AWARENESS_TICK_MS = 40;
+export const AWARENESS_TICK_MS = 16;
 
 /**
  * Sends the first item at once, then batches whatever arrives within `tickMs` of the last
@@ -14,7 +19,7 @@ export const AWARENESS_TICK_MS = 40;
  */
 class Coalescer<T> {
   private queue: T[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
 
   constructor(
     private readonly tickMs: number,
@@ -38,16 +43,20 @@ class Coalescer<T> {
   }
 
   private arm(): void {
-    this.timer = setTimeout(() => {
+    const fire = () => {
       this.timer = null;
       if (this.queue.length === 0) return;
       this.flush();
       this.arm();
-    }, this.tickMs);
+    };
+    this.timer = this.tickMs === 0 ? setImmediate(fire) : setTimeout(fire, this.tickMs);
   }
 
   destroy(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = null;
     this.queue = [];
   }
