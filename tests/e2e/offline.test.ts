@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as Y from 'yjs';
 import { freePort } from '../../deploy/cluster.js';
 import { startTestServer, type TestServer } from '../../packages/server/test/helpers/server.js';
 import { launchBrowser, waitForStatus } from '../helpers/browser.js';
@@ -13,10 +14,46 @@ const WEB_DIST = resolve(import.meta.dirname, '../../packages/web/dist');
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 const textOf = (page: Page) => page.evaluate(() => window.padmesh?.doc.getText('content').toString() ?? '');
 
+/** The pad text held in this page's IndexedDB cache (read from the database itself, not the live doc). */
+async function cachedText(page: Page, db: string): Promise<{ text: string; unsaved: unknown }> {
+  const raw = await page.evaluate(
+    (name) =>
+      new Promise<{ updates: number[][]; unsaved: unknown }>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(new Error(String(open.error)));
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['updates', 'custom'], 'readonly');
+          const all = tx.objectStore('updates').getAll();
+          const flag = tx.objectStore('custom').get('unsaved');
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve({ updates: (all.result as Uint8Array[]).map((u) => [...u]), unsaved: flag.result });
+          };
+        };
+      }),
+    db,
+  );
+  const doc = new Y.Doc();
+  for (const u of raw.updates) Y.applyUpdate(doc, new Uint8Array(u));
+  return { text: doc.getText('content').toString(), unsaved: raw.unsaved };
+}
+
+/** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
- * "The network is cut": Chromium's offline emulation does not close WebSockets that are
- * already open, so the tests also stop the server (same port and data directory come back
- * later). Together that is what a user sees: no network, no server.
+ * How "the network is cut" is simulated. Chromium's offline emulation
+ * (`context.setOffline(true)`) fires the page's `offline` event and blocks new connections,
+ * but leaves already-open WebSockets open and silently undelivered; the provider therefore
+ * drops its socket on `offline` (and on a stalled acknowledgement, STALL_MS), which O1
+ * relies on: setOffline alone. O2 and O3 also stop the server (same port and data
+ * directory come back later), so nothing can reach it whatever the emulation lets through.
  */
 describe('Browser: offline editing and caching', () => {
   const dir = mkdtempSync(join(tmpdir(), 'padmesh-offline-'));
@@ -31,6 +68,7 @@ describe('Browser: offline editing and caching', () => {
     srv = null;
   };
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
+  const serverText = async (pad: string) => (await fetch(url(`/${pad}.txt`))).text();
   const goOffline = async (ctxs: BrowserContext[]) => {
     for (const c of ctxs) await c.setOffline(true);
     await down();
@@ -62,8 +100,10 @@ describe('Browser: offline editing and caching', () => {
     await a.click('.cm-content');
     await a.keyboard.type('shared start\n');
     await b.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('shared start'), null, { timeout: 10_000 });
+    await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
 
-    await goOffline([ca, cb]);
+    // Network cut for both (emulation only; the server keeps running).
+    for (const c of [ca, cb]) await c.setOffline(true);
     await Promise.all([waitForStatus(a, 'offline'), waitForStatus(b, 'offline')]);
     await a.click('.cm-content');
     await a.keyboard.press('Control+End');
@@ -71,16 +111,27 @@ describe('Browser: offline editing and caching', () => {
     await b.click('.cm-content');
     await b.keyboard.press('Control+Home');
     await b.keyboard.type('B wrote this offline\n');
-    await a.waitForSelector('text=Offline — changes kept on this device');
+    await a.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
+    await b.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
     await a.screenshot({ path: `${ARTIFACTS}/offline-status.png` });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await serverText('off-pad'), 'shared start\n', 'nothing typed offline reached the server');
+    assert.ok(!(await textOf(b)).includes('A wrote this offline'), 'B did not receive A\'s offline edit');
 
-    await goOnline([ca, cb]);
-    await Promise.all([waitForStatus(a, 'saved', 20_000), waitForStatus(b, 'saved', 20_000)]);
-    await a.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('B wrote this offline'), null, { timeout: 10_000 });
+    for (const c of [ca, cb]) await c.setOffline(false);
+    // "Saved" means durably stored: the moment A says it, the server must hold A's offline edit.
+    await waitForStatus(a, 'saved', 20_000);
+    assert.ok((await serverText('off-pad')).includes('A wrote this offline'), 'A said "Saved" before the server had its offline edit');
+    await waitForStatus(b, 'saved', 20_000);
+    assert.ok((await serverText('off-pad')).includes('B wrote this offline'), 'B said "Saved" before the server had its offline edit');
+    for (const p of [a, b]) {
+      await p.waitForFunction(() => ['A wrote', 'B wrote'].every((s) => window.padmesh?.doc.getText('content').toString().includes(s)), null, { timeout: 10_000 });
+    }
     const [ta, tb] = [await textOf(a), await textOf(b)];
     assert.equal(ta, tb);
     for (const s of ['shared start', 'A wrote this offline', 'B wrote this offline']) assert.ok(ta.includes(s), `missing ${s}`);
-    assert.equal(await (await fetch(url('/off-pad.txt'))).text(), ta, 'the server stored the merge');
+    assert.equal(await serverText('off-pad'), ta, 'the server stored the merge');
+    assert.equal(await a.locator('.status-text').textContent(), 'Saved');
     await ca.close();
     await cb.close();
   });
@@ -119,15 +170,55 @@ describe('Browser: offline editing and caching', () => {
     await waitForStatus(first, 'offline');
     await first.click('.cm-content');
     await first.keyboard.type('written offline, tab closed');
-    await first.waitForFunction(() => window.padmesh?.doc.getText('content').toString() === 'written offline, tab closed');
-    await new Promise((r) => setTimeout(r, 300)); // y-indexeddb writes asynchronously
+    // y-indexeddb writes asynchronously: close only once the database itself holds the edit.
+    await until('IndexedDB holds the offline edit, flagged unsaved', async () => {
+      const c = await cachedText(first, 'padmesh:pad:closed-tab');
+      return c.text === 'written offline, tab closed' && c.unsaved === 1;
+    });
     await first.close();
+
+    // Reopened while still offline: the cached text, and the status knows it is not on the server.
+    const offlineAgain = await ctx.newPage();
+    await offlineAgain.goto(url('/closed-tab'));
+    await offlineAgain.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
+    assert.equal(await textOf(offlineAgain), 'written offline, tab closed');
+    await offlineAgain.close();
+
     await goOnline([ctx]);
-    assert.equal(await (await fetch(url('/closed-tab.txt'))).text(), '', 'nothing reached the server yet');
+    assert.equal(await serverText('closed-tab'), '', 'nothing reached the server yet');
     const again = await ctx.newPage();
     await again.goto(url('/closed-tab'));
     await waitForStatus(again, 'saved', 20_000);
-    assert.equal(await (await fetch(url('/closed-tab.txt'))).text(), 'written offline, tab closed');
+    assert.equal(await serverText('closed-tab'), 'written offline, tab closed');
+    await until('the cache is marked saved', async () => (await cachedText(again, 'padmesh:pad:closed-tab')).unsaved === 0);
     await ctx.close();
   });
+
+  it('O4 the app shell is small, content-hashed, compressed and cached for a year; the rest is revalidated', async () => {
+    const html = await fetch(url('/some-pad'), { headers: { 'accept-encoding': 'br, gzip' } });
+    assert.equal(html.status, 200);
+    assert.equal(html.headers.get('cache-control'), 'no-cache');
+    const page = await html.text();
+    assert.ok(page.length < 2048, `the pad HTML is small (${page.length} bytes)`);
+    assert.doesNotMatch(page, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script (CSP script-src self)');
+    const assets = [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(assets.some((p) => p.endsWith('.js')) && assets.some((p) => p.endsWith('.css')), `script and style are hashed assets: ${assets.join(', ')}`);
+    for (const path of assets) {
+      assert.match(path, /-[A-Za-z0-9_-]{8}\.(js|css)$/, `${path} has a content hash`);
+      for (const encoding of ['br', 'gzip']) {
+        // Node's fetch decodes the body; the raw size is compared through content-length.
+        const res = await fetch(url(path), { headers: { 'accept-encoding': encoding } });
+        assert.equal(res.headers.get('content-encoding'), encoding, `${path} served with ${encoding}`);
+        assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+        assert.equal(res.headers.get('vary'), 'accept-encoding');
+        const decoded = Buffer.from(await res.arrayBuffer()).length;
+        assert.ok(Number(res.headers.get('content-length')) < decoded / 2, `${path} compresses to under half with ${encoding}`);
+      }
+    }
+    const sw = await fetch(url('/sw.js'));
+    assert.equal(sw.status, 200);
+    assert.match(sw.headers.get('content-type') ?? '', /javascript/);
+    assert.equal(sw.headers.get('cache-control'), 'no-cache', 'a new service worker is picked up on the next visit');
+  });
+
 });

@@ -78,7 +78,10 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
     void openCache(connectionKey, doc).then((c) => {
       cache = c;
       if (cancelled) return void c?.destroy();
-      p = new PadProvider(socketUrl(route), doc);
+      // Edits the cache holds that no server acknowledged (tab closed offline) are sent by
+      // the sync; until then the status says they are only on this device.
+      p = new PadProvider(socketUrl(route), doc, { unsaved: c?.unsaved ?? false });
+      c?.track(p);
       p.onFatal = (code) => code === 4403 && onLockedRef.current();
       const provider = p;
       window.padmesh = {

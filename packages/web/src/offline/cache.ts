@@ -3,17 +3,47 @@ import type * as Y from 'yjs';
 
 /** Longest we wait for IndexedDB before showing the pad anyway (private modes may stall it). */
 const CACHE_WAIT_MS = 1_500;
+/** Key in the database's custom store: 1 while it holds edits no server has acknowledged. */
+const UNSAVED_KEY = 'unsaved';
+
+/** A pad kept on this device. */
+export interface PadCache {
+  /** The cache holds edits the server had not acknowledged when the page last saw it (e.g. typed offline, then the tab closed). */
+  readonly unsaved: boolean;
+  /** Mirrors the provider's unsaved flag into the cache, so a reopened tab knows it too. */
+  track(provider: { subscribe(fn: (s: { unsaved: boolean }) => void): () => void }): void;
+  destroy(): Promise<void>;
+}
 
 /**
- * Every pad this browser opens is kept in IndexedDB (one database per pad), so it opens
- * at once from the cache and edits made offline survive closing the tab; the provider's
- * state-vector sync then sends the server only what it lacks.
+ * Every pad this browser opens is kept in IndexedDB (one database per pad, `padmesh:pad:<pad>`
+ * or `padmesh:ro:<link id>`), so it opens at once from the cache and edits made offline
+ * survive closing the tab; the provider's state-vector sync then sends the server only what
+ * it lacks. Resolves once the cached state is in `doc` (or after CACHE_WAIT_MS; later
+ * cache updates still arrive, with the persistence as their origin).
  */
-export async function openCache(key: string, doc: Y.Doc): Promise<IndexeddbPersistence | null> {
+export async function openCache(key: string, doc: Y.Doc): Promise<PadCache | null> {
   if (typeof indexedDB === 'undefined') return null;
   const persistence = new IndexeddbPersistence(`padmesh:${key}`, doc);
-  await Promise.race([persistence.whenSynced, new Promise((r) => setTimeout(r, CACHE_WAIT_MS))]);
-  return persistence;
+  const loaded = await Promise.race([persistence.whenSynced.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CACHE_WAIT_MS))]);
+  const unsaved = loaded ? Boolean(await persistence.get(UNSAVED_KEY).catch(() => 0)) : false;
+  let untrack: (() => void) | null = null;
+  return {
+    unsaved,
+    track(provider) {
+      let last = unsaved;
+      untrack = provider.subscribe((s) => {
+        if (s.unsaved === last) return;
+        last = s.unsaved;
+        // Best effort: the flag only chooses the status wording; the sync sends the edits regardless.
+        persistence.set(UNSAVED_KEY, s.unsaved ? 1 : 0).catch(() => {});
+      });
+    },
+    async destroy() {
+      untrack?.();
+      await persistence.destroy();
+    },
+  };
 }
 
 /** Makes the app shell available offline (public/sw.js). */

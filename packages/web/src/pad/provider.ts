@@ -10,6 +10,12 @@ const RETRY_BASE_MS = 250;
 const RETRY_CAP_MS = 10_000;
 /** A socket that has not opened by then is given up and retried. */
 const CONNECT_TIMEOUT_MS = 8_000;
+/**
+ * A socket that owes us an acknowledgement and has delivered nothing for this long is
+ * treated as dead and replaced: a dropped network often leaves a socket open but silent
+ * (Chromium keeps it open when it goes offline), and edits must not wait on it forever.
+ */
+const STALL_MS = 20_000;
 
 interface Snapshot {
   status: Status;
@@ -31,23 +37,37 @@ export class PadProvider {
   private ws: WebSocket | null = null;
   private sent = 0;
   private acked = 0;
+  /** The server's sync step 2 arrived (we hold everything it had). */
   private synced = false;
+  /** We answered the server's sync step 1 (it is sent everything we hold: offline edits, the IndexedDB cache). */
+  private answered = false;
   /** Local changes exist that no socket has had acknowledged yet. */
-  private dirty = false;
+  private dirty: boolean;
+  private lastReceivedAt = 0;
+  private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
-  private snapshot: Snapshot = { status: 'connecting', detail: '', nextRetryAt: null, unsaved: false };
+  private snapshot: Snapshot;
   private listeners = new Set<(s: Snapshot) => void>();
 
+  /**
+   * `unsaved`: the doc already holds edits the server may lack (e.g. restored from the
+   * IndexedDB cache after the tab was closed offline), so "Offline" reads "changes kept on
+   * this device" until a socket has them acknowledged.
+   */
   constructor(
     private readonly url: string,
     readonly doc: Y.Doc,
+    options: { unsaved?: boolean } = {},
   ) {
+    this.dirty = options.unsaved ?? false;
+    this.snapshot = { status: 'connecting', detail: '', nextRetryAt: null, unsaved: this.dirty };
     this.awareness = new awarenessProtocol.Awareness(doc);
     doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
     window.addEventListener('pagehide', this.onPageHide);
     this.connect();
   }
@@ -72,14 +92,19 @@ export class PadProvider {
 
   private refresh(): void {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.synced && this.acked === this.sent) this.dirty = false;
-    this.set(!this.synced || this.acked < this.sent || this.dirty ? 'saving' : 'saved');
+    // D2: "saved" needs both halves of the sync (what we hold that the server lacked went out
+    // in our sync step 2) and an acknowledgement of every update-bearing message sent.
+    const caughtUp = this.synced && this.answered && this.acked === this.sent;
+    if (caughtUp) this.dirty = false;
+    this.set(caughtUp ? 'saved' : 'saving');
   }
 
   private connect(): void {
     if (this.destroyed) return;
     this.clearRetry();
-    this.set('connecting');
+    if (navigator.onLine === false) return this.scheduleRetry(); // fails for sure; the 'online' event retries at once
+    // A retry keeps saying "offline" (with "changes kept on this device") rather than flickering.
+    if (this.attempt === 0) this.set('connecting');
     const sep = this.url.includes('?') ? '&' : '?';
     const ws = new WebSocket(`${this.url}${sep}${PADMESH_PARAM}=1`);
     ws.binaryType = 'arraybuffer';
@@ -87,6 +112,7 @@ export class PadProvider {
     this.sent = 0;
     this.acked = 0;
     this.synced = false;
+    this.answered = false;
     const openTimer = setTimeout(() => ws.readyState === WebSocket.CONNECTING && ws.close(), CONNECT_TIMEOUT_MS);
     ws.onopen = () => {
       clearTimeout(openTimer);
@@ -97,21 +123,52 @@ export class PadProvider {
       }
       this.refresh();
     };
-    ws.onmessage = (ev) => this.onMessage(new Uint8Array(ev.data as ArrayBuffer));
+    ws.onmessage = (ev) => {
+      if (this.ws === ws) this.onMessage(new Uint8Array(ev.data as ArrayBuffer));
+    };
     ws.onclose = (ev) => {
       clearTimeout(openTimer);
-      if (this.ws !== ws) return;
-      this.ws = null;
-      // Others' cursors are stale once we can't hear them leave.
-      const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
-      awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
-      if (FATAL_CLOSE_CODES.has(ev.code)) {
-        this.set('failed', ev.reason || `closed with code ${ev.code}`);
-        this.onFatal?.(ev.code, ev.reason);
-        return;
-      }
-      this.scheduleRetry();
+      this.lost(ws, ev.code, ev.reason);
     };
+  }
+
+  /** `ws` closed, or we gave up on it: forget it and retry, unless the server refused us for good. */
+  private lost(ws: WebSocket, code: number, reason: string): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    this.clearStall();
+    // Others' cursors are stale once we can't hear them leave.
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    if (FATAL_CLOSE_CODES.has(code)) {
+      this.set('failed', reason || `closed with code ${code}`);
+      this.onFatal?.(code, reason);
+      return;
+    }
+    this.scheduleRetry();
+  }
+
+  /** Stops using the current socket now, without waiting for a close handshake a dead network never completes. */
+  private abandon(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    this.lost(ws, 1006, 'abandoned');
+    ws.close();
+  }
+
+  private armStall(): void {
+    if (this.stallTimer || this.acked >= this.sent) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = null;
+      if (this.acked >= this.sent) return;
+      if (Date.now() - this.lastReceivedAt >= STALL_MS) this.abandon();
+      else this.armStall();
+    }, STALL_MS);
+  }
+
+  private clearStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
   }
 
   /** Called once when the server refuses this pad for good (e.g. a password is needed). */
@@ -132,14 +189,21 @@ export class PadProvider {
   }
 
   private readonly onOnline = () => {
-    if (!this.ws) this.connect();
+    if (this.ws?.readyState === WebSocket.OPEN) return;
+    this.abandon();
+    this.attempt = 0;
+    this.connect();
   };
+
+  /** The browser knows the network is gone: its open socket would only stall (see STALL_MS). */
+  private readonly onOffline = () => this.abandon();
 
   private readonly onPageHide = () => {
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], 'window unload');
   };
 
   private onMessage(data: Uint8Array): void {
+    this.lastReceivedAt = Date.now();
     let m: Message;
     try {
       m = decodeMessage(data);
@@ -149,6 +213,7 @@ export class PadProvider {
     switch (m.type) {
       case 'sync-step1':
         this.send({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, m.stateVector) });
+        this.answered = true;
         break;
       case 'sync-step2':
         Y.applyUpdate(this.doc, m.update, this);
@@ -176,10 +241,18 @@ export class PadProvider {
   private send(m: Message): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    if (m.type === 'sync-step2' || m.type === 'update') this.sent++;
+    if (m.type === 'sync-step2' || m.type === 'update') {
+      this.sent++;
+      this.armStall();
+    }
     ws.send(encodeMessage(m));
   }
 
+  /**
+   * Anything not from the server is sent and counts as unsaved until acknowledged: local
+   * typing, and also updates from the IndexedDB cache (origin = the persistence), which may
+   * hold offline edits the server never received; the server ignores what it already has.
+   */
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this) return;
     this.dirty = true;
@@ -205,7 +278,9 @@ export class PadProvider {
     this.destroyed = true;
     this.clearRetry();
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('pagehide', this.onPageHide);
+    this.clearStall();
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     this.onPageHide();
