@@ -21,6 +21,10 @@ export class CloseError extends Error {
 }
 
 let nextConnId = 1;
+/** How long a client may stay over its send-buffer bound before it counts as not reading. */
+const SLOW_GRACE_MS = 2_000;
+/** Over this multiple of the bound, a client is cut at once (memory protection). */
+const HARD_FACTOR = 8;
 
 /** One client connection to one pad. */
 export class Conn {
@@ -29,6 +33,7 @@ export class Conn {
   received = 0;
   /** Awareness client ids this connection has announced, removed when it leaves. */
   readonly awarenessIds = new Set<number>();
+  private overSince: number | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -45,12 +50,18 @@ export class Conn {
 
   send(data: Uint8Array): void {
     if (!this.socket.isOpen) return;
-    // Judge by what is already queued: one large frame to a healthy reader is fine.
-    if (this.socket.bufferedAmount > this.maxBuffered) {
-      this.onSlow();
-      this.socket.close(CloseCode.SlowConsumer, 'client is not reading; send buffer limit reached');
-      return;
-    }
+    // Slow means "not draining": over the bound for a grace period, or far over it at once.
+    // A healthy reader may briefly hold one large merged frame.
+    const queued = this.socket.bufferedAmount;
+    if (queued > this.maxBuffered) {
+      const now = Date.now();
+      this.overSince ??= now;
+      if (queued > this.maxBuffered * HARD_FACTOR || now - this.overSince > SLOW_GRACE_MS) {
+        this.onSlow();
+        this.socket.close(CloseCode.SlowConsumer, 'client is not reading; send buffer limit reached');
+        return;
+      }
+    } else this.overSince = null;
     this.socket.send(data);
   }
 

@@ -75,7 +75,8 @@ describe('Integrity and recovery (R1-R6)', () => {
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
     assert.match(bad.stderr, new RegExp(`pad=rot update@${rot[2]!.seq} \\(checksum\\)`));
     assert.match(bad.stderr, new RegExp(`pad=garbled update@${garbled[1]!.seq} \\(undecodable\\)`));
-    assert.match(bad.stdout, /pads 2, entries 5, .*corrupt 2, .*quarantined 0/);
+    // 2 pads plus, per pad, a history index and one version (recorded when the pad unloaded).
+    assert.match(bad.stdout, /pads 6, entries 9, .*corrupt 2, .*quarantined 0/);
 
     srv = await startTestServer(env);
     try {
