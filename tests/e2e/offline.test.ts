@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as Y from 'yjs';
 import { freePort } from '../../deploy/cluster.js';
@@ -85,6 +85,10 @@ describe('Browser: offline editing and caching', () => {
     await up();
     browser = await launchBrowser();
   });
+  // A failed scenario may leave the server stopped; the next one starts online.
+  beforeEach(async () => {
+    if (!srv) await up();
+  });
   after(async () => {
     await browser?.close();
     await down();
@@ -157,6 +161,10 @@ describe('Browser: offline editing and caching', () => {
     await page.reload();
     await page.waitForFunction(() => window.padmesh?.doc.getText('content').toString() === 'kept on this device', null, { timeout: 10_000 });
     process.stdout.write(`# O2: offline reload showed the cached pad in ${Date.now() - t0} ms\n`);
+    // The code-split history panel was precached with the shell: it opens (its list needs the network).
+    await page.click('button:text-is("History")');
+    await page.waitForSelector('aside.history-panel', { timeout: 10_000 });
+    assert.equal(await page.locator('.cm-content').count(), 1, 'the editor stays while the panel loads');
     await goOnline([ctx]);
     await ctx.close();
   });
@@ -166,6 +174,8 @@ describe('Browser: offline editing and caching', () => {
     const first = await ctx.newPage();
     await first.goto(url('/closed-tab'));
     await waitForStatus(first, 'saved');
+    // The visit installed the app shell (reopening offline below needs it).
+    await first.waitForFunction(() => navigator.serviceWorker.ready.then(() => true), null, { timeout: 10_000 });
     await goOffline([ctx]);
     await waitForStatus(first, 'offline');
     await first.click('.cm-content');

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
 import { accessApi } from './access/api.js';
 import { PasswordPrompt } from './access/PasswordPrompt.js';
@@ -8,10 +8,13 @@ import { PadProvider } from './pad/provider.js';
 import { StatusBadge } from './pad/StatusBadge.js';
 import { Avatars } from './presence/Avatars.js';
 import { loadIdentity, type Identity } from './presence/identity.js';
-import { HistoryPanel } from './history/HistoryPanel.js';
 import { openCache } from './offline/cache.js';
-import { VersionView } from './history/VersionView.js';
+import { lazyPart } from './lazy-part.js';
 import { parseRoute, socketUrl, type Route } from './route.js';
+
+// History (and its diff library) loads on first use: most visits never open it.
+const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
+const VersionView = lazyPart(() => import('./history/VersionView.js').then((m) => m.VersionView));
 
 type Gate = { kind: 'checking' } | { kind: 'locked' } | { kind: 'open'; protected: boolean } | { kind: 'error'; message: string };
 
@@ -133,22 +136,27 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
       <div className="body">
         <main className="main">
           {route.kind === 'pad' && version ? (
-            <VersionView
-              pad={route.pad}
-              id={version}
-              doc={provider.doc}
-              onClose={() => navigate(`/${route.pad}`)}
-              onRestored={() => {
-                setHistoryRefresh((n) => n + 1);
-                navigate(`/${route.pad}`);
-              }}
-            />
+            <Suspense fallback={null}>
+              <VersionView
+                pad={route.pad}
+                id={version}
+                doc={provider.doc}
+                onClose={() => navigate(`/${route.pad}`)}
+                onRestored={() => {
+                  setHistoryRefresh((n) => n + 1);
+                  navigate(`/${route.pad}`);
+                }}
+              />
+            </Suspense>
           ) : (
             <Editor provider={provider} readOnly={readOnly} />
           )}
         </main>
         {route.kind === 'pad' && historyOpen && (
-          <HistoryPanel pad={route.pad} selected={version} refreshKey={historyRefresh} onSelect={(id) => navigate(`/${route.pad}/history/${id}`)} />
+          // Its own boundary: the editor stays mounted while the panel's code loads.
+          <Suspense fallback={null}>
+            <HistoryPanel pad={route.pad} selected={version} refreshKey={historyRefresh} onSelect={(id) => navigate(`/${route.pad}/history/${id}`)} />
+          </Suspense>
         )}
       </div>
     </div>
