@@ -12,7 +12,7 @@ export function summary(values: readonly number[]): { n: number; p50: number; p9
     p50: percentile(values, 50),
     p95: percentile(values, 95),
     p99: percentile(values, 99),
-    max: values.length ? Math.max(...values) : Number.NaN,
+    max: values.length ? values.reduce((m, v) => (v > m ? v : m), values[0]!) : Number.NaN,
   };
 }
 
