@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
@@ -7,46 +6,12 @@ import { Cluster, freePort } from '../../deploy/cluster.js';
 import { RawClient } from '../../packages/server/test/helpers/raw-client.js';
 import { prng, testSeed, waitFor } from '../../packages/server/test/helpers/wait.js';
 import { launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { PrivateRedis } from '../helpers/redis.js';
 import { ReconnectingClient } from './faults/reconnecting-client.js';
 
 const PG_URL = process.env.PADMESH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `${process.pid}${Date.now().toString(36)}`;
 const schema = `pm_cluster_${run}`;
-
-/** A private Redis for this suite, so it can be restarted without disturbing anyone else. */
-class PrivateRedis {
-  child: ChildProcess | null = null;
-  constructor(readonly port: number) {}
-  async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(async () => {
-      const r = new RawTcpPing(this.port);
-      return r.ping();
-    }, `redis-server on ${this.port}`, 10_000, 50);
-  }
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const done = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await done;
-  }
-}
-
-class RawTcpPing {
-  constructor(private readonly port: number) {}
-  async ping(): Promise<boolean> {
-    const { Redis } = await import('ioredis');
-    const r = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      return (await r.ping()) === 'PONG';
-    } finally {
-      r.disconnect();
-    }
-  }
-}
 
 const textAt = async (url: string, pad: string) => (await fetch(`${url}/${pad}.txt`)).text();
 
