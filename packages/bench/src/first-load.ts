@@ -6,15 +6,17 @@
  *
  * Run: node --conditions=source --import tsx packages/bench/src/first-load.ts
  * Writes bench/results/first-load.json. Builds packages/web first if dist is missing.
+ * FIRST_LOAD_WEB_ROOT=<dir> measures another build (e.g. a copy of an older dist) and
+ * FIRST_LOAD_OUT=<file> writes elsewhere, for before/after comparisons.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession } from 'playwright-core';
 import { launchBrowser } from '../../../tests/helpers/browser.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 
-const WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
+const WEB_DIST = process.env.FIRST_LOAD_WEB_ROOT ?? resolve(import.meta.dirname, '../../web/dist');
 const RUNS = Number(process.env.FIRST_LOAD_RUNS ?? 5);
 const PAD = 'first-load';
 /** A pad of realistic size: ~10 KB of text. */
@@ -128,6 +130,7 @@ try {
   }
   const result = {
     date: new Date().toISOString(),
+    webRoot: WEB_DIST,
     runs: RUNS,
     padTextBytes: TEXT.length,
     note: 'localhost unless throttled (40 ms RTT, 10 Mbit/s down); ms since navigation start, medians; kib = bytes over the network, WebSocket excluded',
@@ -147,7 +150,7 @@ try {
   };
   console.table({ cold: result.cold, coldThrottled: result.coldThrottled, secondVisit: result.secondVisit, offline: result.offline });
   console.table(result.assets);
-  const out = resolve(import.meta.dirname, '../../../bench/results/first-load.json');
+  const out = process.env.FIRST_LOAD_OUT ?? resolve(import.meta.dirname, '../../../bench/results/first-load.json');
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.log(`wrote ${out}`);
