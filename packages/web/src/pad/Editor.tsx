@@ -4,6 +4,7 @@ import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers, pl
 import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
+import { remoteCarets } from '../presence/remote-carets.js';
 import type { PadProvider } from './provider.js';
 
 const theme = EditorView.theme({
@@ -14,7 +15,9 @@ const theme = EditorView.theme({
   '.cm-gutters': { backgroundColor: '#fafbfc', color: '#8c959f', border: 'none', borderRight: '1px solid #eef0f2' },
   '.cm-activeLine': { backgroundColor: '#f6f8fa80' },
   '&.cm-focused': { outline: 'none' },
-  '.cm-ySelectionInfo': { fontFamily: 'system-ui, sans-serif', fontSize: '11px', fontWeight: '600', padding: '1px 4px', borderRadius: '3px 3px 3px 0', opacity: '1', top: '-1.35em' },
+  // Labels show while their author is active (remote-carets.ts adds cm-yRecent), then fade; hover shows them again.
+  '.cm-ySelectionInfo': { fontFamily: 'system-ui, sans-serif', fontSize: '11px', fontWeight: '600', padding: '1px 4px', borderRadius: '3px 3px 3px 0', top: '-1.35em', transition: 'opacity .4s ease-in-out' },
+  '.cm-ySelectionCaret.cm-yRecent > .cm-ySelectionInfo': { opacity: '1' },
 });
 
 /** The pad's text, bound to the shared Y.Text; remote cursors and selections come from awareness. */
@@ -35,7 +38,10 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
           EditorView.lineWrapping,
           placeholder(readOnly ? 'This pad is empty.' : 'Start typing… everyone with this link sees it live.'),
           keymap.of([...yUndoManagerKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
-          yCollab(ytext, provider.awareness, { undoManager }),
+          // Text sync and undo from y-codemirror.next; carets from our own plugin (no awareness
+          // here, so the library's caret widget, which misses renames, stays out).
+          yCollab(ytext, null, { undoManager }),
+          remoteCarets(ytext, provider.awareness),
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),
           EditorView.contentAttributes.of({ 'aria-label': 'Pad text', spellcheck: 'false' }),
