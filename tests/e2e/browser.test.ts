@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../packages/server/test/helpers/server.js';
-import { launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
-const WEB_DIST = resolve(import.meta.dirname, '../../packages/web/dist');
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 
 const textOf = (page: Page) => page.evaluate(() => window.padmesh?.doc.getText('content').toString() ?? '');
@@ -16,9 +14,9 @@ describe('Browser: two editors on one pad', () => {
   let srv: TestServer;
   let browser: Browser;
   before(async () => {
-    if (!existsSync(`${WEB_DIST}/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
+    const webRoot = ensureWebBuild();
     mkdirSync(ARTIFACTS, { recursive: true });
-    srv = await startTestServer({ WEB_ROOT: WEB_DIST });
+    srv = await startTestServer({ WEB_ROOT: webRoot });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -36,7 +34,7 @@ describe('Browser: two editors on one pad', () => {
   });
 
   it('B2 both type at once and each sees the other\'s text, caret with name, and presence; status reaches Saved', async () => {
-    const ctxA = await browser.newContext({ viewport: { width: 1100, height: 600 } });
+    const ctxA = await browser.newContext({ viewport: { width: 1100, height: 600 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const ctxB = await browser.newContext({ viewport: { width: 1100, height: 600 } });
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -50,14 +48,30 @@ describe('Browser: two editors on one pad', () => {
     await b.waitForFunction(() => /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) && /beta from B/.test(window.padmesh!.doc.getText('content').toString()), null, { timeout: 10_000 });
     assert.equal(await textOf(a), await textOf(b));
 
-    const nameB = await b.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name as string);
-    await a.waitForSelector('.cm-ySelectionCaret', { timeout: 10_000 });
-    const label = await a.locator('.cm-ySelectionInfo').first().textContent();
-    assert.equal(label, nameB, "A sees B's caret labelled with B's name");
-    await a.waitForSelector(`.presence .avatar[data-name="${nameB}"]`, { timeout: 10_000 });
+    // Each sees the other: a caret labelled with the author's name, and an avatar in the presence list.
+    for (const [viewer, author] of [[a, b], [b, a]] as const) {
+      const name = await author.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name as string);
+      await viewer.waitForSelector('.cm-ySelectionCaret', { timeout: 10_000 });
+      await viewer.waitForFunction((n) => Array.from(document.querySelectorAll('.cm-ySelectionInfo')).some((e) => e.textContent === n), name, { timeout: 10_000 });
+      await viewer.waitForSelector(`.presence .avatar[data-name="${name}"]`, { timeout: 10_000 });
+    }
     await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
     assert.equal(await a.locator('.status-text').textContent(), 'Saved');
     await a.screenshot({ path: `${ARTIFACTS}/two-editors.png` });
+
+    // Renaming yourself (click your avatar) is remembered and reaches the other editor's caret label.
+    await b.click('.presence .avatar.me');
+    await b.fill('.presence input[aria-label="Your name"]', 'Beatrix Bee');
+    await b.keyboard.press('Enter');
+    await a.waitForSelector('.presence .avatar[data-name="Beatrix Bee"]', { timeout: 10_000 });
+    await a.waitForFunction(() => Array.from(document.querySelectorAll('.cm-ySelectionInfo')).some((e) => e.textContent === 'Beatrix Bee'), null, { timeout: 10_000 });
+    assert.equal(await b.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name), 'Beatrix Bee');
+
+    // Copy link puts the pad's URL on the clipboard and says so.
+    await a.click('.copy-link');
+    await a.waitForSelector('.copy-link:has-text("Copied")', { timeout: 5_000 });
+    await a.screenshot({ path: `${ARTIFACTS}/renamed-and-copied.png` });
+    assert.equal(await a.evaluate(() => navigator.clipboard.readText()), `${srv.url}/browser-pad`);
 
     const stored = await (await fetch(`${srv.url}/browser-pad.txt`)).text();
     assert.equal(stored, await textOf(a), 'the server stored what both see');

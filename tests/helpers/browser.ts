@@ -1,5 +1,10 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+
+const WEB = resolve(import.meta.dirname, '../../packages/web');
+export const WEB_DIST = join(WEB, 'dist');
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -10,6 +15,23 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
+}
+
+/**
+ * Builds the web app when dist is missing or older than its sources: `node scripts/test.mjs`
+ * (unlike `npm test`) does not build first, and a stale bundle would test yesterday's code.
+ */
+export function ensureWebBuild(): string {
+  const built = existsSync(join(WEB_DIST, 'index.html')) ? statSync(join(WEB_DIST, 'index.html')).mtimeMs : 0;
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', '../protocol/src'].map((p) => newestMtime(join(WEB, p)));
+  if (built < Math.max(...sources)) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit' });
+  return WEB_DIST;
 }
 
 /** Waits until the page's pad provider reports `status`; fails loudly with what it saw. */

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { accessApi } from './access/api.js';
 import { PasswordPrompt } from './access/PasswordPrompt.js';
 import { ShareMenu } from './access/ShareMenu.js';
+import { CopyLink } from './pad/CopyLink.js';
 import { Editor } from './pad/Editor.js';
 import { PadProvider } from './pad/provider.js';
 import { StatusBadge } from './pad/StatusBadge.js';
@@ -23,6 +24,9 @@ declare global {
     padmesh?: { doc: Y.Doc; provider: PadProvider; readonly status: string };
   }
 }
+
+/** Back to the text after a top-bar action (e.g. renaming yourself), so typing just continues. */
+const focusEditor = () => document.querySelector<HTMLElement>('.cm-content[contenteditable="true"]')?.focus();
 
 /** Follows the URL (back/forward move between the pad and the versions viewed). */
 export function App() {
@@ -123,9 +127,10 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
           {isProtected && <span className="badge" title="Password protected">🔒</span>}
           {readOnly && <span className="badge">read-only</span>}
         </h1>
+        {route.kind === 'pad' && <CopyLink pad={route.pad} />}
         <div className="spacer" />
         <StatusBadge provider={provider} />
-        <Avatars awareness={provider.awareness} me={me} onRename={setMe} />
+        <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
         {route.kind === 'pad' && (
           <button className={`button ${historyOpen ? 'on' : ''}`} onClick={() => (historyOpen && version ? navigate(`/${route.pad}`) : null, setHistoryOpen(!historyOpen))} aria-pressed={historyOpen}>
             History

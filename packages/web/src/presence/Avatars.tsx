@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import { cleanName, initials, saveIdentity, type Identity } from './identity.js';
 
@@ -18,10 +18,12 @@ function peersOf(awareness: Awareness): Peer[] {
 }
 
 /** Coloured circles for who is here; yours first, click it to rename yourself. */
-export function Avatars({ awareness, me, onRename }: { awareness: Awareness; me: Identity; onRename: (id: Identity) => void }) {
+export function Avatars({ awareness, me, onRename, onDone }: { awareness: Awareness; me: Identity; onRename: (id: Identity) => void; onDone?: () => void }) {
   const [peers, setPeers] = useState<Peer[]>(() => peersOf(awareness));
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(me.name);
+  // Escape closes the input; the blur that follows must not save the draft.
+  const cancelled = useRef(false);
   useEffect(() => {
     const update = () => setPeers(peersOf(awareness));
     awareness.on('change', update);
@@ -30,23 +32,47 @@ export function Avatars({ awareness, me, onRename }: { awareness: Awareness; me:
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (cancelled.current) return;
     const name = cleanName(draft);
-    if (name) {
+    if (name && name !== me.name) {
       const next = { ...me, name };
       saveIdentity(next);
       onRename(next);
     }
     setEditing(false);
+    // Enter means "done, back to writing"; a blur went somewhere on purpose, so leave focus there.
+    if (e.type === 'submit') onDone?.();
+  };
+  const start = () => {
+    cancelled.current = false;
+    setDraft(me.name);
+    setEditing(true);
   };
 
   return (
     <div className="presence" aria-label="People on this pad">
       {editing ? (
         <form onSubmit={submit} className="rename">
-          <input autoFocus value={draft} maxLength={40} onChange={(e) => setDraft(e.target.value)} onBlur={submit} aria-label="Your name" />
+          <input
+            autoFocus
+            value={draft}
+            maxLength={40}
+            placeholder="Your name"
+            title="Enter to save, Escape to cancel"
+            onFocus={(e) => e.target.select()}
+            onChange={(e) => setDraft(e.target.value)}
+            onBlur={submit}
+            onKeyDown={(e) => {
+              if (e.key !== 'Escape') return;
+              cancelled.current = true;
+              setEditing(false);
+              onDone?.();
+            }}
+            aria-label="Your name"
+          />
         </form>
       ) : (
-        <button className="avatar me" style={{ background: me.color }} title={`${me.name} (you) — click to rename`} onClick={() => (setDraft(me.name), setEditing(true))}>
+        <button className="avatar me" style={{ background: me.color }} title={`${me.name} (you) — click to rename`} onClick={start}>
           {initials(me.name)}
         </button>
       )}

@@ -8,7 +8,7 @@ export interface Identity {
 const KEY = 'padmesh.identity';
 const ADJECTIVES = ['Amber', 'Brisk', 'Calm', 'Daring', 'Eager', 'Fuzzy', 'Gentle', 'Happy', 'Indigo', 'Jolly', 'Keen', 'Lucky', 'Mellow', 'Nimble', 'Olive', 'Plucky', 'Quiet', 'Rosy', 'Sunny', 'Tidy', 'Witty', 'Zesty'];
 const ANIMALS = ['Otter', 'Badger', 'Heron', 'Lynx', 'Panda', 'Fox', 'Koala', 'Falcon', 'Gecko', 'Walrus', 'Marten', 'Ibis', 'Yak', 'Puffin', 'Beaver', 'Dingo', 'Llama', 'Seal', 'Wren', 'Tapir'];
-/** Distinct, readable on white, and each with a light tint for selections. */
+/** Distinct hues (no two blues or teals), white text readable on each, and a light tint for selections. */
 const PALETTE: [string, string][] = [
   ['#d1495b', '#d1495b33'],
   ['#e07a1f', '#e07a1f33'],
@@ -18,8 +18,8 @@ const PALETTE: [string, string][] = [
   ['#c2185b', '#c2185b33'],
   ['#3d8b37', '#3d8b3733'],
   ['#6d4c41', '#6d4c4133'],
-  ['#00838f', '#00838f33'],
-  ['#5c6bc0', '#5c6bc033'],
+  ['#a67c00', '#a67c0033'],
+  ['#546e7a', '#546e7a33'],
 ];
 
 const pick = <T,>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
