@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { coldLoad } from './coldload.js';
 import { chart } from './chart.js';
 import { SERVERS, launch, type ServerName } from './servers/launch.js';
-import { authors, connections, cursors, fanout, joinStorm, trace, typing, type Row } from './workloads.js';
+import { authors, connections, cursors, fanout, joinStorm, throughput, trace, typing, type Row } from './workloads.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -22,6 +22,7 @@ const scalePeers: ServerName[] = ['padmesh', 'hocuspocus'];
 
 const workloads: Workload[] = [
   { name: 'typing', servers: peers, run: async (s) => [await typing(s, { pads: quick ? 4 : 8, clients: 6, perSec: quick ? 5 : 20, seconds: quick ? 5 : 12, seed })] },
+  { name: 'throughput', servers: peers, run: async (s) => [await throughput(s, { pads: 8, readers: 2, window: 16, seconds: quick ? 4 : 10 })] },
   {
     name: 'fanout',
     servers: peers,

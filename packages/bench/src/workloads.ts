@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { LeanClient } from './client.js';
 import { usage, type Running } from './servers/launch.js';
 import { prng, summary } from './stats.js';
+import type { LoadJob, LoadResult } from './throughput-load.js';
 
 export type Row = Record<string, string | number>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,4 +181,54 @@ export async function authors(server: Running, o: { authors: number; everyMs: nu
   cs.forEach((c) => c.close());
   const s = summary(lat);
   return { server: server.name, authors: o.authors, 'updates sent': sent, 'delivered %': f1((100 * lat.length) / expected), 'p50 ms': f1(s.p50), 'p95 ms': f1(s.p95), 'p99 ms': f1(s.p99), 'cpu %': f1(m.cpuPct), 'rss MiB': f1(m.rssMiB) };
+}
+
+/**
+ * Saturating throughput: P pads, one writer and R readers each, every writer keeping
+ * `window` updates in flight. The load generator runs in its own process (throughput-load.ts)
+ * and only sends pre-built frames and counts tokens, so it costs less per update than any
+ * server here but the relay; its CPU share is reported so a reader can see who saturated.
+ */
+export async function throughput(server: Running, o: { pads: number; readers: number; window: number; seconds: number }): Promise<Row> {
+  const job: LoadJob = { wsBase: server.wsBase, framing: server.framing, sync: server.name !== 'relay', ...o, perPad: 25_000 };
+  let u0 = usage(server.pid);
+  const r = await runLoad(job, () => (u0 = usage(server.pid)));
+  const u1 = usage(server.pid);
+  return {
+    server: server.name,
+    pads: o.pads,
+    readers: o.readers,
+    window: o.window,
+    'updates/s': Math.round(r.deliveries / o.readers / r.seconds),
+    'deliveries/s': Math.round(r.deliveries / r.seconds),
+    'server cpu %': f1(((u1.cpu - u0.cpu) / r.seconds) * 100),
+    'load cpu %': f1(r.clientCpuPct),
+    'rss MiB': f1(u1.rss / 2 ** 20),
+  };
+}
+
+/** Runs the load generator; `onStart` runs when its clock starts (after set-up). */
+function runLoad(job: LoadJob, onStart: () => void): Promise<LoadResult> {
+  const script = fileURLToPath(new URL('./throughput-load.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let started = false;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!started && out.includes('GO\n')) {
+        started = true;
+        onStart();
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (job.seconds + 120) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as LoadResult);
+      else reject(new Error(`load generator failed (exit ${code}): ${err.slice(-300)}`));
+    });
+  });
 }

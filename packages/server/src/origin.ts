@@ -5,7 +5,8 @@ import type { Conn } from './socket.js';
  * decides from it what to persist and whom to forward to, so nothing loops.
  */
 export type Origin =
-  | { kind: 'client'; conn: Conn }
+  /** `conn`: the one client whose updates the transaction holds; null when it holds several clients'. */
+  | { kind: 'client'; conn: Conn | null }
   | { kind: 'storage' }
   | { kind: 'bus' }
   | { kind: 'local' };

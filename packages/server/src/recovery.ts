@@ -1,5 +1,6 @@
-import * as Y from 'yjs';
-import { corruptionReporter, loadVerified } from './integrity.js';
+import { compactPad } from './compaction.js';
+import type { Folder } from './compactor.js';
+import { corruptionReporter } from './integrity.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Storage } from './storage/types.js';
@@ -13,6 +14,8 @@ export interface RecoveryOptions {
   metrics: Metrics;
   /** Checked between pads so a shutdown is not held up by the pass. */
   stopped: () => boolean;
+  /** Where folds run (the node's compactor thread); inline when absent. */
+  folder?: Folder;
 }
 
 export interface RecoveryResult {
@@ -40,12 +43,15 @@ export async function recoverBacklog(storage: Storage, opts: RecoveryOptions): P
   for (const { pad } of backlog) {
     if (opts.stopped()) break;
     try {
-      const done = await compactPad(storage, pad, (c) => {
-        result.corrupt++;
-        report(c);
+      const done = await compactPad(storage, pad, {
+        folder: opts.folder,
+        report: (c) => {
+          result.corrupt++;
+          report(c);
+        },
       });
       result.pads++;
-      result.entries += done;
+      result.entries += done.folded;
       opts.metrics.recoveryCompactions.inc();
     } catch (err) {
       result.failed++;
@@ -55,21 +61,4 @@ export async function recoverBacklog(storage: Storage, opts: RecoveryOptions): P
   }
   if (backlog.length > 0) opts.log.info({ ...result, ms: Date.now() - started }, 'start-up recovery finished');
   return result;
-}
-
-/** Verifies a pad's stored entries and folds them into one snapshot; returns the entries folded. */
-export async function compactPad(storage: Storage, pad: string, report?: Parameters<typeof loadVerified>[2]['report']): Promise<number> {
-  const stored = await loadVerified(storage, pad, { quarantine: true, report });
-  if (stored.updates.length === 0 && stored.corrupt.length === 0) return 0;
-  const doc = new Y.Doc();
-  try {
-    doc.transact(() => {
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-      for (const u of stored.updates) Y.applyUpdate(doc, u);
-    });
-    await storage.compact(pad, Y.encodeStateAsUpdate(doc), stored.lastSeq);
-  } finally {
-    doc.destroy();
-  }
-  return stored.updates.length;
 }

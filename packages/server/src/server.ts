@@ -8,6 +8,7 @@ import { Metrics } from './metrics.js';
 import { Rooms } from './rooms.js';
 import { StaticFiles } from './static-files.js';
 import { recoverBacklog } from './recovery.js';
+import { Compactor } from './compactor.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 import { RedisBus } from './bus/redis.js';
@@ -58,6 +59,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const bus = deps.bus ?? (config.redisUrl ? await RedisBus.open(config.redisUrl, log) : undefined);
   const history = new History(storage, { maxVersions: config.historyMaxVersions });
   const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics });
+  const compactor = new Compactor();
   const rooms = new Rooms(
     {
       storage,
@@ -67,6 +69,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       bus,
       nodeId: config.nodeId,
       history: { store: history, timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs } },
+      folder: compactor,
       limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
     config.padIdleMs,
     (n) => metrics.openPads.set(n),
@@ -118,7 +121,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
 
   // R4: compact pads a crash left with a long log, in the background (readiness never waits).
   let stopped = false;
-  const recovery = recoverBacklog(storage, { ...config.recovery, log, metrics, stopped: () => stopped }).catch((err: unknown) =>
+  const recovery = recoverBacklog(storage, { ...config.recovery, log, metrics, folder: compactor, stopped: () => stopped }).catch((err: unknown) =>
     log.warn({ err }, 'start-up recovery failed; pads compact when next used'),
   );
 
@@ -137,6 +140,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       batcher.stop();
       if (antiEntropy) clearInterval(antiEntropy);
       if (!deps.bus) await bus?.close();
+      await compactor.close();
       await storage.close();
       log.info('padmesh stopped');
     })());

@@ -135,7 +135,11 @@ describe('Integrity and recovery (R1-R6)', () => {
     const node = await spawnNode(env);
     const c = new RawClient(node.wsUrl, 'backlog');
     await c.ready();
-    for (let i = 0; i < 150; i++) c.insert(c.text.length, `${i} `);
+    // One edit per event-loop turn of the server: a burst would be applied (and stored) as one entry.
+    for (let i = 0; i < 150; i++) {
+      c.insert(c.text.length, `${i} `);
+      await new Promise((r) => setTimeout(r, 3));
+    }
     await c.saved(15_000);
     const expected = c.text;
     await node.kill('SIGKILL');

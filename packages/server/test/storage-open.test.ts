@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { openStorage, sqlitePath } from '../src/storage/open.js';
-import { SqliteStorage } from '../src/storage/sqlite.js';
+import { ThreadedSqliteStorage } from '../src/storage/sqlite-threaded.js';
 
 describe('openStorage picks the backend from the URL scheme', () => {
   it('sqlite: paths, the DATA_DIR default and :memory:', () => {
@@ -19,7 +19,7 @@ describe('openStorage picks the backend from the URL scheme', () => {
     const dir = mkdtempSync(join(tmpdir(), 'padmesh-open-'));
     try {
       const s = await openStorage('sqlite:', { dataDir: dir });
-      assert.ok(s instanceof SqliteStorage);
+      assert.ok(s instanceof ThreadedSqliteStorage);
       await s.ping();
       await s.close();
       assert.ok((await openStorage('memory:')) instanceof MemoryStorage);

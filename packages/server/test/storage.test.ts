@@ -7,6 +7,7 @@ import { storageContract } from '../src/storage/contract.js';
 import { corruptSqliteRow } from './helpers/corrupt.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
+import { ThreadedSqliteStorage } from '../src/storage/sqlite-threaded.js';
 
 const embedded = 'an embedded store has no server to restart (the process restart is S7/S12)';
 
@@ -30,3 +31,16 @@ storageContract('sqlite', {
   corrupt: async (_s, pad, kind, seq) => corruptSqliteRow(file, pad, kind, seq),
 });
 
+
+// What the server runs: the same database behind a worker thread (sqlite-threaded.ts).
+const threadedFile = join(dir, 'threaded.db');
+storageContract('sqlite on a worker thread', {
+  open: () => ThreadedSqliteStorage.open(threadedFile),
+  reopen: async (old) => {
+    await old.close();
+    return ThreadedSqliteStorage.open(threadedFile);
+  },
+  shared: { url: `sqlite:${threadedFile}`, fixture: fileURLToPath(new URL('./fixtures/storage-writer.ts', import.meta.url)) },
+  restartSkip: embedded,
+  corrupt: async (_s, pad, kind, seq) => corruptSqliteRow(threadedFile, pad, kind, seq),
+});

@@ -20,6 +20,8 @@ export interface Running {
 const ROOT = resolve(import.meta.dirname, '../../../..');
 /** Padmesh runs from its sources; peers must not, or their packages' own "source" exports load. */
 const tsxFor = (name: ServerName) => (name === 'padmesh' ? ['--conditions=source', '--import', 'tsx'] : ['--import', 'tsx']);
+/** BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open in Chrome DevTools). */
+const profFlags = () => (process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []);
 
 /** Starts one server in its own process on a free loopback port. */
 export async function launch(name: ServerName, env: Record<string, string> = {}): Promise<Running> {
@@ -30,7 +32,7 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
     'y-websocket': join(import.meta.dirname, 'yws-main.ts'),
     relay: join(import.meta.dirname, 'relay-main.ts'),
   }[name];
-  const child = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${tsxFor(name).join(' ')} "${script}"`], {
+  const child = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${[...profFlags(), ...tsxFor(name)].join(' ')} "${script}"`], {
     cwd: join(ROOT, 'packages/bench'),
     env: {
       ...process.env,
@@ -68,8 +70,16 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
     async stop() {
       if (child.exitCode === null) {
         const done = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await done;
+        // A profiled server must exit on its own to write its profile; give it 10 s.
+        if (process.env.BENCH_CPU_PROF) {
+          child.kill('SIGINT');
+          const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await done;
+          clearTimeout(t);
+        } else {
+          child.kill('SIGKILL');
+          await done;
+        }
       }
       rmSync(dataDir, { recursive: true, force: true });
     },

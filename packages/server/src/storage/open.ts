@@ -36,8 +36,9 @@ export async function openStorage(url: string, opts: OpenStorageOptions = {}): P
     return new MemoryStorage();
   }
   if (url.startsWith('sqlite:')) {
-    const { SqliteStorage } = await import('./sqlite.js');
-    return new SqliteStorage(sqlitePath(url, opts.dataDir));
+    // On its own thread, so a commit's fsync never stalls the event loop (sqlite-threaded.ts).
+    const { ThreadedSqliteStorage } = await import('./sqlite-threaded.js');
+    return ThreadedSqliteStorage.open(sqlitePath(url, opts.dataDir));
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { PostgresStorage } = await import('./postgres.js');

@@ -1,0 +1,108 @@
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread.js';
+import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
+
+type Method = Exclude<keyof Storage, never>;
+export interface Request {
+  id: number;
+  method: Method;
+  args: unknown[];
+}
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string; name: string } };
+
+/**
+ * The embedded default as the server uses it: the SQLite database lives on a worker thread
+ * and every call is a message to it. Same files, same durability (WAL, synchronous=FULL,
+ * D1); what changes is that an fsync no longer stalls fan-out and presence for every pad.
+ * A worker that dies (it shouldn't) fails the calls in flight and is started again on the
+ * next call; the write batcher retries, so acknowledged edits still mean committed.
+ */
+export class ThreadedSqliteStorage implements Storage {
+  private worker: Worker | null = null;
+  private started: Promise<void> | null = null;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(private readonly file: string) {}
+
+  /** Opens the database (creating or migrating it) before returning, so errors surface at start. */
+  static async open(file: string): Promise<ThreadedSqliteStorage> {
+    const s = new ThreadedSqliteStorage(file);
+    await s.start();
+    return s;
+  }
+
+  private start(): Promise<void> {
+    if (this.started) return this.started;
+    const worker = startWorker(import.meta.url, 'sqlite-worker', { file: this.file });
+    this.worker = worker;
+    this.started = new Promise<void>((resolve, reject) => {
+      worker.on('message', (r: Reply) => {
+        if (r.id === 0) return resolve();
+        const w = this.waiting.get(r.id);
+        if (!w) return;
+        this.waiting.delete(r.id);
+        if (r.ok) w.resolve(r.value);
+        else w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, name: r.error.name }));
+      });
+      const died = (err: Error) => {
+        reject(err);
+        if (this.worker !== worker) return;
+        this.worker = null;
+        this.started = null;
+        for (const w of this.waiting.values()) w.reject(err);
+        this.waiting.clear();
+      };
+      worker.on('error', died);
+      worker.on('exit', (code) => died(new Error(`SQLite worker exited (code ${code})`)));
+    });
+    return this.started;
+  }
+
+  private async call<T>(method: Method, ...args: unknown[]): Promise<T> {
+    if (this.closed) throw new Error('storage closed');
+    await this.start();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker!.postMessage({ id, method, args } satisfies Request);
+    });
+  }
+
+  load(pad: string): Promise<StoredPad> {
+    return this.call('load', pad);
+  }
+  append(entries: readonly LogEntry[]): Promise<void> {
+    return entries.length === 0 ? Promise.resolve() : this.call('append', entries);
+  }
+  compact(pad: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+    return this.call('compact', pad, snapshot, throughSeq);
+  }
+  quarantine(entries: readonly CorruptEntry[]): Promise<void> {
+    return this.call('quarantine', entries);
+  }
+  quarantined(pad?: string): Promise<QuarantinedEntry[]> {
+    return this.call('quarantined', pad);
+  }
+  backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
+    return this.call('backlog', minEntries);
+  }
+  listPads(): Promise<string[]> {
+    return this.call('listPads');
+  }
+  ping(): Promise<void> {
+    return this.call('ping');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.worker) {
+      const exited = new Promise((r) => this.worker!.once('exit', r));
+      await this.call('close').catch(() => {});
+      this.closed = true;
+      await exited;
+    }
+    this.closed = true;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Runs a SqliteStorage on its own thread (see sqlite-threaded.ts): better-sqlite3 is
+ * synchronous, and a commit with synchronous=FULL waits for fsync; here that wait stops
+ * this thread only, not the event loop that fans edits out.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteStorage } from './sqlite.js';
+import type { Request, Reply } from './sqlite-threaded.js';
+
+const port = parentPort!;
+const storage = new SqliteStorage((workerData as { file: string }).file);
+port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies Reply);
+port.on('message', async (req: Request) => {
+  let reply: Reply;
+  try {
+    const fn = storage[req.method] as (...args: unknown[]) => Promise<unknown>;
+    reply = { id: req.id, ok: true, value: await fn.apply(storage, req.args) };
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    reply = { id: req.id, ok: false, error: { message: e.message, code: e.code, name: e.name } };
+  }
+  port.postMessage(reply);
+  if (req.method === 'close') port.close();
+});
