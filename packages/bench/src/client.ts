@@ -43,6 +43,9 @@ export class LeanClient {
     this.ws.on('error', () => {});
     this.ws.on('open', () => {
       if (server.framing === 'hocuspocus') this.sendFramed(2, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarString(e, '')));
+      // The relay keeps no state: a sync request would only be forwarded to every other client
+      // (and their answers to everyone again), a storm that measured the clients, not the relay.
+      if (server.name === 'relay') return;
       this.sendFramed(0, (e) => {
         encoding.writeVarUint(e, 0);
         encoding.writeVarUint8Array(e, Y.encodeStateVector(this.doc));
@@ -90,6 +93,7 @@ export class LeanClient {
     if (type !== 0) return;
     const step = decoding.readVarUint(d);
     if (step === 0) {
+      if (this.server.name === 'relay') return;
       const sv = decoding.readVarUint8Array(d);
       this.sendFramed(0, (e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, sv))));
       return;

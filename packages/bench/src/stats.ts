@@ -27,3 +27,24 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+export type Cell = string | number;
+
+/**
+ * Rows of the same workload from several rounds (same servers, same order) merged into one
+ * set: every numeric cell is the median over the rounds, text cells come from the first.
+ * A round whose rows don't line up (an error row) is left out.
+ */
+export function medianRows(rounds: readonly Record<string, Cell>[][]): Record<string, Cell>[] {
+  const first = rounds[0] ?? [];
+  const aligned = rounds.filter((rows) => rows.length === first.length && rows.every((r, i) => r.server === first[i]!.server && !('error' in r)));
+  if (aligned.length === 0) return [...first];
+  return first.map((row, i) => {
+    const out: Record<string, Cell> = {};
+    for (const [k, v] of Object.entries(row)) {
+      const values = aligned.map((rows) => rows[i]![k]).filter((x): x is number => typeof x === 'number');
+      out[k] = typeof v === 'number' && values.length === aligned.length ? Number(percentile(values, 50).toFixed(1)) : v;
+    }
+    return out;
+  });
+}

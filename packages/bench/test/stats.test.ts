@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { percentile, prng, summary } from '../src/stats.js';
+import { medianRows, percentile, prng, summary } from '../src/stats.js';
 
 describe('bench stats', () => {
   it('nearest-rank percentiles', () => {
@@ -16,5 +16,17 @@ describe('bench stats', () => {
     const a = prng(42);
     const b = prng(42);
     assert.deepEqual([a(), a(), a()], [b(), b(), b()]);
+  });
+  it('merges rounds into per-server medians, skipping rounds that errored', () => {
+    const round = (a: number, b: number) => [
+      { server: 'x', 'p99 ms': a, note: 'r' },
+      { server: 'y', 'p99 ms': b, note: 'r' },
+    ];
+    const merged = medianRows([round(5, 1), round(9, 2), [{ server: 'x', error: 'boom' }, { server: 'y', 'p99 ms': 100, note: 'r' }], round(7, 3)]);
+    assert.deepEqual(merged, [
+      { server: 'x', 'p99 ms': 7, note: 'r' },
+      { server: 'y', 'p99 ms': 2, note: 'r' },
+    ]);
+    assert.deepEqual(medianRows([[{ server: 'x', error: 'boom' }]]), [{ server: 'x', error: 'boom' }]);
   });
 });

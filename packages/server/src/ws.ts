@@ -154,10 +154,12 @@ export class WsTransport {
       ws.close(CloseCode.GoingAway, 'server is draining; reconnect');
       return;
     }
-    const log = this.deps.log.child({ pad, ip });
+    // A pino child costs about a kilobyte; most connections never log, so make it on first use.
+    let child: Logger | null = null;
+    const log = () => (child ??= this.deps.log.child({ pad, ip }));
     const conn = new Conn(wrap(ws), pad, wantsAcks, readOnly, this.deps.limits.maxSendBufferBytes, () => {
       this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
-      log.warn('disconnecting a client that stopped reading');
+      log().warn('disconnecting a client that stopped reading');
     });
     const bucket = new TokenBucket(this.deps.limits.messagesPerSec, this.deps.limits.messageBurst);
     this.deps.metrics.connections.inc();
@@ -181,11 +183,11 @@ export class WsTransport {
       } catch (err) {
         refused = true;
         if (err instanceof CloseError) {
-          log.warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
+          log().warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
           this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
           conn.close(err.code, err.message);
         } else {
-          log.error({ err }, 'unexpected error handling message');
+          log().error({ err }, 'unexpected error handling message');
           conn.close(CloseCode.Reload, 'internal error');
         }
       }
@@ -196,7 +198,7 @@ export class WsTransport {
       if (room) deliver(bytes);
       else early.push(bytes);
     });
-    ws.on('error', (err) => log.debug({ err }, 'socket error'));
+    ws.on('error', (err) => log().debug({ err }, 'socket error'));
     ws.on('close', (code) => {
       closed = true;
       this.deps.metrics.connections.dec();
@@ -216,7 +218,7 @@ export class WsTransport {
         if (r.isEmpty() && !this.newPads.tryHit(ip)) {
           this.deps.rooms.release(r);
           this.deps.metrics.rejected.inc({ reason: 'new_pads_per_ip' });
-          log.warn('too many new pads from one address');
+          log().warn('too many new pads from one address');
           conn.close(CloseCode.RateLimited, `more than ${this.deps.limits.maxNewPadsPerIpPerMin} new pads per minute from your address`);
           return;
         }
@@ -225,7 +227,7 @@ export class WsTransport {
         for (const f of early.splice(0)) deliver(f);
       },
       (err) => {
-        log.error({ err }, 'failed to load pad');
+        log().error({ err }, 'failed to load pad');
         conn.close(CloseCode.StorageUnavailable, 'could not load pad; try again');
       },
     );
