@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { haproxyConfig } from './haproxy-config.js';
+import { NODE_FLAGS } from '../packages/server/src/node-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
@@ -91,8 +92,8 @@ export class Cluster {
   async startNode(i: number): Promise<void> {
     const n = this.nodes[i]!;
     const args = this.o.fromSource
-      ? ['--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts')]
-      : [join(ROOT, 'packages/server/dist/main.js')];
+      ? [...NODE_FLAGS, '--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts')]
+      : [...NODE_FLAGS, join(ROOT, 'packages/server/dist/main.js')];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {

@@ -17,7 +17,8 @@ const picked = args.filter((a) => !a.startsWith('--'));
 const RESULTS = resolve(import.meta.dirname, '../../../bench/results');
 const seed = Number(process.env.BENCH_SEED ?? 1);
 
-type Workload = { name: string; servers: ServerName[]; rounds?: number; run: (s: Awaited<ReturnType<typeof launch>>) => Promise<Row[]> };
+/** `sizes`: the workload runs once per size, each on a freshly started server. */
+type Workload = { name: string; servers: ServerName[]; rounds?: number; sizes?: number[]; run: (s: Awaited<ReturnType<typeof launch>>, size: number) => Promise<Row[]> };
 const peers: ServerName[] = SERVERS;
 const scalePeers: ServerName[] = ['padmesh', 'hocuspocus'];
 
@@ -34,16 +35,9 @@ const workloads: Workload[] = [
     },
   },
   { name: 'trace', servers: peers, run: async (s) => [await trace(s, { clients: 4, ops: quick ? 2_000 : 8_000, seed })] },
-  {
-    name: 'connections',
-    servers: peers,
-    rounds: 3,
-    run: async (s) => {
-      const rows: Row[] = [];
-      for (const n of quick ? [1000] : [1000, 5000]) rows.push(await connections(s, { n }));
-      return rows;
-    },
-  },
+  // Fresh servers per size: RSS growth measured on a server that already held 1,000 sockets
+  // would measure its allocator's leftovers, not the sockets.
+  { name: 'connections', servers: peers, rounds: 3, sizes: quick ? [1000] : [1000, 5000], run: async (s, n) => [await connections(s, { n })] },
   { name: 'authors', servers: scalePeers, run: async (s) => [await authors(s, { authors: quick ? 100 : 400, everyMs: 2000, seconds: quick ? 6 : 15, seed })] },
   { name: 'cursors', servers: scalePeers, run: async (s) => [await cursors(s, { users: quick ? 100 : 500, observers: 20, seconds: quick ? 5 : 10 })] },
   { name: 'readers', servers: scalePeers, run: async (s) => [await fanout(s, { readers: quick ? 200 : 1000, perSec: 10, seconds: quick ? 4 : 8, seed })] },
@@ -57,22 +51,25 @@ for (const w of workloads) {
   // Rounds interleave the servers (A B C D A B C D ...), so a noisy minute on the machine
   // hits every server alike; each figure reported is the median over the rounds.
   const rounds = quick ? 1 : (w.rounds ?? 1);
-  const perRound: Row[][] = [];
-  for (let round = 0; round < rounds; round++) {
-    const rows: Row[] = [];
-    for (const name of w.servers) {
-      const server = await launch(name);
-      try {
-        rows.push(...(await w.run(server)));
-      } catch (err) {
-        rows.push({ server: name, error: (err as Error).message.slice(0, 120) });
-      } finally {
-        await server.stop();
+  results[w.name] = [];
+  for (const size of w.sizes ?? [0]) {
+    const perRound: Row[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      const rows: Row[] = [];
+      for (const name of w.servers) {
+        const server = await launch(name);
+        try {
+          rows.push(...(await w.run(server, size)));
+        } catch (err) {
+          rows.push({ server: name, error: (err as Error).message.slice(0, 120) });
+        } finally {
+          await server.stop();
+        }
       }
+      perRound.push(rows);
     }
-    perRound.push(rows);
+    results[w.name]!.push(...medianRows(perRound));
   }
-  results[w.name] = medianRows(perRound);
   console.log(`\n## ${w.name}${rounds > 1 ? ` (median of ${rounds} interleaved rounds)` : ''}`);
   console.table(results[w.name]);
 }

@@ -109,14 +109,21 @@ export async function trace(server: Running, o: { clients: number; ops: number; 
   return { server: server.name, clients: o.clients, ops: o.ops, 'final chars': m.value.length, converged: m.value.ok ? 'yes' : 'NO', seconds: f1(m.seconds), 'cpu %': f1(m.cpuPct) };
 }
 
-/** Memory per idle connection: RSS growth over n connections, divided by n. */
+/**
+ * Memory per idle connection: RSS growth over n connections, divided by n. Ten warm-up
+ * clients open the ten pads first, so the growth is the sockets', not the pads' or the
+ * code paths' first use.
+ */
 export async function connections(server: Running, o: { n: number }): Promise<Row> {
+  const warm: LeanClient[] = [];
+  for (let p = 0; p < 10; p++) warm.push(...(await connect(server, `idle-${p}`, 1)));
+  await sleep(1000);
   const before = usage(server.pid).rss;
   const cs: LeanClient[] = [];
   for (let p = 0; p < 10; p++) cs.push(...(await connect(server, `idle-${p}`, Math.ceil(o.n / 10))));
   await sleep(1000);
   const after = usage(server.pid).rss;
-  cs.forEach((c) => c.close());
+  [...cs, ...warm].forEach((c) => c.close());
   await sleep(500);
   return { server: server.name, connections: cs.length, 'rss before MiB': f1(before / 2 ** 20), 'rss after MiB': f1(after / 2 ** 20), 'KiB/conn': f1((after - before) / 1024 / cs.length) };
 }

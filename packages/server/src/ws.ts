@@ -17,22 +17,31 @@ const HEARTBEAT_MS = 30_000;
 /** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
 
-function wrap(ws: WebSocket): Socket {
-  return {
-    send: (data) => ws.send(data, { binary: true }),
-    close: (code, reason) => {
-      ws.close(code, reason.slice(0, 120));
-      // A client that stopped reading will not read the close frame either.
-      if (code === CloseCode.SlowConsumer) setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
-    },
-    get isOpen() {
-      return ws.readyState === ws.OPEN;
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-  };
+/** `ws` as the room sees it. A class, not an object literal with getters: those go to
+ * dictionary mode and cost ~0.5 KiB per connection (heap snapshot, 1,000 idle sockets). */
+class WsSocket implements Socket {
+  constructor(private readonly ws: WebSocket) {}
+  send(data: Uint8Array): void {
+    this.ws.send(data, { binary: true });
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason.slice(0, 120));
+    // A client that stopped reading will not read the close frame either.
+    if (code === CloseCode.SlowConsumer) setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+  get isOpen(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
 }
+
+/**
+ * Module-level on purpose: a listener created inside handleUpgrade would keep that call's
+ * scope (the request, its headers, the head buffer) alive as long as the socket lives.
+ */
+const ignore = () => {};
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
@@ -100,7 +109,7 @@ export class WsTransport {
     }
     const ip = clientIp(req, this.deps.limits.trustProxy);
     const wantsAcks = url.searchParams.has(PADMESH_PARAM);
-    socket.on('error', () => {});
+    socket.on('error', ignore);
     this.admit(req, name, Boolean(m[1])).then(
       (admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, wantsAcks, ip)),
       (err) => {
@@ -157,7 +166,7 @@ export class WsTransport {
     // A pino child costs about a kilobyte; most connections never log, so make it on first use.
     let child: Logger | null = null;
     const log = () => (child ??= this.deps.log.child({ pad, ip }));
-    const conn = new Conn(wrap(ws), pad, wantsAcks, readOnly, this.deps.limits.maxSendBufferBytes, () => {
+    const conn = new Conn(new WsSocket(ws), pad, wantsAcks, readOnly, this.deps.limits.maxSendBufferBytes, () => {
       this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
       log().warn('disconnecting a client that stopped reading');
     });

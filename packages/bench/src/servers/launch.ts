@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NODE_FLAGS } from '../../../server/src/node-flags.js';
 
 export type ServerName = 'padmesh' | 'hocuspocus' | 'y-websocket' | 'relay';
 export const SERVERS: ServerName[] = ['padmesh', 'hocuspocus', 'y-websocket', 'relay'];
@@ -18,20 +19,25 @@ export interface Running {
 }
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
-/** Padmesh runs from its sources; peers must not, or their packages' own "source" exports load. */
-const tsxFor = (name: ServerName) => (name === 'padmesh' ? ['--conditions=source', '--import', 'tsx'] : ['--import', 'tsx']);
+/**
+ * Padmesh runs its build as `npm start` does (dist/ and NODE_FLAGS; `npm run bench` builds first), so it
+ * carries no TypeScript loader or source maps; the peers' tiny start scripts need tsx, and
+ * must not see our "source" export condition.
+ */
+const tsxFor = (name: ServerName) => (name === 'padmesh' ? [...NODE_FLAGS] : ['--import', 'tsx']);
 /** BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open in Chrome DevTools). */
-const profFlags = () => (process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []);
+const profFlags = () => [...(process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []), ...(process.env.BENCH_HEAP_DIR ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir="${resolve(process.env.BENCH_HEAP_DIR)}"`] : [])];
 
 /** Starts one server in its own process on a free loopback port. */
 export async function launch(name: ServerName, env: Record<string, string> = {}): Promise<Running> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const script = {
-    padmesh: join(ROOT, 'packages/server/src/main.ts'),
+    padmesh: join(ROOT, 'packages/server/dist/main.js'),
     hocuspocus: join(import.meta.dirname, 'hocuspocus-main.ts'),
     'y-websocket': join(import.meta.dirname, 'yws-main.ts'),
     relay: join(import.meta.dirname, 'relay-main.ts'),
   }[name];
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const child = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${[...profFlags(), ...tsxFor(name)].join(' ')} "${script}"`], {
     cwd: join(ROOT, 'packages/bench'),
     env: {
