@@ -37,8 +37,11 @@ export class MemoryStorage implements Storage {
       corrupt.push({ pad, kind: 'snapshot', seq: p.snapshotSeq, reason: 'checksum' });
       snapshot = null;
     }
-    const good = p.log.filter((e) => checksumMatches(e.update, e.sum));
-    for (const e of p.log) if (!good.includes(e)) corrupt.push({ pad, kind: 'update', seq: e.seq, reason: 'checksum' });
+    const good: typeof p.log = [];
+    for (const e of p.log) {
+      if (checksumMatches(e.update, e.sum)) good.push(e);
+      else corrupt.push({ pad, kind: 'update', seq: e.seq, reason: 'checksum' });
+    }
     return { snapshot, snapshotSeq: p.snapshotSeq, updates: good.map((e) => e.update), seqs: good.map((e) => e.seq), lastSeq: last, corrupt };
   }
 

@@ -10,6 +10,29 @@ export interface Request {
 }
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string; name: string } };
 
+/** A loaded pad with its log entries laid end to end in one transferable buffer. */
+export interface PackedPad extends Omit<StoredPad, 'updates'> {
+  bytes: Uint8Array;
+  lengths: number[];
+}
+
+export function packUpdates(p: StoredPad): PackedPad {
+  const { updates, ...rest } = p;
+  const bytes = new Uint8Array(updates.reduce((n, u) => n + u.length, 0));
+  let at = 0;
+  for (const u of updates) {
+    bytes.set(u, at);
+    at += u.length;
+  }
+  return { ...rest, bytes, lengths: updates.map((u) => u.length) };
+}
+
+export function unpackUpdates(p: PackedPad): StoredPad {
+  const { bytes, lengths, ...rest } = p;
+  let at = 0;
+  return { ...rest, updates: lengths.map((n) => bytes.subarray(at, (at += n))) };
+}
+
 /**
  * The embedded default as the server uses it: the SQLite database lives on a worker thread
  * and every call is a message to it. Same files, same durability (WAL, synchronous=FULL,
@@ -70,8 +93,8 @@ export class ThreadedSqliteStorage implements Storage {
     });
   }
 
-  load(pad: string): Promise<StoredPad> {
-    return this.call('load', pad);
+  async load(pad: string): Promise<StoredPad> {
+    return unpackUpdates(await this.call<PackedPad>('load', pad));
   }
   append(entries: readonly LogEntry[]): Promise<void> {
     return entries.length === 0 ? Promise.resolve() : this.call('append', entries);

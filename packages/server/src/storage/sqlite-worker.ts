@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStorage } from './sqlite.js';
-import type { Request, Reply } from './sqlite-threaded.js';
+import { packUpdates, type Request, type Reply } from './sqlite-threaded.js';
+import type { StoredPad } from './types.js';
 
 const port = parentPort!;
 const storage = new SqliteStorage((workerData as { file: string }).file);
@@ -14,7 +15,15 @@ port.on('message', async (req: Request) => {
   let reply: Reply;
   try {
     const fn = storage[req.method] as (...args: unknown[]) => Promise<unknown>;
-    reply = { id: req.id, ok: true, value: await fn.apply(storage, req.args) };
+    const value = await fn.apply(storage, req.args);
+    if (req.method === 'load') {
+      // One buffer moved, not 100k small arrays copied (100k entries: 719 -> 535 ms).
+      const packed = packUpdates(value as StoredPad);
+      reply = { id: req.id, ok: true, value: packed };
+      port.postMessage(reply, [packed.bytes.buffer as ArrayBuffer]);
+      return;
+    }
+    reply = { id: req.id, ok: true, value };
   } catch (err) {
     const e = err as Error & { code?: string };
     reply = { id: req.id, ok: false, error: { message: e.message, code: e.code, name: e.name } };

@@ -101,8 +101,11 @@ export class SqliteStorage implements Storage {
       const from = snap?.seq ?? 0;
       const rows = this.stmts.log.all(pad, from);
       const corrupt: CorruptEntry[] = [];
-      const good = rows.filter((r) => checksumMatches(r.data, r.crc));
-      for (const r of rows) if (!good.includes(r)) corrupt.push({ pad, kind: 'update', seq: r.seq, reason: 'checksum' });
+      const good: Row[] = [];
+      for (const r of rows) {
+        if (checksumMatches(r.data, r.crc)) good.push(r);
+        else corrupt.push({ pad, kind: 'update', seq: r.seq, reason: 'checksum' });
+      }
       const snapOk = snap !== undefined && checksumMatches(snap.data, snap.crc);
       if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       return {
