@@ -20,7 +20,7 @@ const seed = Number(process.env.BENCH_SEED ?? 1);
 /** `sizes`: the workload runs once per size, each on a freshly started server. */
 type Workload = { name: string; servers: ServerName[]; rounds?: number; sizes?: number[]; run: (s: Awaited<ReturnType<typeof launch>>, size: number) => Promise<Row[]> };
 const peers: ServerName[] = SERVERS;
-const scalePeers: ServerName[] = ['padmesh', 'hocuspocus'];
+const scalePeers: ServerName[] = SERVERS.filter((s) => s === 'padmesh' || s === 'padmesh@before' || s === 'hocuspocus');
 
 const workloads: Workload[] = [
   { name: 'typing', servers: peers, rounds: 3, run: async (s) => [await typing(s, { pads: quick ? 4 : 8, clients: 6, perSec: quick ? 5 : 20, seconds: quick ? 5 : 12, seed })] },
@@ -113,6 +113,11 @@ function evaluate(r: Record<string, Row[]>): Row[] {
       add(`KiB/connection at ${n}: padmesh / min(peers) <= 1`, k('padmesh') / best, k('padmesh') <= best);
     }
   }
+  // Before/after (BENCH_BEFORE): informational, measured in the same run.
+  const info = (target: string, value: number) => Number.isFinite(value) && out.push({ target, value: Number(value.toFixed(2)), result: 'info' });
+  info('throughput padmesh / padmesh@before', ratio('throughput', 'updates/s', 'padmesh', 'padmesh@before'));
+  info('typing p99 padmesh / padmesh@before', ratio('typing', 'p99 ms', 'padmesh', 'padmesh@before'));
+  info('KiB/connection at 1000 padmesh / padmesh@before', get('connections', 'padmesh', 'KiB/conn', (x) => Number(x.connections) === 1000) / get('connections', 'padmesh@before', 'KiB/conn', (x) => Number(x.connections) === 1000));
   if (r.authors) add('400 authors p95 < 250 ms', get('authors', 'padmesh', 'p95 ms'), get('authors', 'padmesh', 'p95 ms') < 250);
   if (r.cursors) add('500 cursors p99 < 100 ms', get('cursors', 'padmesh', 'p99 ms'), get('cursors', 'padmesh', 'p99 ms') < 100);
   if (r.cursors) add('500 cursors undelivered = 0', get('cursors', 'padmesh', 'undelivered (final states)'), get('cursors', 'padmesh', 'undelivered (final states)') === 0);

@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../../server/src/node-flags.js';
 
-export type ServerName = 'padmesh' | 'hocuspocus' | 'y-websocket' | 'relay';
-export const SERVERS: ServerName[] = ['padmesh', 'hocuspocus', 'y-websocket', 'relay'];
+export type ServerName = 'padmesh' | 'padmesh@before' | 'hocuspocus' | 'y-websocket' | 'relay';
+/**
+ * BENCH_BEFORE=<a built checkout of another commit> adds `padmesh@before`, that build started
+ * as its own `npm start` did, to every side-by-side workload: before/after in one run.
+ */
+export const BEFORE = process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : null;
+export const SERVERS: ServerName[] = ['padmesh', ...(BEFORE ? (['padmesh@before'] as const) : []), 'hocuspocus', 'y-websocket', 'relay'];
 
 export interface Running {
   name: ServerName;
@@ -24,7 +29,12 @@ const ROOT = resolve(import.meta.dirname, '../../../..');
  * carries no TypeScript loader or source maps; the peers' tiny start scripts need tsx, and
  * must not see our "source" export condition.
  */
-const tsxFor = (name: ServerName) => (name === 'padmesh' ? [...NODE_FLAGS] : ['--import', 'tsx']);
+const tsxFor = (name: ServerName) => (name === 'padmesh' ? [...NODE_FLAGS] : name === 'padmesh@before' ? beforeFlags() : ['--import', 'tsx']);
+/** The flags the other checkout's `npm start` used (none before node-flags.ts existed). */
+function beforeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(BEFORE!, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  return /node ((?:--\S+ )*)packages\/server\/dist\/main\.js/.exec(start)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+}
 /** BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open in Chrome DevTools). */
 const profFlags = () => [...(process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []), ...(process.env.BENCH_HEAP_DIR ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir="${resolve(process.env.BENCH_HEAP_DIR)}"`] : [])];
 
@@ -33,6 +43,7 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const script = {
     padmesh: join(ROOT, 'packages/server/dist/main.js'),
+    'padmesh@before': join(BEFORE ?? '/nonexistent', 'packages/server/dist/main.js'),
     hocuspocus: join(import.meta.dirname, 'hocuspocus-main.ts'),
     'y-websocket': join(import.meta.dirname, 'yws-main.ts'),
     relay: join(import.meta.dirname, 'relay-main.ts'),
@@ -70,7 +81,7 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
   return {
     name,
     pid: child.pid!,
-    wsBase: name === 'padmesh' ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}`,
+    wsBase: name.startsWith('padmesh') ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}`,
     framing: name === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
     child,
     async stop() {
