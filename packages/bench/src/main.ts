@@ -45,6 +45,8 @@ const workloads: Workload[] = [
 ];
 
 const results: Record<string, Row[]> = {};
+/** Every round's own rows, kept in the JSON next to the medians so the spread is visible. */
+const roundsOf: Record<string, Row[][]> = {};
 const started = Date.now();
 for (const w of workloads) {
   if (picked.length > 0 && !picked.includes(w.name) && !(picked.includes('scale') && w.servers === scalePeers)) continue;
@@ -69,6 +71,7 @@ for (const w of workloads) {
       perRound.push(rows);
     }
     results[w.name]!.push(...medianRows(perRound));
+    if (rounds > 1) (roundsOf[w.name] ??= []).push(...perRound);
   }
   console.log(`\n## ${w.name}${rounds > 1 ? ` (median of ${rounds} interleaved rounds)` : ''}`);
   console.table(results[w.name]);
@@ -85,7 +88,7 @@ if (targets.length) {
   console.table(targets);
 }
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(`${RESULTS}/latest.json`, JSON.stringify({ at: new Date().toISOString(), quick, seed, seconds: Math.round((Date.now() - started) / 1000), results, targets }, null, 2) + '\n');
+writeFileSync(`${RESULTS}/latest.json`, JSON.stringify({ at: new Date().toISOString(), quick, seed, seconds: Math.round((Date.now() - started) / 1000), results, targets, rounds: roundsOf }, null, 2) + '\n');
 writeFileSync(`${RESULTS}/latest.svg`, chart(results));
 console.log(`\nwrote bench/results/latest.json and latest.svg in ${Math.round((Date.now() - started) / 1000)} s`);
 

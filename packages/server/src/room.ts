@@ -157,9 +157,10 @@ export class Room {
     if (carriesUpdate(msg)) return this.receiveUpdate(conn, msg.update);
     switch (msg.type) {
       case 'sync-step1': {
+        if (isEmptyStateVector(msg.stateVector)) return conn.send(this.fullStateFrame());
         let update: Uint8Array;
         try {
-          update = isEmptyStateVector(msg.stateVector) ? this.encodedState() : Y.encodeStateAsUpdate(this.doc, msg.stateVector);
+          update = Y.encodeStateAsUpdate(this.doc, msg.stateVector);
         } catch {
           throw new CloseError(CloseCode.MalformedMessage, 'invalid state vector in sync step 1');
         }
@@ -256,8 +257,9 @@ export class Room {
     return this.lastWrite;
   }
 
-  private encodedState(): Uint8Array {
-    return (this.fullState ??= Y.encodeStateAsUpdate(this.doc));
+  /** One frame shared by every fresh joiner until the next change: a join storm on a large pad encodes and holds it once, not once per client. */
+  private fullStateFrame(): Uint8Array {
+    return (this.fullState ??= encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc) }));
   }
 
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {

@@ -110,4 +110,18 @@ describe('WebSocket protocol', () => {
     a.close();
     await waitFor(() => !b.awareness.getStates().has(a.doc.clientID), 'a removed from b');
   });
+
+  it('P9 fresh joiners share one full-state frame until the pad changes, then see the change', async () => {
+    const a = await client('p9').ready();
+    a.insert(0, 'one');
+    await a.saved();
+    const b = await client('p9').ready();
+    const c = await client('p9').ready();
+    assert.equal(b.text, 'one');
+    assert.equal(c.text, 'one');
+    a.insert(3, ' two');
+    await a.saved();
+    const d = await client('p9').ready();
+    assert.equal(d.text, 'one two', 'the cached frame was dropped when the pad changed');
+  });
 });
