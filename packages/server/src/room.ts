@@ -51,7 +51,7 @@ export class Room {
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly conns = new Set<Conn>();
   private readonly fanout = new Fanout(this.conns, this.awareness);
-  /** The whole doc encoded, reused for every client that joins with an empty doc (join storms). */
+  /** The sync-step-2 frame of the whole doc, sent as is to every client that joins with an empty doc (join storms). */
   private fullState: Uint8Array | null = null;
   state: RoomState = { kind: 'open' };
   replication: Replication | null = null;
