@@ -1,8 +1,5 @@
-import type { Worker } from 'node:worker_threads';
 import { fold, type Folded } from './fold.js';
-import { startWorker } from './worker-thread.js';
-
-type Reply = { id: number; ok: true; out: Folded } | { id: number; ok: false; message: string };
+import { WorkerCalls, startWorker } from './worker-thread.js';
 
 /**
  * Runs compaction folds (fold.ts) on a worker thread, one at a time, in order. Folding a
@@ -11,52 +8,31 @@ type Reply = { id: number; ok: true; out: Folded } | { id: number; ok: false; me
  * A worker that dies fails the folds in flight (the pad compacts next time) and is replaced.
  */
 export class Compactor {
-  private worker: Worker | null = null;
-  private readonly waiting = new Map<number, { resolve: (f: Folded) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+  private calls: WorkerCalls | null = null;
   private closed = false;
 
   fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Promise<Folded> {
     if (this.closed) return Promise.reject(new Error('compactor closed'));
-    const worker = this.ensure();
-    const id = this.nextId++;
-    return new Promise<Folded>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, snapshot, updates });
-    });
+    return this.thread().call<Folded>({ snapshot, updates });
   }
 
-  private ensure(): Worker {
-    if (this.worker) return this.worker;
+  private thread(): WorkerCalls {
+    if (this.calls) return this.calls;
     const worker = startWorker(import.meta.url, 'compactor-worker', null);
     // An idle compactor must not keep a process alive (CLI, tests).
     worker.unref();
-    worker.on('message', (r: Reply) => {
-      const w = this.waiting.get(r.id);
-      if (!w) return;
-      this.waiting.delete(r.id);
-      if (r.ok) w.resolve(r.out);
-      else w.reject(new Error(r.message));
+    const calls = new WorkerCalls(worker, 'compactor', () => {
+      if (this.calls === calls) this.calls = null;
     });
-    const died = (err: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      for (const w of this.waiting.values()) w.reject(err);
-      this.waiting.clear();
-    };
-    worker.on('error', died);
-    worker.on('exit', (code) => died(new Error(`compactor thread exited (code ${code})`)));
-    this.worker = worker;
-    return worker;
+    return (this.calls = calls);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
-    for (const x of this.waiting.values()) x.reject(new Error('compactor closed'));
-    this.waiting.clear();
+    const calls = this.calls;
+    this.calls = null;
+    // Folds in flight fail with the thread's exit; their pads compact next time they load.
+    if (calls) await calls.worker.terminate();
   }
 }
 

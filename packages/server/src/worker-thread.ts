@@ -11,3 +11,63 @@ export function startWorker(base: string, name: string, workerData: unknown): Wo
   const entry = JSON.stringify(new URL(`./${name}.ts`, base).href);
   return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); })`, { eval: true, workerData });
 }
+
+/** A worker thread's answer to call `id`; id 0 says the worker is ready. */
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string; name: string } };
+
+/** The reply that carries an error thrown on a worker back to its caller. */
+export function failed(id: number, err: unknown): Reply {
+  const e = err as Error & { code?: string };
+  return { id, ok: false, error: { message: e.message, code: e.code, name: e.name } };
+}
+
+/**
+ * Calls to one worker thread, each answered by the reply with its id. A worker that dies
+ * fails every call in flight, and every later one, with why; its owner starts another.
+ */
+export class WorkerCalls {
+  /** Settles when the worker says it is ready (id 0), or rejects if it dies first. */
+  readonly ready: Promise<void>;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private death: Error | null = null;
+
+  constructor(
+    readonly worker: Worker,
+    what: string,
+    onDeath: () => void,
+  ) {
+    let ready!: () => void;
+    let notReady!: (e: Error) => void;
+    this.ready = new Promise((resolve, reject) => ((ready = resolve), (notReady = reject)));
+    // Owners that never wait for readiness must not see an unhandled rejection.
+    this.ready.catch(() => {});
+    worker.on('message', (r: Reply) => {
+      if (r.id === 0) return ready();
+      const w = this.waiting.get(r.id);
+      if (!w) return;
+      this.waiting.delete(r.id);
+      if (r.ok) w.resolve(r.value);
+      else w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, name: r.error.name }));
+    });
+    const died = (err: Error) => {
+      if (this.death) return;
+      this.death = err;
+      notReady(err);
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+      onDeath();
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`${what} thread exited (code ${code})`)));
+  }
+
+  call<T>(message: object): Promise<T> {
+    if (this.death) return Promise.reject(this.death);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}

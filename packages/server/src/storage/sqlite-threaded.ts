@@ -1,5 +1,5 @@
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../worker-thread.js';
+import { once } from 'node:events';
+import { WorkerCalls, startWorker } from '../worker-thread.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 type Method = Exclude<keyof Storage, never>;
@@ -8,7 +8,6 @@ export interface Request {
   method: Method;
   args: unknown[];
 }
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string; name: string } };
 
 /** A loaded pad with its log entries laid end to end in one transferable buffer. */
 export interface PackedPad extends Omit<StoredPad, 'updates'> {
@@ -41,10 +40,7 @@ export function unpackUpdates(p: PackedPad): StoredPad {
  * next call; the write batcher retries, so acknowledged edits still mean committed.
  */
 export class ThreadedSqliteStorage implements Storage {
-  private worker: Worker | null = null;
-  private started: Promise<void> | null = null;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+  private calls: WorkerCalls | null = null;
   private closed = false;
 
   private constructor(private readonly file: string) {}
@@ -56,41 +52,21 @@ export class ThreadedSqliteStorage implements Storage {
     return s;
   }
 
-  private start(): Promise<void> {
-    if (this.started) return this.started;
-    const worker = startWorker(import.meta.url, 'sqlite-worker', { file: this.file });
-    this.worker = worker;
-    this.started = new Promise<void>((resolve, reject) => {
-      worker.on('message', (r: Reply) => {
-        if (r.id === 0) return resolve();
-        const w = this.waiting.get(r.id);
-        if (!w) return;
-        this.waiting.delete(r.id);
-        if (r.ok) w.resolve(r.value);
-        else w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, name: r.error.name }));
+  private async start(): Promise<WorkerCalls> {
+    if (!this.calls) {
+      const calls = new WorkerCalls(startWorker(import.meta.url, 'sqlite-worker', { file: this.file }), 'SQLite', () => {
+        if (this.calls === calls) this.calls = null;
       });
-      const died = (err: Error) => {
-        reject(err);
-        if (this.worker !== worker) return;
-        this.worker = null;
-        this.started = null;
-        for (const w of this.waiting.values()) w.reject(err);
-        this.waiting.clear();
-      };
-      worker.on('error', died);
-      worker.on('exit', (code) => died(new Error(`SQLite worker exited (code ${code})`)));
-    });
-    return this.started;
+      this.calls = calls;
+    }
+    const calls = this.calls;
+    await calls.ready;
+    return calls;
   }
 
   private async call<T>(method: Method, ...args: unknown[]): Promise<T> {
     if (this.closed) throw new Error('storage closed');
-    await this.start();
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker!.postMessage({ id, method, args } satisfies Request);
-    });
+    return (await this.start()).call<T>({ method, args } satisfies Omit<Request, 'id'>);
   }
 
   async load(pad: string): Promise<StoredPad> {
@@ -120,10 +96,10 @@ export class ThreadedSqliteStorage implements Storage {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.worker) {
-      const exited = new Promise((r) => this.worker!.once('exit', r));
+    const calls = this.calls;
+    if (calls) {
+      const exited = once(calls.worker, 'exit');
       await this.call('close').catch(() => {});
-      this.closed = true;
       await exited;
     }
     this.closed = true;

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStorage } from './sqlite.js';
-import { packUpdates, type Request, type Reply } from './sqlite-threaded.js';
+import { failed, type Reply } from '../worker-thread.js';
+import { packUpdates, type Request } from './sqlite-threaded.js';
 import type { StoredPad } from './types.js';
 
 const port = parentPort!;
@@ -25,8 +26,7 @@ port.on('message', async (req: Request) => {
     }
     reply = { id: req.id, ok: true, value };
   } catch (err) {
-    const e = err as Error & { code?: string };
-    reply = { id: req.id, ok: false, error: { message: e.message, code: e.code, name: e.name } };
+    reply = failed(req.id, err);
   }
   port.postMessage(reply);
   if (req.method === 'close') port.close();
