@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,9 +26,21 @@ interface Asset {
   immutable: boolean;
 }
 
+/** `<path><suffix>` if it is there and decodes to exactly `raw`, so a stale file is never served. */
+function precompressed(path: string, raw: Buffer, decode: (b: Buffer) => Buffer): Buffer | undefined {
+  try {
+    const packed = readFileSync(path);
+    return decode(packed).equals(raw) ? packed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The built web app, read and compressed once at start-up (it is a few hundred KB),
- * so serving a file is a map lookup.
+ * The built web app, read once at start-up (it is a few hundred KB), so serving a file is a
+ * map lookup. Compressed copies come from the build (`x.js.br`, `x.js.gz`, written by
+ * packages/web/precompress.ts); a file without them is compressed here, which for the whole
+ * app held the event loop for about a second.
  */
 export class StaticFiles {
   private files = new Map<string, Asset>();
@@ -43,6 +55,8 @@ export class StaticFiles {
 
   private scan(dir: string): void {
     for (const name of readdirSync(dir)) {
+      // Encodings of another file, served in its place, never under their own names.
+      if (name.endsWith('.br') || name.endsWith('.gz')) continue;
       const path = join(dir, name);
       let raw: Buffer;
       try {
@@ -60,8 +74,8 @@ export class StaticFiles {
       const url = '/' + relative(this.root, path).split(sep).join('/');
       const asset: Asset = { type: TYPES[ext] ?? 'application/octet-stream', raw, immutable: url.startsWith('/assets/') };
       if (COMPRESSIBLE.has(ext) && raw.length > 512) {
-        asset.br = brotliCompressSync(raw);
-        asset.gzip = gzipSync(raw, { level: 9 });
+        asset.br = precompressed(`${path}.br`, raw, brotliDecompressSync) ?? brotliCompressSync(raw);
+        asset.gzip = precompressed(`${path}.gz`, raw, gunzipSync) ?? gzipSync(raw, { level: 9 });
       }
       this.files.set(url, asset);
     }
