@@ -23,6 +23,8 @@ export interface LoadJob {
 }
 export interface LoadResult {
   updatesSent: number;
+  /** Every pad's pool was delivered before `seconds` ran out (the clock stopped there). */
+  drained: boolean;
   deliveries: number;
   seconds: number;
   clientCpuPct: number;
@@ -39,16 +41,23 @@ function frame(pad: string, type: number, body: (e: encoding.Encoder) => void): 
   return encoding.toUint8Array(e);
 }
 
-/** Typing-like updates: a short token and a word at a random position of the writer's text. */
+/**
+ * Typing-like updates: a short token and a word at a random position of the writer's text.
+ * Tokens have one length and go in only between tokens, so none is ever split: a server that
+ * merges updates (Padmesh) sends split items as separate strings, and a token cut between
+ * `<` and `s` would go uncounted.
+ */
 function buildUpdates(pad: string, n: number, seed: number): Uint8Array[] {
   const doc = new Y.Doc();
   const text = doc.getText('content');
   const out: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => out.push(frame(pad, 0, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, u)))));
+  const token = (i: number) => `<s${String(i).padStart(6, '0')}>word `;
+  const length = token(0).length;
   let s = seed;
   for (let i = 0; i < n; i++) {
     s = (s * 1103515245 + 12345) >>> 0;
-    text.insert(s % (text.length + 1), `<s${i}>word `);
+    text.insert(length * (s % (i + 1)), token(i));
   }
   doc.destroy();
   return out;
@@ -85,9 +94,14 @@ const updates = pads.map((pad, p) => buildUpdates(pad, job.perPad, p + 1));
 let running = false;
 let sentTotal = 0;
 let deliveries = 0;
+// A CRDT server that gets through every pad's whole pool stops the clock there: timing it
+// over the full `seconds` would cap its rate at perPad × pads / seconds.
+let padsDone = 0;
+let allDone!: () => void;
+const finished = new Promise<void>((r) => (allDone = r));
 const writers = await Promise.all(
   pads.map(async (pad, p) => {
-    const state = { sent: 0, received: new Array<number>(job.readers).fill(0) };
+    const state = { sent: 0, received: new Array<number>(job.readers).fill(0), done: false };
     const pump = () => {
       if (!running) return;
       const acked = Math.min(...state.received);
@@ -106,13 +120,17 @@ const writers = await Promise.all(
           if (n === 0 || !running) return;
           state.received[r]! += n;
           deliveries += n;
+          if (job.sync && !state.done && state.received.every((k) => k >= updates[p]!.length)) {
+            state.done = true;
+            if (++padsDone === job.pads) allDone();
+          }
           pump();
         }),
       ),
     );
     const writer = await open(pad, () => {});
     await Promise.all([writer.synced, ...readers.map((r) => r.synced)]);
-    return { pump, sockets: [writer.ws, ...readers.map((r) => r.ws)] };
+    return { pump, state, sockets: [writer.ws, ...readers.map((r) => r.ws)] };
   }),
 );
 await wait(500);
@@ -121,11 +139,19 @@ const t0 = performance.now();
 running = true;
 process.stdout.write('GO\n');
 writers.forEach((w) => w.pump());
-await wait(job.seconds * 1000);
+await Promise.race([wait(job.seconds * 1000), finished]);
 running = false;
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-const result: LoadResult = { updatesSent: sentTotal, deliveries, seconds, clientCpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) };
+// Each update counts once per reader: a reader that counted more than its writer sent means
+// the count is wrong (a token counted twice), and the figure must not be reported.
+for (const w of writers) {
+  if (job.sync && w.state.received.some((k) => k > w.state.sent)) {
+    process.stderr.write(`a reader counted ${Math.max(...w.state.received)} updates of ${w.state.sent} sent\n`);
+    process.exit(1);
+  }
+}
+const result: LoadResult = { updatesSent: sentTotal, drained: padsDone === job.pads, deliveries, seconds, clientCpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) };
 process.stdout.write(JSON.stringify(result) + '\n');
 writers.forEach((w) => w.sockets.forEach((s) => s.terminate()));
 process.exit(0);
