@@ -26,7 +26,7 @@ interface Asset {
   immutable: boolean;
 }
 
-/** `<path><suffix>` if it is there and decodes to exactly `raw`, so a stale file is never served. */
+/** The build's compressed copy at `path`, if there is one that decodes to exactly `raw` (a stale copy is never served). */
 function precompressed(path: string, raw: Buffer, decode: (b: Buffer) => Buffer): Buffer | undefined {
   try {
     const packed = readFileSync(path);
