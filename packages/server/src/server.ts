@@ -20,6 +20,8 @@ import { WsTransport, clientIp } from './ws.js';
 
 /** How long /readyz waits for storage before calling the node not ready. */
 const READY_TIMEOUT_MS = 2_000;
+/** How long a closing server waits for HTTP requests in progress before cutting their connections. */
+const HTTP_CLOSE_GRACE_MS = 2_000;
 
 export interface PadmeshServer {
   url: string;
@@ -130,8 +132,13 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     (closing ??= (async () => {
       draining = true;
       transport.close();
-      await new Promise<void>((r) => http.close(() => r()));
-      http.closeAllConnections();
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      // Requests in progress get a moment to finish; a connection that has not sent a whole
+      // request (a browser's preconnect, a client gone silent) would otherwise hold the
+      // shutdown until Node's request timeout, minutes later.
+      const cut = setTimeout(() => http.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(cut);
       await batcher.flushed();
       stopped = true;
       await recovery;

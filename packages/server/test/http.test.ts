@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from './helpers/raw-client.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -78,5 +79,20 @@ describe('HTTP routes', () => {
   it('H7 unknown API paths are 404 JSON; methods are checked', async () => {
     assert.equal((await fetch(`${srv.url}/api/nope`)).status, 404);
     assert.equal((await fetch(`${srv.url}/api/pads/h7/text`, { method: 'DELETE' })).status, 405);
+  });
+
+  it('H8 a connection that never sends a whole request does not hold a closing server open', async () => {
+    const other = await startTestServer();
+    const { port } = new URL(other.url);
+    // A browser's preconnect (no bytes) and a client that stopped half-way through its headers.
+    const sockets = [connect(Number(port), '127.0.0.1'), connect(Number(port), '127.0.0.1')];
+    await Promise.all(sockets.map((s) => new Promise((r) => s.once('connect', r))));
+    sockets[1]!.write('GET /x HTTP/1.1\r\nHost: a\r\n');
+    sockets.forEach((s) => s.on('error', () => {}));
+    const closed = other.dispose().then(() => 'closed');
+    // Without the cut, Node's own request timeout ends these after minutes.
+    const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 15 s'), 15_000))]);
+    sockets.forEach((s) => s.destroy());
+    assert.equal(outcome, 'closed');
   });
 });
