@@ -135,12 +135,13 @@ describe('Integrity and recovery (R1-R6)', () => {
     const node = await spawnNode(env);
     const c = new RawClient(node.wsUrl, 'backlog');
     await c.ready();
-    // One edit per event-loop turn of the server: a burst would be applied (and stored) as one entry.
+    // One stored entry per edit: the server applies (and stores) whatever arrives in one turn
+    // as one entry, so each edit waits for the previous one's acknowledgement (a fixed pause
+    // was not enough on a loaded CI machine).
     for (let i = 0; i < 150; i++) {
       c.insert(c.text.length, `${i} `);
-      await new Promise((r) => setTimeout(r, 3));
+      await c.saved(15_000);
     }
-    await c.saved(15_000);
     const expected = c.text;
     await node.kill('SIGKILL');
     c.close();
