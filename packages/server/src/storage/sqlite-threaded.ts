@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { WorkerCalls, startWorker } from '../worker-thread.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
@@ -98,8 +97,10 @@ export class ThreadedSqliteStorage implements Storage {
     if (this.closed) return;
     const calls = this.calls;
     if (calls) {
-      const exited = once(calls.worker, 'exit');
+      const exited = new Promise((r) => calls.worker.once('exit', r));
       await this.call('close').catch(() => {});
+      // From here no call may reach (or start) a worker: the database is closed.
+      this.closed = true;
       await exited;
     }
     this.closed = true;
