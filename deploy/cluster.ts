@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { haproxyConfig } from './haproxy-config.js';
-import { NODE_FLAGS } from '../packages/server/src/node-flags.js';
+import { NODE_FLAGS } from '@padmesh/server';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
@@ -77,7 +77,8 @@ export class Cluster {
     const c = new Cluster(o);
     mkdirSync(c.dir, { recursive: true });
     try {
-      for (let i = 1; i <= o.nodes; i++) c.nodes.push({ name: `node${i}`, port: await freePort(), url: '', child: null });
+      for (let i = 1; i <= o.nodes; i++)
+        c.nodes.push({ name: `node${i}`, port: await freePort(), url: '', child: null });
       for (const n of c.nodes) n.url = `http://127.0.0.1:${n.port}`;
       await Promise.all(c.nodes.map((_, i) => c.startNode(i)));
       c.port = o.port || (await freePort());
@@ -122,24 +123,38 @@ export class Cluster {
       child.stderr!.on('data', prefix);
     }
     n.child = child;
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`${n.name} exited with ${child.exitCode}`);
-      return ok(`${n.url}/readyz`);
-    }, `${n.name} ready`, 20_000);
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${n.name} exited with ${child.exitCode}`);
+        return ok(`${n.url}/readyz`);
+      },
+      `${n.name} ready`,
+      20_000,
+    );
   }
 
   private async startHaproxy(): Promise<void> {
     const cfg = join(this.dir, 'haproxy.cfg');
-    writeFileSync(cfg, haproxyConfig({ bind: `127.0.0.1:${this.port}`, backends: this.nodes.map((n) => ({ name: n.name, host: '127.0.0.1', port: n.port })) }));
+    writeFileSync(
+      cfg,
+      haproxyConfig({
+        bind: `127.0.0.1:${this.port}`,
+        backends: this.nodes.map((n) => ({ name: n.name, host: '127.0.0.1', port: n.port })),
+      }),
+    );
     const hp = spawn(HAPROXY!, ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     hp.stdout!.on('data', (d) => (out += d));
     hp.stderr!.on('data', (d) => (out += d));
     this.haproxy = hp;
-    await until(async () => {
-      if (hp.exitCode !== null) throw new Error(`haproxy exited: ${out}`);
-      return ok(`${this.url}/readyz`);
-    }, 'haproxy routing', 10_000);
+    await until(
+      async () => {
+        if (hp.exitCode !== null) throw new Error(`haproxy exited: ${out}`);
+        return ok(`${this.url}/readyz`);
+      },
+      'haproxy routing',
+      10_000,
+    );
   }
 
   /** Which node HAProxy routes `pad` to right now (nodes name themselves in a response header). */

@@ -26,7 +26,8 @@ if (chosen.length === 0) {
 }
 const args = [
   '--conditions=source',
-  '--import', 'tsx',
+  '--import',
+  'tsx',
   '--test',
   '--test-concurrency=1',
   '--test-timeout=180000',

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../packages/server/test/helpers/server.js';
+import { startTestServer, type TestServer } from '@padmesh/server/testing';
 import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
@@ -33,8 +33,11 @@ describe('Browser: two editors on one pad', () => {
     await page.close();
   });
 
-  it('B2 both type at once and each sees the other\'s text, caret with name, and presence; status reaches Saved', async () => {
-    const ctxA = await browser.newContext({ viewport: { width: 1100, height: 600 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  it("B2 both type at once and each sees the other's text, caret with name, and presence; status reaches Saved", async () => {
+    const ctxA = await browser.newContext({
+      viewport: { width: 1100, height: 600 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     const ctxB = await browser.newContext({ viewport: { width: 1100, height: 600 } });
     const a = await ctxA.newPage();
     const b = await ctxB.newPage();
@@ -43,16 +46,38 @@ describe('Browser: two editors on one pad', () => {
     await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
     await a.click('.cm-content');
     await b.click('.cm-content');
-    await Promise.all([a.keyboard.type('alpha from A. ', { delay: 15 }), b.keyboard.type('beta from B. ', { delay: 15 })]);
-    await a.waitForFunction(() => /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) && /beta from B/.test(window.padmesh!.doc.getText('content').toString()), null, { timeout: 10_000 });
-    await b.waitForFunction(() => /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) && /beta from B/.test(window.padmesh!.doc.getText('content').toString()), null, { timeout: 10_000 });
+    await Promise.all([
+      a.keyboard.type('alpha from A. ', { delay: 15 }),
+      b.keyboard.type('beta from B. ', { delay: 15 }),
+    ]);
+    await a.waitForFunction(
+      () =>
+        /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) &&
+        /beta from B/.test(window.padmesh!.doc.getText('content').toString()),
+      null,
+      { timeout: 10_000 },
+    );
+    await b.waitForFunction(
+      () =>
+        /alpha from A/.test(window.padmesh!.doc.getText('content').toString()) &&
+        /beta from B/.test(window.padmesh!.doc.getText('content').toString()),
+      null,
+      { timeout: 10_000 },
+    );
     assert.equal(await textOf(a), await textOf(b));
 
     // Each sees the other: a caret labelled with the author's name, and an avatar in the presence list.
-    for (const [viewer, author] of [[a, b], [b, a]] as const) {
+    for (const [viewer, author] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const name = await author.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name as string);
       await viewer.waitForSelector('.cm-ySelectionCaret', { timeout: 10_000 });
-      await viewer.waitForFunction((n) => Array.from(document.querySelectorAll('.cm-ySelectionInfo')).some((e) => e.textContent === n), name, { timeout: 10_000 });
+      await viewer.waitForFunction(
+        (n) => Array.from(document.querySelectorAll('.cm-ySelectionInfo')).some((e) => e.textContent === n),
+        name,
+        { timeout: 10_000 },
+      );
       await viewer.waitForSelector(`.presence .avatar[data-name="${name}"]`, { timeout: 10_000 });
     }
     await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
@@ -64,7 +89,11 @@ describe('Browser: two editors on one pad', () => {
     await b.fill('.presence input[aria-label="Your name"]', 'Beatrix Bee');
     await b.keyboard.press('Enter');
     await a.waitForSelector('.presence .avatar[data-name="Beatrix Bee"]', { timeout: 10_000 });
-    await a.waitForFunction(() => Array.from(document.querySelectorAll('.cm-ySelectionInfo')).some((e) => e.textContent === 'Beatrix Bee'), null, { timeout: 10_000 });
+    await a.waitForFunction(
+      () => Array.from(document.querySelectorAll('.cm-ySelectionInfo')).some((e) => e.textContent === 'Beatrix Bee'),
+      null,
+      { timeout: 10_000 },
+    );
     assert.equal(await b.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name), 'Beatrix Bee');
 
     // Copy link puts the pad's URL on the clipboard and says so.
@@ -91,7 +120,18 @@ describe('Browser: two editors on one pad', () => {
     await page.fill('input[placeholder="New password"]', 'open sesame');
     await page.click('text=Set password');
     await page.waitForSelector('text=Password set');
-    const ro = (await page.evaluate(async () => (await (await fetch('/api/pads/locked-pad/read-only-link', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { url: string })).url;
+    const ro = (
+      await page.evaluate(
+        async () =>
+          (await (
+            await fetch('/api/pads/locked-pad/read-only-link', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{}',
+            })
+          ).json()) as { url: string },
+      )
+    ).url;
 
     const stranger = await (await browser.newContext()).newPage();
     await stranger.goto(`${srv.url}/locked-pad`);
@@ -104,21 +144,39 @@ describe('Browser: two editors on one pad', () => {
     await stranger.fill('input[type=password]', 'open sesame');
     await stranger.click('text=Unlock');
     await stranger.waitForSelector('.cm-content');
-    await stranger.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('top secret'), null, { timeout: 10_000 });
+    await stranger.waitForFunction(
+      () => window.padmesh?.doc.getText('content').toString().includes('top secret'),
+      null,
+      { timeout: 10_000 },
+    );
 
     const watcher = await (await browser.newContext()).newPage();
     await watcher.goto(`${srv.url}${ro}`);
     await watcher.waitForSelector('.cm-content');
-    await watcher.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('top secret'), null, { timeout: 10_000 });
+    await watcher.waitForFunction(
+      () => window.padmesh?.doc.getText('content').toString().includes('top secret'),
+      null,
+      { timeout: 10_000 },
+    );
     assert.equal(await watcher.locator('.cm-content').getAttribute('contenteditable'), 'false');
-    assert.equal(await watcher.locator('script:has-text("alert(1)")').count(), 0, 'injected markup is shown as text, never run');
+    assert.equal(
+      await watcher.locator('script:has-text("alert(1)")').count(),
+      0,
+      'injected markup is shown as text, never run',
+    );
     await page.click('text=Share'); // close the popover
     await page.click('.cm-content');
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' and more');
-    await watcher.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('and more'), null, { timeout: 10_000 }).catch(async (e) => {
-      throw new Error(`watcher never saw the edit: owner has ${JSON.stringify(await textOf(page))} (${await page.evaluate(() => window.padmesh?.status)}), watcher ${JSON.stringify(await textOf(watcher))} (${await watcher.evaluate(() => window.padmesh?.status)}): ${(e as Error).message}`);
-    });
+    await watcher
+      .waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('and more'), null, {
+        timeout: 10_000,
+      })
+      .catch(async (e) => {
+        throw new Error(
+          `watcher never saw the edit: owner has ${JSON.stringify(await textOf(page))} (${await page.evaluate(() => window.padmesh?.status)}), watcher ${JSON.stringify(await textOf(watcher))} (${await watcher.evaluate(() => window.padmesh?.status)}): ${(e as Error).message}`,
+        );
+      });
     await watcher.screenshot({ path: `${ARTIFACTS}/read-only.png` });
   });
 });

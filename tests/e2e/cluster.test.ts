@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { Cluster, freePort } from '../../deploy/cluster.js';
-import { RawClient } from '../../packages/server/test/helpers/raw-client.js';
-import { prng, testSeed, waitFor } from '../../packages/server/test/helpers/wait.js';
+import { RawClient } from '@padmesh/server/testing';
+import { prng, testSeed, waitFor } from '@padmesh/server/testing';
 import { launchBrowser, waitForStatus } from '../helpers/browser.js';
 import { PrivateRedis } from '../helpers/redis.js';
 import { ReconnectingClient } from './faults/reconnecting-client.js';
@@ -52,7 +52,9 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     const seed = testSeed('C5');
     const rand = prng(seed);
     const pad = `spread-${run}`;
-    const cs = await Promise.all([0, 1, 2, 0, 1, 2].map((i) => new RawClient(`${cluster.nodes[i]!.url.replace('http', 'ws')}/ws`, pad).ready()));
+    const cs = await Promise.all(
+      [0, 1, 2, 0, 1, 2].map((i) => new RawClient(`${cluster.nodes[i]!.url.replace('http', 'ws')}/ws`, pad).ready()),
+    );
     closers.push(() => cs.forEach((c) => c.close()));
     for (let round = 0; round < 50; round++) {
       for (const c of cs) {
@@ -79,7 +81,10 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     let n = 0;
     const typing = setInterval(() => cs.forEach((c, i) => c.type(`c${i}-${n}|`), n++), 10);
     try {
-      await waitFor(() => cs.every((c) => c.edits.filter((e) => c.isAcked(e)).length > 10), 'acknowledged edits before the kill');
+      await waitFor(
+        () => cs.every((c) => c.edits.filter((e) => c.isAcked(e)).length > 10),
+        'acknowledged edits before the kill',
+      );
       const killedAt = Date.now();
       await cluster.kill(holder, 'SIGKILL');
       await waitFor(() => cs.every((c) => c.reconnects > 0 && c.live), 'every client back through HAProxy', 5_000);
@@ -92,11 +97,25 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     const acked = cs.flatMap((c) => c.edits.filter((e) => c.isAcked(e)).map((e) => e.token));
     const all = cs.flatMap((c) => c.edits.map((e) => e.token));
     await waitFor(() => cs.every((c) => c.text === cs[0]!.text), 'clients converge', 10_000);
-    await waitFor(() => cs.every((c) => c.edits.every((e) => c.isAcked(e))), 'every edit acknowledged after failover', 10_000);
+    await waitFor(
+      () => cs.every((c) => c.edits.every((e) => c.isAcked(e))),
+      'every edit acknowledged after failover',
+      10_000,
+    );
     const stored = await textAt(cluster.url, pad);
-    assert.deepEqual(acked.filter((t) => !stored.includes(t)), [], `acknowledged edits missing (seed ${seed})`);
-    assert.deepEqual(all.filter((t) => !stored.includes(t)), [], 'every typed edit present');
-    process.stdout.write(`# C6: ${all.length} edits typed, ${acked.length} acknowledged before and during failover, all present\n`);
+    assert.deepEqual(
+      acked.filter((t) => !stored.includes(t)),
+      [],
+      `acknowledged edits missing (seed ${seed})`,
+    );
+    assert.deepEqual(
+      all.filter((t) => !stored.includes(t)),
+      [],
+      'every typed edit present',
+    );
+    process.stdout.write(
+      `# C6: ${all.length} edits typed, ${acked.length} acknowledged before and during failover, all present\n`,
+    );
     await cluster.startNode(holder);
   });
 
@@ -110,14 +129,21 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     a1.insert(0, 'before|');
     await waitFor(() => b.text === 'before|', 'replicated before the outage');
     await redis.stop();
-    await waitFor(async () => (await (await fetch(`${cluster.nodes[0]!.url}/readyz`)).json()).bus === 'down', 'node reports the bus down');
+    await waitFor(
+      async () => (await (await fetch(`${cluster.nodes[0]!.url}/readyz`)).json()).bus === 'down',
+      'node reports the bus down',
+    );
     a1.insert(a1.text.length, 'during-a|');
     b.insert(0, 'during-b|');
     await waitFor(() => a2.text.includes('during-a|'), 'same-node clients still see each other');
     await Promise.all([a1.saved(), b.saved()]);
     assert.ok((await fetch(`${cluster.nodes[0]!.url}/readyz`)).ok, 'node stays ready without the bus');
     await redis.start();
-    await waitFor(() => [a1, a2, b].every((c) => c.text.includes('during-a|') && c.text.includes('during-b|')), 'nodes re-converge after Redis returns', 15_000);
+    await waitFor(
+      () => [a1, a2, b].every((c) => c.text.includes('during-a|') && c.text.includes('during-b|')),
+      'nodes re-converge after Redis returns',
+      15_000,
+    );
     assert.equal(a1.text, b.text);
   });
 
@@ -143,7 +169,11 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     await waitFor(() => cs.every((c) => c.edits.every((e) => c.isAcked(e))), 'every edit acknowledged', 10_000);
     const stored = await textAt(cluster.url, pad);
     const all = cs.flatMap((c) => c.edits.map((e) => e.token));
-    assert.deepEqual(all.filter((t) => !stored.includes(t)), [], 'nothing lost in the drain');
+    assert.deepEqual(
+      all.filter((t) => !stored.includes(t)),
+      [],
+      'nothing lost in the drain',
+    );
     await cluster.startNode(holder);
   });
 
@@ -161,11 +191,19 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
       await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
       await a.click('.cm-content');
       await a.keyboard.type('typed on the balanced node');
-      await b.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('typed on the balanced node'), null, { timeout: 10_000 });
+      await b.waitForFunction(
+        () => window.padmesh?.doc.getText('content').toString().includes('typed on the balanced node'),
+        null,
+        { timeout: 10_000 },
+      );
       await b.click('.cm-content');
       await b.keyboard.press('Control+End');
       await b.keyboard.type(' / and on another');
-      await a.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('and on another'), null, { timeout: 10_000 });
+      await a.waitForFunction(
+        () => window.padmesh?.doc.getText('content').toString().includes('and on another'),
+        null,
+        { timeout: 10_000 },
+      );
       await a.waitForSelector('.cm-ySelectionCaret', { timeout: 10_000 });
       await a.screenshot({ path: 'test-artifacts/cluster-two-nodes.png' });
     } finally {

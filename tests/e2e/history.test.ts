@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../packages/server/test/helpers/server.js';
+import { startTestServer, type TestServer } from '@padmesh/server/testing';
 import { launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const WEB_DIST = resolve(import.meta.dirname, '../../packages/web/dist');
@@ -14,7 +14,8 @@ describe('Browser: history panel', () => {
   let srv: TestServer;
   let browser: Browser;
   before(async () => {
-    if (!existsSync(`${WEB_DIST}/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
+    if (!existsSync(`${WEB_DIST}/index.html`))
+      execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
     mkdirSync(ARTIFACTS, { recursive: true });
     srv = await startTestServer({ WEB_ROOT: WEB_DIST, VERSION_IDLE_MS: '600000' });
     browser = await launchBrowser();
@@ -65,10 +66,19 @@ describe('Browser: history panel', () => {
 
     await page.click('text=Restore this version');
     await page.waitForURL(/\/hist-pad$/);
-    await other.waitForFunction(() => window.padmesh?.doc.getText('content').toString() === 'Line one\nLine two\nLine three\n', null, { timeout: 10_000 });
+    await other.waitForFunction(
+      () => window.padmesh?.doc.getText('content').toString() === 'Line one\nLine two\nLine three\n',
+      null,
+      { timeout: 10_000 },
+    );
     await page.waitForSelector('.version-title:has-text("Restored First draft")');
     await page.screenshot({ path: `${ARTIFACTS}/history-restored.png` });
-    const list = (await (await fetch(`${srv.url}/api/pads/hist-pad/versions`)).json()) as { versions: { name: string | null }[] };
-    assert.ok(list.versions.some((v) => v.name === 'First draft'), 'the restored version is kept');
+    const list = (await (await fetch(`${srv.url}/api/pads/hist-pad/versions`)).json()) as {
+      versions: { name: string | null }[];
+    };
+    assert.ok(
+      list.versions.some((v) => v.name === 'First draft'),
+      'the restored version is kept',
+    );
   });
 });

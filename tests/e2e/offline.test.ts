@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as Y from 'yjs';
 import { freePort } from '../../deploy/cluster.js';
-import { startTestServer, type TestServer } from '../../packages/server/test/helpers/server.js';
+import { startTestServer, type TestServer } from '@padmesh/server/testing';
 import { launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const WEB_DIST = resolve(import.meta.dirname, '../../packages/web/dist');
@@ -79,7 +79,8 @@ describe('Browser: offline editing and caching', () => {
   };
 
   before(async () => {
-    if (!existsSync(`${WEB_DIST}/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
+    if (!existsSync(`${WEB_DIST}/index.html`))
+      execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
     mkdirSync(ARTIFACTS, { recursive: true });
     port = await freePort();
     await up();
@@ -95,50 +96,67 @@ describe('Browser: offline editing and caching', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('O1 two users edit while cut off; on reconnect both converge, nothing is lost, and only then "Saved"', { timeout: 90_000 }, async () => {
-    const [ca, cb] = [await browser.newContext(), await browser.newContext()];
-    const [a, b] = [await ca.newPage(), await cb.newPage()];
-    await a.goto(url('/off-pad'));
-    await b.goto(url('/off-pad'));
-    await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
-    await a.click('.cm-content');
-    await a.keyboard.type('shared start\n');
-    await b.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('shared start'), null, { timeout: 10_000 });
-    await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
+  it(
+    'O1 two users edit while cut off; on reconnect both converge, nothing is lost, and only then "Saved"',
+    { timeout: 90_000 },
+    async () => {
+      const [ca, cb] = [await browser.newContext(), await browser.newContext()];
+      const [a, b] = [await ca.newPage(), await cb.newPage()];
+      await a.goto(url('/off-pad'));
+      await b.goto(url('/off-pad'));
+      await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
+      await a.click('.cm-content');
+      await a.keyboard.type('shared start\n');
+      await b.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('shared start'), null, {
+        timeout: 10_000,
+      });
+      await Promise.all([waitForStatus(a, 'saved'), waitForStatus(b, 'saved')]);
 
-    // Network cut for both (emulation only; the server keeps running).
-    for (const c of [ca, cb]) await c.setOffline(true);
-    await Promise.all([waitForStatus(a, 'offline'), waitForStatus(b, 'offline')]);
-    await a.click('.cm-content');
-    await a.keyboard.press('Control+End');
-    await a.keyboard.type('A wrote this offline\n');
-    await b.click('.cm-content');
-    await b.keyboard.press('Control+Home');
-    await b.keyboard.type('B wrote this offline\n');
-    await a.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
-    await b.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
-    await a.screenshot({ path: `${ARTIFACTS}/offline-status.png` });
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(await serverText('off-pad'), 'shared start\n', 'nothing typed offline reached the server');
-    assert.ok(!(await textOf(b)).includes('A wrote this offline'), 'B did not receive A\'s offline edit');
+      // Network cut for both (emulation only; the server keeps running).
+      for (const c of [ca, cb]) await c.setOffline(true);
+      await Promise.all([waitForStatus(a, 'offline'), waitForStatus(b, 'offline')]);
+      await a.click('.cm-content');
+      await a.keyboard.press('Control+End');
+      await a.keyboard.type('A wrote this offline\n');
+      await b.click('.cm-content');
+      await b.keyboard.press('Control+Home');
+      await b.keyboard.type('B wrote this offline\n');
+      await a.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
+      await b.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
+      await a.screenshot({ path: `${ARTIFACTS}/offline-status.png` });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await serverText('off-pad'), 'shared start\n', 'nothing typed offline reached the server');
+      assert.ok(!(await textOf(b)).includes('A wrote this offline'), "B did not receive A's offline edit");
 
-    for (const c of [ca, cb]) await c.setOffline(false);
-    // "Saved" means durably stored: the moment A says it, the server must hold A's offline edit.
-    await waitForStatus(a, 'saved', 20_000);
-    assert.ok((await serverText('off-pad')).includes('A wrote this offline'), 'A said "Saved" before the server had its offline edit');
-    await waitForStatus(b, 'saved', 20_000);
-    assert.ok((await serverText('off-pad')).includes('B wrote this offline'), 'B said "Saved" before the server had its offline edit');
-    for (const p of [a, b]) {
-      await p.waitForFunction(() => ['A wrote', 'B wrote'].every((s) => window.padmesh?.doc.getText('content').toString().includes(s)), null, { timeout: 10_000 });
-    }
-    const [ta, tb] = [await textOf(a), await textOf(b)];
-    assert.equal(ta, tb);
-    for (const s of ['shared start', 'A wrote this offline', 'B wrote this offline']) assert.ok(ta.includes(s), `missing ${s}`);
-    assert.equal(await serverText('off-pad'), ta, 'the server stored the merge');
-    assert.equal(await a.locator('.status-text').textContent(), 'Saved');
-    await ca.close();
-    await cb.close();
-  });
+      for (const c of [ca, cb]) await c.setOffline(false);
+      // "Saved" means durably stored: the moment A says it, the server must hold A's offline edit.
+      await waitForStatus(a, 'saved', 20_000);
+      assert.ok(
+        (await serverText('off-pad')).includes('A wrote this offline'),
+        'A said "Saved" before the server had its offline edit',
+      );
+      await waitForStatus(b, 'saved', 20_000);
+      assert.ok(
+        (await serverText('off-pad')).includes('B wrote this offline'),
+        'B said "Saved" before the server had its offline edit',
+      );
+      for (const p of [a, b]) {
+        await p.waitForFunction(
+          () => ['A wrote', 'B wrote'].every((s) => window.padmesh?.doc.getText('content').toString().includes(s)),
+          null,
+          { timeout: 10_000 },
+        );
+      }
+      const [ta, tb] = [await textOf(a), await textOf(b)];
+      assert.equal(ta, tb);
+      for (const s of ['shared start', 'A wrote this offline', 'B wrote this offline'])
+        assert.ok(ta.includes(s), `missing ${s}`);
+      assert.equal(await serverText('off-pad'), ta, 'the server stored the merge');
+      assert.equal(await a.locator('.status-text').textContent(), 'Saved');
+      await ca.close();
+      await cb.close();
+    },
+  );
 
   it('O2 a pad visited before opens with no network at all, from the cache', { timeout: 90_000 }, async () => {
     const ctx = await browser.newContext();
@@ -159,7 +177,11 @@ describe('Browser: offline editing and caching', () => {
     await goOffline([ctx]);
     const t0 = Date.now();
     await page.reload();
-    await page.waitForFunction(() => window.padmesh?.doc.getText('content').toString() === 'kept on this device', null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => window.padmesh?.doc.getText('content').toString() === 'kept on this device',
+      null,
+      { timeout: 10_000 },
+    );
     process.stdout.write(`# O2: offline reload showed the cached pad in ${Date.now() - t0} ms\n`);
     // The code-split history panel was precached with the shell: it opens (its list needs the network).
     await page.click('button:text-is("History")');
@@ -169,40 +191,49 @@ describe('Browser: offline editing and caching', () => {
     await ctx.close();
   });
 
-  it('O3 edits made offline survive closing the tab and reach the server when it is reopened online', { timeout: 90_000 }, async () => {
-    const ctx = await browser.newContext();
-    const first = await ctx.newPage();
-    await first.goto(url('/closed-tab'));
-    await waitForStatus(first, 'saved');
-    // The visit installed the app shell (reopening offline below needs it).
-    await first.waitForFunction(() => navigator.serviceWorker.ready.then(() => true), null, { timeout: 10_000 });
-    await goOffline([ctx]);
-    await waitForStatus(first, 'offline');
-    await first.click('.cm-content');
-    await first.keyboard.type('written offline, tab closed');
-    // y-indexeddb writes asynchronously: close only once the database itself holds the edit.
-    await until('IndexedDB holds the offline edit, flagged unsaved', async () => {
-      const c = await cachedText(first, 'padmesh:pad:closed-tab');
-      return c.text === 'written offline, tab closed' && c.unsaved === 1;
-    });
-    await first.close();
+  it(
+    'O3 edits made offline survive closing the tab and reach the server when it is reopened online',
+    { timeout: 90_000 },
+    async () => {
+      const ctx = await browser.newContext();
+      const first = await ctx.newPage();
+      await first.goto(url('/closed-tab'));
+      await waitForStatus(first, 'saved');
+      // The visit installed the app shell (reopening offline below needs it).
+      await first.waitForFunction(() => navigator.serviceWorker.ready.then(() => true), null, { timeout: 10_000 });
+      await goOffline([ctx]);
+      await waitForStatus(first, 'offline');
+      await first.click('.cm-content');
+      await first.keyboard.type('written offline, tab closed');
+      // y-indexeddb writes asynchronously: close only once the database itself holds the edit.
+      await until('IndexedDB holds the offline edit, flagged unsaved', async () => {
+        const c = await cachedText(first, 'padmesh:pad:closed-tab');
+        return c.text === 'written offline, tab closed' && c.unsaved === 1;
+      });
+      await first.close();
 
-    // Reopened while still offline: the cached text, and the status knows it is not on the server.
-    const offlineAgain = await ctx.newPage();
-    await offlineAgain.goto(url('/closed-tab'));
-    await offlineAgain.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
-    assert.equal(await textOf(offlineAgain), 'written offline, tab closed');
-    await offlineAgain.close();
+      // Reopened while still offline: the cached text, and the status knows it is not on the server.
+      const offlineAgain = await ctx.newPage();
+      await offlineAgain.goto(url('/closed-tab'));
+      await offlineAgain.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', {
+        timeout: 10_000,
+      });
+      assert.equal(await textOf(offlineAgain), 'written offline, tab closed');
+      await offlineAgain.close();
 
-    await goOnline([ctx]);
-    assert.equal(await serverText('closed-tab'), '', 'nothing reached the server yet');
-    const again = await ctx.newPage();
-    await again.goto(url('/closed-tab'));
-    await waitForStatus(again, 'saved', 20_000);
-    assert.equal(await serverText('closed-tab'), 'written offline, tab closed');
-    await until('the cache is marked saved', async () => (await cachedText(again, 'padmesh:pad:closed-tab')).unsaved === 0);
-    await ctx.close();
-  });
+      await goOnline([ctx]);
+      assert.equal(await serverText('closed-tab'), '', 'nothing reached the server yet');
+      const again = await ctx.newPage();
+      await again.goto(url('/closed-tab'));
+      await waitForStatus(again, 'saved', 20_000);
+      assert.equal(await serverText('closed-tab'), 'written offline, tab closed');
+      await until(
+        'the cache is marked saved',
+        async () => (await cachedText(again, 'padmesh:pad:closed-tab')).unsaved === 0,
+      );
+      await ctx.close();
+    },
+  );
 
   it('O4 the app shell is small, content-hashed, compressed and cached for a year; the rest is revalidated', async () => {
     const html = await fetch(url('/some-pad'), { headers: { 'accept-encoding': 'br, gzip' } });
@@ -212,7 +243,10 @@ describe('Browser: offline editing and caching', () => {
     assert.ok(page.length < 2048, `the pad HTML is small (${page.length} bytes)`);
     assert.doesNotMatch(page, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script (CSP script-src self)');
     const assets = [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
-    assert.ok(assets.some((p) => p.endsWith('.js')) && assets.some((p) => p.endsWith('.css')), `script and style are hashed assets: ${assets.join(', ')}`);
+    assert.ok(
+      assets.some((p) => p.endsWith('.js')) && assets.some((p) => p.endsWith('.css')),
+      `script and style are hashed assets: ${assets.join(', ')}`,
+    );
     for (const path of assets) {
       assert.match(path, /-[A-Za-z0-9_-]{8}\.(js|css)$/, `${path} has a content hash`);
       for (const encoding of ['br', 'gzip']) {
@@ -222,7 +256,10 @@ describe('Browser: offline editing and caching', () => {
         assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
         assert.equal(res.headers.get('vary'), 'accept-encoding');
         const decoded = Buffer.from(await res.arrayBuffer()).length;
-        assert.ok(Number(res.headers.get('content-length')) < decoded / 2, `${path} compresses to under half with ${encoding}`);
+        assert.ok(
+          Number(res.headers.get('content-length')) < decoded / 2,
+          `${path} compresses to under half with ${encoding}`,
+        );
       }
     }
     const sw = await fetch(url('/sw.js'));
@@ -230,5 +267,4 @@ describe('Browser: offline editing and caching', () => {
     assert.match(sw.headers.get('content-type') ?? '', /javascript/);
     assert.equal(sw.headers.get('cache-control'), 'no-cache', 'a new service worker is picked up on the next visit');
   });
-
 });

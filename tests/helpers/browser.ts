@@ -10,10 +10,20 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (no background network). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with scripts/system-deps.sh`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with scripts/system-deps.sh`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -29,8 +39,11 @@ function newestMtime(path: string): number {
  */
 export function ensureWebBuild(): string {
   const built = existsSync(join(WEB_DIST, 'index.html')) ? statSync(join(WEB_DIST, 'index.html')).mtimeMs : 0;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', '../protocol/src'].map((p) => newestMtime(join(WEB, p)));
-  if (built < Math.max(...sources)) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit' });
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', '../protocol/src'].map((p) =>
+    newestMtime(join(WEB, p)),
+  );
+  if (built < Math.max(...sources))
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit' });
   return WEB_DIST;
 }
 

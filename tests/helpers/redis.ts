@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitFor } from '../../packages/server/test/helpers/wait.js';
+import { waitFor } from '@padmesh/server/testing';
 
 /** A private redis-server on its own port, so a test can kill and restart it freely. */
 export class PrivateRedis {
@@ -11,13 +11,23 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => this.ping(), `redis-server on ${this.port}`, 10_000, 50);
   }
 
   async ping(): Promise<boolean> {
     const { Redis } = await import('ioredis');
-    const r = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis({
+      port: this.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     r.on('error', () => {});
     try {
       await r.connect();

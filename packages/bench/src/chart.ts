@@ -1,13 +1,27 @@
 import type { Row } from './workloads.js';
 
-const COLORS: Record<string, string> = { padmesh: '#1f6feb', 'padmesh@before': '#9ebef5', hocuspocus: '#e07a1f', 'y-websocket': '#2a9d8f', relay: '#8c959f' };
+const COLORS: Record<string, string> = {
+  padmesh: '#1f6feb',
+  'padmesh@before': '#9ebef5',
+  hocuspocus: '#e07a1f',
+  'y-websocket': '#2a9d8f',
+  relay: '#8c959f',
+};
 
 /** A small SVG of the headline figures per server (hand-drawn; no chart dependency). */
 export function chart(results: Record<string, Row[]>): string {
   const all: [Row[], string, string][] = [
-    [results.throughput ?? [], 'updates/s', 'throughput: updates applied and delivered per second, saturating load (higher is better)'],
+    [
+      results.throughput ?? [],
+      'updates/s',
+      'throughput: updates applied and delivered per second, saturating load (higher is better)',
+    ],
     [results.typing ?? [], 'p99 ms', 'typing: p99 latency edit to other client, ms (lower is better)'],
-    [(results.connections ?? []).filter((r) => Number(r.connections) === 1000), 'KiB/conn', 'memory per idle connection at 1,000, KiB RSS (lower is better)'],
+    [
+      (results.connections ?? []).filter((r) => Number(r.connections) === 1000),
+      'KiB/conn',
+      'memory per idle connection at 1,000, KiB RSS (lower is better)',
+    ],
   ];
   const panels = all.filter((p) => p[0].length > 0);
   const w = 720;

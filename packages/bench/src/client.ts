@@ -42,7 +42,8 @@ export class LeanClient {
     });
     this.ws.on('error', () => {});
     this.ws.on('open', () => {
-      if (server.framing === 'hocuspocus') this.sendFramed(2, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarString(e, '')));
+      if (server.framing === 'hocuspocus')
+        this.sendFramed(2, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarString(e, '')));
       // The relay keeps no state: a sync request would only be forwarded to every other client
       // (and their answers to everyone again), a storm that measured the clients, not the relay.
       if (server.name === 'relay') return;
@@ -95,7 +96,10 @@ export class LeanClient {
     if (step === 0) {
       if (this.server.name === 'relay') return;
       const sv = decoding.readVarUint8Array(d);
-      this.sendFramed(0, (e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, sv))));
+      this.sendFramed(
+        0,
+        (e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, sv))),
+      );
       return;
     }
     if (step === 1) {

@@ -7,14 +7,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { Cluster } from '../../../deploy/cluster.js';
-import { RawClient } from '../../server/test/helpers/raw-client.js';
-import { waitFor } from '../../server/test/helpers/wait.js';
+import { RawClient } from '@padmesh/server/testing';
+import { waitFor } from '@padmesh/server/testing';
 
 const edits = Number(process.argv[2] ?? 500);
 const failovers = Number(process.argv[3] ?? 5);
 const PG = process.env.STORAGE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `pm_bench_${process.pid}`;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const wsOf = (url: string) => `${url.replace('http', 'ws')}/ws`;
 
 async function latency(writerUrl: string, readerUrl: string, pad: string): Promise<number[]> {
@@ -24,7 +25,9 @@ async function latency(writerUrl: string, readerUrl: string, pad: string): Promi
   const out: number[] = [];
   b.doc.getText('content').observe((ev) => {
     const now = performance.now();
-    for (const d of ev.delta) if (typeof d.insert === 'string') for (const m of d.insert.matchAll(/<(\d+)>/g)) out.push(now - sentAt.get(Number(m[1]))!);
+    for (const d of ev.delta)
+      if (typeof d.insert === 'string')
+        for (const m of d.insert.matchAll(/<(\d+)>/g)) out.push(now - sentAt.get(Number(m[1]))!);
   });
   for (let i = 0; i < edits; i++) {
     sentAt.set(i, performance.now());
@@ -37,7 +40,16 @@ async function latency(writerUrl: string, readerUrl: string, pad: string): Promi
   return out;
 }
 
-const cluster = await Cluster.start({ nodes: 3, port: 0, storageUrl: PG, storageSchema: schema, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', fromSource: true, logDir: '/tmp/padmesh-bench-cluster', env: { LOG_LEVEL: 'warn', RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000' } });
+const cluster = await Cluster.start({
+  nodes: 3,
+  port: 0,
+  storageUrl: PG,
+  storageSchema: schema,
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  fromSource: true,
+  logDir: '/tmp/padmesh-bench-cluster',
+  env: { LOG_LEVEL: 'warn', RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000' },
+});
 try {
   const [n1, n2] = [wsOf(cluster.nodes[0]!.url), wsOf(cluster.nodes[1]!.url)];
   const same = await latency(n1!, n1!, `same-${process.pid}`);
@@ -76,7 +88,9 @@ try {
     failoverMs: { runs: failover.map(f), median: f(pct(failover, 50)), max: f(Math.max(...failover)) },
   };
   console.table({ 'same node': result.sameNode, 'cross node': result.crossNode });
-  console.log(`failover (kill -9 → first edit acknowledged through HAProxy): median ${result.failoverMs.median} ms, max ${result.failoverMs.max} ms over ${failovers} kills`);
+  console.log(
+    `failover (kill -9 → first edit acknowledged through HAProxy): median ${result.failoverMs.median} ms, max ${result.failoverMs.max} ms over ${failovers} kills`,
+  );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/cluster.json', JSON.stringify(result, null, 2) + '\n');
 } finally {

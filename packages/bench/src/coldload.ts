@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { SqliteStorage } from '../../server/src/storage/sqlite.js';
+import { SqliteStorage } from '@padmesh/server';
 import { LeanClient } from './client.js';
 import { launch } from './servers/launch.js';
 import type { Row } from './workloads.js';
@@ -13,7 +13,7 @@ export async function coldLoad(updates: number): Promise<Row> {
   const storage = new SqliteStorage(join(dir, 'padmesh.db'));
   let batch: { pad: string; update: Uint8Array }[] = [];
   // Typing sessions of 20k keystrokes: one Y.Doc typing 100k times is slow to generate.
-  for (let written = 0; written < updates; ) {
+  for (let written = 0; written < updates;) {
     const doc = new Y.Doc();
     doc.on('update', (u: Uint8Array) => batch.push({ pad: 'cold', update: u }));
     const t = doc.getText('content');
@@ -29,7 +29,11 @@ export async function coldLoad(updates: number): Promise<Row> {
   await storage.close();
   // No compaction, and no start-up recovery pass (R4, which would fold this backlog first): the
   // room itself must load every one of the log entries.
-  const server = await launch('padmesh', { DATA_DIR: dir, COMPACT_EVERY: String(updates * 10), RECOVERY_MAX_PADS: '0' });
+  const server = await launch('padmesh', {
+    DATA_DIR: dir,
+    COMPACT_EVERY: String(updates * 10),
+    RECOVERY_MAX_PADS: '0',
+  });
   try {
     const t0 = performance.now();
     const c = new LeanClient(server, 'cold', { epoch: t0 });

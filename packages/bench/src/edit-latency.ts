@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnNode } from '../../server/test/helpers/process.js';
-import { RawClient } from '../../server/test/helpers/raw-client.js';
+import { spawnNode } from '@padmesh/server/testing';
+import { RawClient } from '@padmesh/server/testing';
 
 const edits = Number(process.argv[2] ?? 1000);
 const perSecond = Number(process.argv[3] ?? 50);
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'padmesh-latency-'));
 const node = await spawnNode({ DATA_DIR: dir, RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000' });
@@ -48,7 +49,9 @@ try {
   ackLatencies.sort((x, y) => x - y);
   const f = (x: number) => x.toFixed(2);
   console.log(`edits ${edits} at ${perSecond}/s, delivered ${latencies.length}`);
-  console.log(`A→B edit latency ms: median ${f(pct(latencies, 50))}  p99 ${f(pct(latencies, 99))}  max ${f(latencies.at(-1)!)}`);
+  console.log(
+    `A→B edit latency ms: median ${f(pct(latencies, 50))}  p99 ${f(pct(latencies, 99))}  max ${f(latencies.at(-1)!)}`,
+  );
   console.log(`A durable-ack latency ms: median ${f(pct(ackLatencies, 50))}  p99 ${f(pct(ackLatencies, 99))}`);
   a.close();
   b.close();

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrowserContext, CDPSession } from 'playwright-core';
 import { launchBrowser } from '../../../tests/helpers/browser.js';
-import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
+import { startTestServer, type TestServer } from '@padmesh/server/testing';
 
 const WEB_DIST = process.env.FIRST_LOAD_WEB_ROOT ?? resolve(import.meta.dirname, '../../web/dist');
 const RUNS = Number(process.env.FIRST_LOAD_RUNS ?? 5);
@@ -60,9 +60,12 @@ async function load(ctx: BrowserContext, url: string, opts: { synced: boolean; t
   cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (load.bytes += e.encodedDataLength));
   await page.addInitScript(PROBE);
   await page.goto(url);
-  await page.waitForFunction((s) => window.__firstLoad?.editor && (!s || window.__firstLoad.synced), opts.synced, { timeout: WAIT_MS });
+  await page.waitForFunction((s) => window.__firstLoad?.editor && (!s || window.__firstLoad.synced), opts.synced, {
+    timeout: WAIT_MS,
+  });
   const marks = await page.evaluate(() => window.__firstLoad!);
-  if ((await page.evaluate(() => window.padmesh?.doc.getText('content').toString())) !== TEXT) throw new Error('the editor did not show the pad text');
+  if ((await page.evaluate(() => window.padmesh?.doc.getText('content').toString())) !== TEXT)
+    throw new Error('the editor did not show the pad text');
   load.editorMs = Math.round(marks.editor!);
   load.syncedMs = opts.synced ? Math.round(marks.synced!) : null;
   await page.close();
@@ -93,13 +96,23 @@ async function assetSizes(srv: TestServer) {
   const paths = ['/' + PAD, '/sw.js', ...[...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!)];
   const out: Record<string, { raw: number; br: number; gzip: number }> = {};
   for (const path of paths) {
-    const size = async (enc: string) => Number((await fetch(`${srv.url}${path}`, { method: 'HEAD', headers: { 'accept-encoding': enc } })).headers.get('content-length'));
-    out[path === '/' + PAD ? '/<pad> (index.html)' : path] = { raw: await size('identity'), br: await size('br'), gzip: await size('gzip') };
+    const size = async (enc: string) =>
+      Number(
+        (await fetch(`${srv.url}${path}`, { method: 'HEAD', headers: { 'accept-encoding': enc } })).headers.get(
+          'content-length',
+        ),
+      );
+    out[path === '/' + PAD ? '/<pad> (index.html)' : path] = {
+      raw: await size('identity'),
+      br: await size('br'),
+      gzip: await size('gzip'),
+    };
   }
   return out;
 }
 
-if (!existsSync(`${WEB_DIST}/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
+if (!existsSync(`${WEB_DIST}/index.html`))
+  execFileSync('npx', ['vite', 'build'], { cwd: resolve(WEB_DIST, '..'), stdio: 'inherit' });
 const srv = await startTestServer({ WEB_ROOT: WEB_DIST });
 const browser = await launchBrowser();
 const url = `${srv.url}/${PAD}`;
@@ -148,7 +161,12 @@ try {
       }
     })(),
   };
-  console.table({ cold: result.cold, coldThrottled: result.coldThrottled, secondVisit: result.secondVisit, offline: result.offline });
+  console.table({
+    cold: result.cold,
+    coldThrottled: result.coldThrottled,
+    secondVisit: result.secondVisit,
+    offline: result.offline,
+  });
   console.table(result.assets);
   const out = process.env.FIRST_LOAD_OUT ?? resolve(import.meta.dirname, '../../../bench/results/first-load.json');
   mkdirSync(resolve(out, '..'), { recursive: true });

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { History } from '../../server/src/history.js';
-import { SqliteStorage } from '../../server/src/storage/sqlite.js';
+import { History } from '@padmesh/server';
+import { SqliteStorage } from '@padmesh/server';
 import { percentile } from './stats.js';
 
 const updates = Number(process.argv[2] ?? 100_000);

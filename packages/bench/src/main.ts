@@ -18,30 +18,75 @@ const RESULTS = resolve(import.meta.dirname, '../../../bench/results');
 const seed = Number(process.env.BENCH_SEED ?? 1);
 
 /** `sizes`: the workload runs once per size, each on a freshly started server. */
-type Workload = { name: string; servers: ServerName[]; rounds?: number; sizes?: number[]; run: (s: Awaited<ReturnType<typeof launch>>, size: number) => Promise<Row[]> };
+type Workload = {
+  name: string;
+  servers: ServerName[];
+  rounds?: number;
+  sizes?: number[];
+  run: (s: Awaited<ReturnType<typeof launch>>, size: number) => Promise<Row[]>;
+};
 const peers: ServerName[] = SERVERS;
 const scalePeers: ServerName[] = SERVERS.filter((s) => s === 'padmesh' || s === 'padmesh@before' || s === 'hocuspocus');
 
 const workloads: Workload[] = [
-  { name: 'typing', servers: peers, rounds: 3, run: async (s) => [await typing(s, { pads: quick ? 4 : 8, clients: 6, perSec: quick ? 5 : 20, seconds: quick ? 5 : 12, seed })] },
-  { name: 'throughput', servers: peers, rounds: 3, run: async (s) => [await throughput(s, { pads: 8, readers: 2, window: 64, seconds: quick ? 4 : 10 })] },
+  {
+    name: 'typing',
+    servers: peers,
+    rounds: 3,
+    run: async (s) => [
+      await typing(s, { pads: quick ? 4 : 8, clients: 6, perSec: quick ? 5 : 20, seconds: quick ? 5 : 12, seed }),
+    ],
+  },
+  {
+    name: 'throughput',
+    servers: peers,
+    rounds: 3,
+    run: async (s) => [await throughput(s, { pads: 8, readers: 2, window: 64, seconds: quick ? 4 : 10 })],
+  },
   {
     name: 'fanout',
     servers: peers,
     run: async (s) => {
       const rows: Row[] = [];
-      for (const readers of quick ? [100] : [100, 500, 1000]) rows.push(await fanout(s, { readers, perSec: 10, seconds: quick ? 4 : 8, seed }));
+      for (const readers of quick ? [100] : [100, 500, 1000])
+        rows.push(await fanout(s, { readers, perSec: 10, seconds: quick ? 4 : 8, seed }));
       return rows;
     },
   },
-  { name: 'trace', servers: peers, run: async (s) => [await trace(s, { clients: 4, ops: quick ? 2_000 : 8_000, seed })] },
+  {
+    name: 'trace',
+    servers: peers,
+    run: async (s) => [await trace(s, { clients: 4, ops: quick ? 2_000 : 8_000, seed })],
+  },
   // Fresh servers per size: RSS growth measured on a server that already held 1,000 sockets
   // would measure its allocator's leftovers, not the sockets.
-  { name: 'connections', servers: peers, rounds: 3, sizes: quick ? [1000] : [1000, 5000], run: async (s, n) => [await connections(s, { n })] },
-  { name: 'authors', servers: scalePeers, run: async (s) => [await authors(s, { authors: quick ? 100 : 400, everyMs: 2000, seconds: quick ? 6 : 15, seed })] },
-  { name: 'cursors', servers: scalePeers, run: async (s) => [await cursors(s, { users: quick ? 100 : 500, observers: 20, seconds: quick ? 5 : 10 })] },
-  { name: 'readers', servers: scalePeers, run: async (s) => [await fanout(s, { readers: quick ? 200 : 1000, perSec: 10, seconds: quick ? 4 : 8, seed })] },
-  { name: 'join', servers: scalePeers, run: async (s) => [await joinStorm(s, { clients: quick ? 30 : 150, mb: quick ? 1 : 4 })] },
+  {
+    name: 'connections',
+    servers: peers,
+    rounds: 3,
+    sizes: quick ? [1000] : [1000, 5000],
+    run: async (s, n) => [await connections(s, { n })],
+  },
+  {
+    name: 'authors',
+    servers: scalePeers,
+    run: async (s) => [await authors(s, { authors: quick ? 100 : 400, everyMs: 2000, seconds: quick ? 6 : 15, seed })],
+  },
+  {
+    name: 'cursors',
+    servers: scalePeers,
+    run: async (s) => [await cursors(s, { users: quick ? 100 : 500, observers: 20, seconds: quick ? 5 : 10 })],
+  },
+  {
+    name: 'readers',
+    servers: scalePeers,
+    run: async (s) => [await fanout(s, { readers: quick ? 200 : 1000, perSec: 10, seconds: quick ? 4 : 8, seed })],
+  },
+  {
+    name: 'join',
+    servers: scalePeers,
+    run: async (s) => [await joinStorm(s, { clients: quick ? 30 : 150, mb: quick ? 1 : 4 })],
+  },
 ];
 
 const results: Record<string, Row[]> = {};
@@ -49,7 +94,8 @@ const results: Record<string, Row[]> = {};
 const roundsOf: Record<string, Row[][]> = {};
 const started = Date.now();
 for (const w of workloads) {
-  if (picked.length > 0 && !picked.includes(w.name) && !(picked.includes('scale') && w.servers === scalePeers)) continue;
+  if (picked.length > 0 && !picked.includes(w.name) && !(picked.includes('scale') && w.servers === scalePeers))
+    continue;
   // Rounds interleave the servers (A B C D A B C D ...), so a noisy minute on the machine
   // hits every server alike; each figure reported is the median over the rounds.
   const rounds = quick ? 1 : (w.rounds ?? 1);
@@ -88,14 +134,35 @@ if (targets.length) {
   console.table(targets);
 }
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(`${RESULTS}/latest.json`, JSON.stringify({ at: new Date().toISOString(), quick, seed, seconds: Math.round((Date.now() - started) / 1000), results, targets, rounds: roundsOf }, null, 2) + '\n');
+writeFileSync(
+  `${RESULTS}/latest.json`,
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      quick,
+      seed,
+      seconds: Math.round((Date.now() - started) / 1000),
+      results,
+      targets,
+      rounds: roundsOf,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 writeFileSync(`${RESULTS}/latest.svg`, chart(results));
 console.log(`\nwrote bench/results/latest.json and latest.svg in ${Math.round((Date.now() - started) / 1000)} s`);
 
 function evaluate(r: Record<string, Row[]>): Row[] {
   const out: Row[] = [];
-  const get = (w: string, server: string, key: string, extra?: (row: Row) => boolean) => Number(r[w]?.find((x) => x.server === server && (!extra || extra(x)))?.[key]);
-  const add = (target: string, value: number, pass: boolean) => out.push({ target, value: Number.isFinite(value) ? Number(value.toFixed(2)) : 'n/a', result: Number.isFinite(value) ? (pass ? 'PASS' : 'FAIL') : 'n/a' });
+  const get = (w: string, server: string, key: string, extra?: (row: Row) => boolean) =>
+    Number(r[w]?.find((x) => x.server === server && (!extra || extra(x)))?.[key]);
+  const add = (target: string, value: number, pass: boolean) =>
+    out.push({
+      target,
+      value: Number.isFinite(value) ? Number(value.toFixed(2)) : 'n/a',
+      result: Number.isFinite(value) ? (pass ? 'PASS' : 'FAIL') : 'n/a',
+    });
   const ratio = (w: string, key: string, a: string, b: string) => get(w, a, key) / get(w, b, key);
   if (r.throughput) {
     const t = (peer: string) => ratio('throughput', 'updates/s', 'padmesh', peer);
@@ -117,16 +184,46 @@ function evaluate(r: Record<string, Row[]>): Row[] {
     }
   }
   // Before/after (BENCH_BEFORE): informational, measured in the same run.
-  const info = (target: string, value: number) => Number.isFinite(value) && out.push({ target, value: Number(value.toFixed(2)), result: 'info' });
+  const info = (target: string, value: number) =>
+    Number.isFinite(value) && out.push({ target, value: Number(value.toFixed(2)), result: 'info' });
   info('throughput padmesh / padmesh@before', ratio('throughput', 'updates/s', 'padmesh', 'padmesh@before'));
   info('typing p99 padmesh / padmesh@before', ratio('typing', 'p99 ms', 'padmesh', 'padmesh@before'));
-  info('KiB/connection at 1000 padmesh / padmesh@before', get('connections', 'padmesh', 'KiB/conn', (x) => Number(x.connections) === 1000) / get('connections', 'padmesh@before', 'KiB/conn', (x) => Number(x.connections) === 1000));
+  info(
+    'KiB/connection at 1000 padmesh / padmesh@before',
+    get('connections', 'padmesh', 'KiB/conn', (x) => Number(x.connections) === 1000) /
+      get('connections', 'padmesh@before', 'KiB/conn', (x) => Number(x.connections) === 1000),
+  );
   // Labelled with the sizes that ran: --quick runs these scenarios smaller than their targets.
   const size = (w: string, col: string) => get(w, 'padmesh', col);
-  if (r.authors) add(`${size('authors', 'authors')} authors p95 < 250 ms`, get('authors', 'padmesh', 'p95 ms'), get('authors', 'padmesh', 'p95 ms') < 250);
-  if (r.cursors) add(`${size('cursors', 'users')} cursors p99 < 100 ms`, get('cursors', 'padmesh', 'p99 ms'), get('cursors', 'padmesh', 'p99 ms') < 100);
-  if (r.cursors) add(`${size('cursors', 'users')} cursors undelivered = 0`, get('cursors', 'padmesh', 'undelivered (final states)'), get('cursors', 'padmesh', 'undelivered (final states)') === 0);
-  if (r.readers) add(`${size('readers', 'readers')} readers p99 < 50 ms`, get('readers', 'padmesh', 'p99 ms'), get('readers', 'padmesh', 'p99 ms') < 50);
-  if (r.join) add(`join storm (${size('join', 'clients')} clients, ${size('join', 'pad MB')} MB) p50 < 1000 ms`, get('join', 'padmesh', 'p50 ms'), get('join', 'padmesh', 'p50 ms') < 1000);
+  if (r.authors)
+    add(
+      `${size('authors', 'authors')} authors p95 < 250 ms`,
+      get('authors', 'padmesh', 'p95 ms'),
+      get('authors', 'padmesh', 'p95 ms') < 250,
+    );
+  if (r.cursors)
+    add(
+      `${size('cursors', 'users')} cursors p99 < 100 ms`,
+      get('cursors', 'padmesh', 'p99 ms'),
+      get('cursors', 'padmesh', 'p99 ms') < 100,
+    );
+  if (r.cursors)
+    add(
+      `${size('cursors', 'users')} cursors undelivered = 0`,
+      get('cursors', 'padmesh', 'undelivered (final states)'),
+      get('cursors', 'padmesh', 'undelivered (final states)') === 0,
+    );
+  if (r.readers)
+    add(
+      `${size('readers', 'readers')} readers p99 < 50 ms`,
+      get('readers', 'padmesh', 'p99 ms'),
+      get('readers', 'padmesh', 'p99 ms') < 50,
+    );
+  if (r.join)
+    add(
+      `join storm (${size('join', 'clients')} clients, ${size('join', 'pad MB')} MB) p50 < 1000 ms`,
+      get('join', 'padmesh', 'p50 ms'),
+      get('join', 'padmesh', 'p50 ms') < 1000,
+    );
   return out;
 }

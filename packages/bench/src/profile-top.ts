@@ -30,7 +30,11 @@ p.samples.forEach((id, i) => {
   const where = f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/packages\//, 'padmesh/');
   const key = `${f.functionName || '(anonymous)'}  ${where}:${f.lineNumber + 1}`;
   self.set(key, (self.get(key) ?? 0) + dt);
-  const group = f.url === '' ? f.functionName : (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1] ?? (f.url.includes('/packages/') ? 'padmesh' : f.url.startsWith('node:') ? 'node core' : f.url));
+  const group =
+    f.url === ''
+      ? f.functionName
+      : (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1] ??
+        (f.url.includes('/packages/') ? 'padmesh' : f.url.startsWith('node:') ? 'node core' : f.url));
   pkg.set(group, (pkg.get(group) ?? 0) + dt);
 });
 const pct = (x: number) => ((100 * x) / total).toFixed(1).padStart(5) + ' %';

@@ -37,13 +37,16 @@ export type Cell = string | number;
  */
 export function medianRows(rounds: readonly Record<string, Cell>[][]): Record<string, Cell>[] {
   const first = rounds[0] ?? [];
-  const aligned = rounds.filter((rows) => rows.length === first.length && rows.every((r, i) => r.server === first[i]!.server && !('error' in r)));
+  const aligned = rounds.filter(
+    (rows) => rows.length === first.length && rows.every((r, i) => r.server === first[i]!.server && !('error' in r)),
+  );
   if (aligned.length === 0) return [...first];
   return first.map((row, i) => {
     const out: Record<string, Cell> = {};
     for (const [k, v] of Object.entries(row)) {
       const values = aligned.map((rows) => rows[i]![k]).filter((x): x is number => typeof x === 'number');
-      out[k] = typeof v === 'number' && values.length === aligned.length ? Number(percentile(values, 50).toFixed(1)) : v;
+      out[k] =
+        typeof v === 'number' && values.length === aligned.length ? Number(percentile(values, 50).toFixed(1)) : v;
     }
     return out;
   });

@@ -19,8 +19,8 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import * as Y from 'yjs';
-import { openStorage } from '../../server/src/storage/open.js';
-import type { LogEntry, Storage } from '../../server/src/storage/types.js';
+import { openStorage } from '@padmesh/server';
+import type { LogEntry, Storage } from '@padmesh/server';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,100000,1000000').split(',').map(Number);
 const CAP_MS = Number(process.env.BENCH_CAP_S ?? 20) * 1000;
@@ -84,7 +84,10 @@ function adapters(): Adapter[] {
         cleanup: async () => {
           const { MongoClient } = await import('mongodb');
           const c = new MongoClient(MONGO_URL);
-          await c.db(database).dropDatabase().finally(() => c.close());
+          await c
+            .db(database)
+            .dropDatabase()
+            .finally(() => c.close());
         },
       });
     }
@@ -156,7 +159,8 @@ async function main(): Promise<void> {
         for (const batched of [true, false]) {
           const runs = runsFor(size, batched);
           const results = [];
-          for (let r = 0; r < runs; r++) results.push(await runOnce(s, `bench-${size}-${batched ? 'g' : 's'}-${r}`, updates, size, batched));
+          for (let r = 0; r < runs; r++)
+            results.push(await runOnce(s, `bench-${size}-${batched ? 'g' : 's'}-${r}`, updates, size, batched));
           const row: Row = {
             adapter: a.name,
             size,
@@ -210,7 +214,8 @@ function printTable(rows: Row[]): void {
     String(r.applyMs),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));

@@ -51,7 +51,9 @@ function buildUpdates(pad: string, n: number, seed: number): Uint8Array[] {
   const doc = new Y.Doc();
   const text = doc.getText('content');
   const out: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => out.push(frame(pad, 0, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, u)))));
+  doc.on('update', (u: Uint8Array) =>
+    out.push(frame(pad, 0, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, u)))),
+  );
   const token = (i: number) => `<s${String(i).padStart(6, '0')}>word `;
   const length = token(0).length;
   let s = seed;
@@ -79,12 +81,27 @@ async function open(pad: string, onData: (d: Buffer) => void): Promise<{ ws: Web
     // Sync step 2 from the server (type 0, step 1 in lib0 numbering) ends the handshake.
     const at = job.framing === 'hocuspocus' ? 1 + d[0]! : 0;
     if (d[at] === 0 && d[at + 1] === 1) markSynced();
-    else if (d[at] === 0 && d[at + 1] === 0 && job.sync) ws.send(frame(pad, 0, (e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(new Y.Doc())))));
+    else if (d[at] === 0 && d[at + 1] === 0 && job.sync)
+      ws.send(
+        frame(
+          pad,
+          0,
+          (e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(new Y.Doc()))),
+        ),
+      );
     onData(d);
   });
   await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
-  if (job.framing === 'hocuspocus') ws.send(frame(pad, 2, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarString(e, ''))));
-  if (job.sync) ws.send(frame(pad, 0, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc())))));
+  if (job.framing === 'hocuspocus')
+    ws.send(frame(pad, 2, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarString(e, ''))));
+  if (job.sync)
+    ws.send(
+      frame(
+        pad,
+        0,
+        (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()))),
+      ),
+    );
   else markSynced();
   return { ws, synced };
 }
@@ -151,7 +168,13 @@ for (const w of writers) {
     process.exit(1);
   }
 }
-const result: LoadResult = { updatesSent: sentTotal, drained: padsDone === job.pads, deliveries, seconds, clientCpuPct: ((cpu.user + cpu.system) / 1e4 / seconds) };
+const result: LoadResult = {
+  updatesSent: sentTotal,
+  drained: padsDone === job.pads,
+  deliveries,
+  seconds,
+  clientCpuPct: (cpu.user + cpu.system) / 1e4 / seconds,
+};
 process.stdout.write(JSON.stringify(result) + '\n');
 writers.forEach((w) => w.sockets.forEach((s) => s.terminate()));
 process.exit(0);

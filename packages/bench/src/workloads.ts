@@ -20,7 +20,12 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-async function connect(server: Running, pad: string, n: number, opts: { observe?: boolean; follow?: boolean; applySync?: boolean } = {}): Promise<LeanClient[]> {
+async function connect(
+  server: Running,
+  pad: string,
+  n: number,
+  opts: { observe?: boolean; follow?: boolean; applySync?: boolean } = {},
+): Promise<LeanClient[]> {
   const out: LeanClient[] = [];
   for (let i = 0; i < n; i += 50) {
     const batch = Array.from({ length: Math.min(50, n - i) }, () => new LeanClient(server, pad, { epoch, ...opts }));
@@ -33,7 +38,10 @@ async function connect(server: Running, pad: string, n: number, opts: { observe?
 }
 
 /** Runs `fn` and reports the server's CPU share and RSS over it. */
-async function measured<T>(server: Running, fn: () => Promise<T>): Promise<{ value: T; cpuPct: number; rssMiB: number; seconds: number }> {
+async function measured<T>(
+  server: Running,
+  fn: () => Promise<T>,
+): Promise<{ value: T; cpuPct: number; rssMiB: number; seconds: number }> {
   const u0 = usage(server.pid);
   const t0 = performance.now();
   const value = await fn();
@@ -43,9 +51,14 @@ async function measured<T>(server: Running, fn: () => Promise<T>): Promise<{ val
 }
 
 /** P pads × C clients, each typing K tokens per second at random positions. */
-export async function typing(server: Running, o: { pads: number; clients: number; perSec: number; seconds: number; seed: number }): Promise<Row> {
+export async function typing(
+  server: Running,
+  o: { pads: number; clients: number; perSec: number; seconds: number; seed: number },
+): Promise<Row> {
   const rand = prng(o.seed);
-  const groups = await Promise.all(Array.from({ length: o.pads }, (_, p) => connect(server, `typing-${p}`, o.clients, { observe: true })));
+  const groups = await Promise.all(
+    Array.from({ length: o.pads }, (_, p) => connect(server, `typing-${p}`, o.clients, { observe: true })),
+  );
   const all = groups.flat();
   let sent = 0;
   const m = await measured(server, async () => {
@@ -59,11 +72,26 @@ export async function typing(server: Running, o: { pads: number; clients: number
   const bytes = all.reduce((n, c) => n + c.bytesIn + c.bytesOut, 0);
   all.forEach((c) => c.close());
   const s = summary(lat);
-  return { server: server.name, sent, delivered: lat.length, 'lost %': f1((100 * (expected - lat.length)) / expected), 'updates/s': Math.round(lat.length / o.seconds), 'p50 ms': f1(s.p50), 'p99 ms': f1(s.p99), 'max ms': f1(s.max), 'cpu %': f1(m.cpuPct), 'rss MiB': f1(m.rssMiB), 'wire MiB': f1(bytes / 2 ** 20) };
+  return {
+    server: server.name,
+    sent,
+    delivered: lat.length,
+    'lost %': f1((100 * (expected - lat.length)) / expected),
+    'updates/s': Math.round(lat.length / o.seconds),
+    'p50 ms': f1(s.p50),
+    'p99 ms': f1(s.p99),
+    'max ms': f1(s.max),
+    'cpu %': f1(m.cpuPct),
+    'rss MiB': f1(m.rssMiB),
+    'wire MiB': f1(bytes / 2 ** 20),
+  };
 }
 
 /** One writer, N readers on one pad. */
-export async function fanout(server: Running, o: { readers: number; perSec: number; seconds: number; seed: number }): Promise<Row> {
+export async function fanout(
+  server: Running,
+  o: { readers: number; perSec: number; seconds: number; seed: number },
+): Promise<Row> {
   const rand = prng(o.seed);
   const pad = `fanout-${o.readers}`;
   const readers = await connect(server, pad, o.readers, { observe: true });
@@ -78,7 +106,18 @@ export async function fanout(server: Running, o: { readers: number; perSec: numb
   const lat = readers.flatMap((r) => r.latencies);
   [...readers, writer!].forEach((c) => c.close());
   const s = summary(lat);
-  return { server: server.name, readers: o.readers, sent, 'delivered %': f1((100 * lat.length) / (sent * o.readers)), 'p50 ms': f1(s.p50), 'p95 ms': f1(s.p95), 'p99 ms': f1(s.p99), 'max ms': f1(s.max), 'cpu %': f1(m.cpuPct), 'rss MiB': f1(m.rssMiB) };
+  return {
+    server: server.name,
+    readers: o.readers,
+    sent,
+    'delivered %': f1((100 * lat.length) / (sent * o.readers)),
+    'p50 ms': f1(s.p50),
+    'p95 ms': f1(s.p95),
+    'p99 ms': f1(s.p99),
+    'max ms': f1(s.max),
+    'cpu %': f1(m.cpuPct),
+    'rss MiB': f1(m.rssMiB),
+  };
 }
 
 /**
@@ -95,7 +134,8 @@ export async function trace(server: Running, o: { clients: number; ops: number; 
       const c = cs[i % cs.length]!;
       const t = c.doc.getText('content');
       const r = rand();
-      if (r < 0.75) t.insert(Math.min(t.length, Math.floor(rand() * (t.length + 1))), words[Math.floor(rand() * words.length)]!);
+      if (r < 0.75)
+        t.insert(Math.min(t.length, Math.floor(rand() * (t.length + 1))), words[Math.floor(rand() * words.length)]!);
       else if (t.length > 10) t.delete(Math.floor(rand() * (t.length - 5)), 1 + Math.floor(rand() * 5));
       if (i % 20 === 0) await sleep(1);
     }
@@ -106,7 +146,15 @@ export async function trace(server: Running, o: { clients: number; ops: number; 
     return { ok, length: want.length };
   });
   cs.forEach((c) => c.close());
-  return { server: server.name, clients: o.clients, ops: o.ops, 'final chars': m.value.length, converged: m.value.ok ? 'yes' : 'NO', seconds: f1(m.seconds), 'cpu %': f1(m.cpuPct) };
+  return {
+    server: server.name,
+    clients: o.clients,
+    ops: o.ops,
+    'final chars': m.value.length,
+    converged: m.value.ok ? 'yes' : 'NO',
+    seconds: f1(m.seconds),
+    'cpu %': f1(m.cpuPct),
+  };
 }
 
 /**
@@ -125,7 +173,13 @@ export async function connections(server: Running, o: { n: number }): Promise<Ro
   const after = usage(server.pid).rss;
   [...cs, ...warm].forEach((c) => c.close());
   await sleep(500);
-  return { server: server.name, connections: cs.length, 'rss before MiB': f1(before / 2 ** 20), 'rss after MiB': f1(after / 2 ** 20), 'KiB/conn': f1((after - before) / 1024 / cs.length) };
+  return {
+    server: server.name,
+    connections: cs.length,
+    'rss before MiB': f1(before / 2 ** 20),
+    'rss after MiB': f1(after / 2 ** 20),
+    'KiB/conn': f1((after - before) / 1024 / cs.length),
+  };
 }
 
 /** 500 present users moving cursors once a second; observers time each cursor and count the last ones they never got. */
@@ -148,7 +202,16 @@ export async function cursors(server: Running, o: { users: number; observers: nu
   const undelivered = observers.reduce((n, x) => n + [...last.values()].filter((tok) => !x.seen.has(tok)).length, 0);
   [...users, ...observers].forEach((c) => c.close());
   const s = summary(lat);
-  return { server: server.name, users: o.users, 'p50 ms': f1(s.p50), 'p95 ms': f1(s.p95), 'p99 ms': f1(s.p99), 'undelivered (final states)': undelivered, 'cpu %': f1(m.cpuPct), 'rss MiB': f1(m.rssMiB) };
+  return {
+    server: server.name,
+    users: o.users,
+    'p50 ms': f1(s.p50),
+    'p95 ms': f1(s.p95),
+    'p99 ms': f1(s.p99),
+    'undelivered (final states)': undelivered,
+    'cpu %': f1(m.cpuPct),
+    'rss MiB': f1(m.rssMiB),
+  };
 }
 
 /** N clients join a pad of `mb` MB at once; time from connect to the sync answer. */
@@ -172,7 +235,16 @@ export async function joinStorm(server: Running, o: { clients: number; mb: numbe
   const times = cs.filter((c) => c.synced).map((c) => c.syncedAt - start);
   [...cs, seed!].forEach((c) => c.close());
   const s = summary(times);
-  return { server: server.name, clients: o.clients, 'pad MB': o.mb, 'seed settled s': f1(settledS), synced: times.length, 'p50 ms': f1(s.p50), 'p99 ms': f1(s.p99), 'peak rss MiB': f1(peak / 2 ** 20) };
+  return {
+    server: server.name,
+    clients: o.clients,
+    'pad MB': o.mb,
+    'seed settled s': f1(settledS),
+    synced: times.length,
+    'p50 ms': f1(s.p50),
+    'p99 ms': f1(s.p99),
+    'peak rss MiB': f1(peak / 2 ** 20),
+  };
 }
 
 /** Resolves once the server has used under 5 % of a core for a whole 500 ms window (at most 60 s). */
@@ -188,14 +260,19 @@ async function quiet(server: Running): Promise<void> {
 }
 
 /** 400 authors typing on one pad; a sample of them measures latency. */
-export async function authors(server: Running, o: { authors: number; everyMs: number; seconds: number; seed: number }): Promise<Row> {
+export async function authors(
+  server: Running,
+  o: { authors: number; everyMs: number; seconds: number; seed: number },
+): Promise<Row> {
   const rand = prng(o.seed);
   const cs = await connect(server, 'authors', o.authors, { observe: true });
   let sent = 0;
   const m = await measured(server, async () => {
-    const timers = cs.map((c) => setTimeout(() => {
-      timers.push(setInterval(() => (c.type(rand), sent++), o.everyMs) as unknown as NodeJS.Timeout);
-    }, rand() * o.everyMs));
+    const timers = cs.map((c) =>
+      setTimeout(() => {
+        timers.push(setInterval(() => (c.type(rand), sent++), o.everyMs) as unknown as NodeJS.Timeout);
+      }, rand() * o.everyMs),
+    );
     await sleep(o.seconds * 1000);
     timers.forEach((t) => (clearTimeout(t), clearInterval(t)));
     await sleep(2000);
@@ -204,7 +281,17 @@ export async function authors(server: Running, o: { authors: number; everyMs: nu
   const expected = sent * (o.authors - 1);
   cs.forEach((c) => c.close());
   const s = summary(lat);
-  return { server: server.name, authors: o.authors, 'updates sent': sent, 'delivered %': f1((100 * lat.length) / expected), 'p50 ms': f1(s.p50), 'p95 ms': f1(s.p95), 'p99 ms': f1(s.p99), 'cpu %': f1(m.cpuPct), 'rss MiB': f1(m.rssMiB) };
+  return {
+    server: server.name,
+    authors: o.authors,
+    'updates sent': sent,
+    'delivered %': f1((100 * lat.length) / expected),
+    'p50 ms': f1(s.p50),
+    'p95 ms': f1(s.p95),
+    'p99 ms': f1(s.p99),
+    'cpu %': f1(m.cpuPct),
+    'rss MiB': f1(m.rssMiB),
+  };
 }
 
 /**
@@ -213,8 +300,17 @@ export async function authors(server: Running, o: { authors: number; everyMs: nu
  * and only sends pre-built frames and counts tokens, so it costs less per update than any
  * server here but the relay; its CPU share is reported so a reader can see who saturated.
  */
-export async function throughput(server: Running, o: { pads: number; readers: number; window: number; seconds: number }): Promise<Row> {
-  const job: LoadJob = { wsBase: server.wsBase, framing: server.framing, sync: server.name !== 'relay', ...o, perPad: 75_000 };
+export async function throughput(
+  server: Running,
+  o: { pads: number; readers: number; window: number; seconds: number },
+): Promise<Row> {
+  const job: LoadJob = {
+    wsBase: server.wsBase,
+    framing: server.framing,
+    sync: server.name !== 'relay',
+    ...o,
+    perPad: 75_000,
+  };
   let u0 = usage(server.pid);
   const r = await runLoad(job, () => (u0 = usage(server.pid)));
   const u1 = usage(server.pid);
@@ -237,7 +333,9 @@ export async function throughput(server: Running, o: { pads: number; readers: nu
 function runLoad(job: LoadJob, onStart: () => void): Promise<LoadResult> {
   const script = fileURLToPath(new URL('./throughput-load.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let started = false;

@@ -22,7 +22,15 @@ describe('bench stats', () => {
       { server: 'x', 'p99 ms': a, note: 'r' },
       { server: 'y', 'p99 ms': b, note: 'r' },
     ];
-    const merged = medianRows([round(5, 1), round(9, 2), [{ server: 'x', error: 'boom' }, { server: 'y', 'p99 ms': 100, note: 'r' }], round(7, 3)]);
+    const merged = medianRows([
+      round(5, 1),
+      round(9, 2),
+      [
+        { server: 'x', error: 'boom' },
+        { server: 'y', 'p99 ms': 100, note: 'r' },
+      ],
+      round(7, 3),
+    ]);
     assert.deepEqual(merged, [
       { server: 'x', 'p99 ms': 7, note: 'r' },
       { server: 'y', 'p99 ms': 2, note: 'r' },

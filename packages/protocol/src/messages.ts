@@ -36,7 +36,9 @@ export class ProtocolError extends Error {
 }
 
 /** True for messages whose payload may change the document (the ones `saved` counts). */
-export function carriesUpdate(m: Message): m is Extract<Message, { update: Uint8Array }> & { type: 'sync-step2' | 'update' } {
+export function carriesUpdate(
+  m: Message,
+): m is Extract<Message, { update: Uint8Array }> & { type: 'sync-step2' | 'update' } {
   return m.type === 'sync-step2' || m.type === 'update';
 }
 

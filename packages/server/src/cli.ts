@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { ConfigError, parseConfig } from './config.js';
-import { loadVerified } from './integrity.js';
+import { loadVerified } from './persistence/integrity.js';
 import { openStorage } from './storage/open.js';
 import type { CorruptEntry, Storage } from './storage/types.js';
-import { applyTextDiff } from './text-diff.js';
-import { checkUpdate } from './update-check.js';
+import { applyTextDiff } from './crdt/text-diff.js';
+import { checkUpdate } from './crdt/update-check.js';
 
 const USAGE = `usage:
   padmesh verify [--storage URL] [--quarantine]
@@ -79,7 +79,8 @@ async function verify(storage: Storage, quarantine: boolean): Promise<number> {
     totals.pads++;
     const got = await loadVerified(storage, pad, { quarantine, report: (c) => err(describe(c)) });
     totals.corrupt += got.corrupt.length;
-    totals.entries += got.updates.length + got.corrupt.filter((c) => c.kind === 'update').length + (got.snapshot ? 1 : 0);
+    totals.entries +=
+      got.updates.length + got.corrupt.filter((c) => c.kind === 'update').length + (got.snapshot ? 1 : 0);
     totals.bytes += (got.snapshot?.length ?? 0) + got.updates.reduce((n, u) => n + u.length, 0);
     // Rebuild: snapshot + log must apply cleanly; anything left pending is missing a dependency.
     const doc = new Y.Doc();
@@ -109,7 +110,10 @@ async function verify(storage: Storage, quarantine: boolean): Promise<number> {
 
 /** The pad as the server would serve it: verified entries only, read-only. */
 async function loadDoc(storage: Storage, pad: string): Promise<Y.Doc> {
-  const got = await loadVerified(storage, pad, { quarantine: false, report: (c) => err(`warning: skipped ${describe(c)}`) });
+  const got = await loadVerified(storage, pad, {
+    quarantine: false,
+    report: (c) => err(`warning: skipped ${describe(c)}`),
+  });
   const doc = new Y.Doc();
   if (got.snapshot) Y.applyUpdate(doc, got.snapshot);
   for (const u of got.updates) Y.applyUpdate(doc, u);
@@ -118,7 +122,8 @@ async function loadDoc(storage: Storage, pad: string): Promise<Y.Doc> {
 
 async function exportPad(storage: Storage, pad: string, format: Format, file: string | undefined): Promise<number> {
   const doc = await loadDoc(storage, pad);
-  const data = format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(Y.encodeStateAsUpdate(doc));
+  const data =
+    format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(Y.encodeStateAsUpdate(doc));
   if (file) writeFileSync(file, data);
   else process.stdout.write(data);
   return 0;
@@ -157,7 +162,11 @@ async function importPad(storage: Storage, pad: string, file: string, format: Fo
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ConfigError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       err(`padmesh: ${(e as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }

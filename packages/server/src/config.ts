@@ -12,8 +12,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/|mongodb(\+srv)?:\/\/)/, 'must start with sqlite:, postgres:// or mongodb://')
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
-  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" and "-" only').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" and "-" only')
+    .optional(),
   WEB_ROOT: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a pad with no clients stays in memory, so a reload does not reread storage. */
@@ -37,7 +43,10 @@ const EnvSchema = z.object({
   MAX_BATCH: intFrom(512, 1),
   STORAGE_POOL_SIZE: intFrom(10, 1, 1000),
   /** PostgreSQL schema for the tables (created if missing). */
-  STORAGE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and "_"').optional(),
+  STORAGE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and "_"')
+    .optional(),
   /** Cluster: how often each node announces its pads' state so peers repair lost messages. */
   ANTI_ENTROPY_MS: intFrom(2_000, 50),
   /** On SIGTERM: how long to stay up reporting not-ready before closing sockets, so the load balancer moves new connections first. */
@@ -105,7 +114,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = EnvSchema.safeParse(cleaned);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    const lines = r.error.issues.map(
+      (i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`,
+    );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = r.data;
@@ -141,7 +152,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxNewPadsPerIpPerMin: e.MAX_NEW_PADS_PER_IP_PER_MIN,
       maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
       trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
-      allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      allowedOrigins: e.ALLOWED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
   };
 }

@@ -3,8 +3,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Every metric the server exports; one registry per server so tests can run several. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly connections = new Gauge({ name: 'padmesh_connections', help: 'Open WebSocket connections', registers: [this.registry] });
-  readonly openPads = new Gauge({ name: 'padmesh_open_pads', help: 'Pads loaded in memory', registers: [this.registry] });
+  readonly connections = new Gauge({
+    name: 'padmesh_connections',
+    help: 'Open WebSocket connections',
+    registers: [this.registry],
+  });
+  readonly openPads = new Gauge({
+    name: 'padmesh_open_pads',
+    help: 'Pads loaded in memory',
+    registers: [this.registry],
+  });
   readonly updates = new Counter({
     name: 'padmesh_updates_total',
     help: 'Document updates applied, by origin',
@@ -23,7 +31,11 @@ export class Metrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers: [this.registry],
   });
-  readonly storageErrors = new Counter({ name: 'padmesh_storage_errors_total', help: 'Failed storage operations', registers: [this.registry] });
+  readonly storageErrors = new Counter({
+    name: 'padmesh_storage_errors_total',
+    help: 'Failed storage operations',
+    registers: [this.registry],
+  });
   readonly rejected = new Counter({
     name: 'padmesh_rejected_total',
     help: 'Connections closed or requests refused for bad input or limits, by reason',

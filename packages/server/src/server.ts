@@ -2,21 +2,21 @@ import { CloseCode } from '@padmesh/protocol';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
-import { createHttpHandler } from './http.js';
+import { createHttpHandler } from './http/router.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { Rooms } from './rooms.js';
-import { StaticFiles } from './static-files.js';
-import { recoverBacklog } from './recovery.js';
-import { Compactor } from './compactor.js';
+import { Rooms } from './room/rooms.js';
+import { StaticFiles } from './http/static-files.js';
+import { recoverBacklog } from './persistence/recovery.js';
+import { Compactor } from './persistence/compactor.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
-import { RedisBus } from './bus/redis.js';
-import type { Bus } from './bus/types.js';
-import { History } from './history.js';
-import { WriteBatcher } from './write-batcher.js';
-import { PadAccess } from './pad-access.js';
-import { WsTransport, clientIp } from './ws.js';
+import { RedisBus } from './cluster/bus/redis.js';
+import type { Bus } from './cluster/bus/types.js';
+import { History } from './history/versions.js';
+import { WriteBatcher } from './persistence/write-batcher.js';
+import { PadAccess } from './access/pad-access.js';
+import { WsTransport, clientIp } from './transport/ws.js';
 
 /** How long /readyz waits for storage before calling the node not ready. */
 const READY_TIMEOUT_MS = 2_000;
@@ -72,19 +72,26 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       nodeId: config.nodeId,
       history: { store: history, timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs } },
       folder: compactor,
-      limits: { maxPadBytes: config.maxPadBytes, maxPadChars: config.limits.maxPadChars, compactEvery: config.compactEvery } },
+      limits: {
+        maxPadBytes: config.maxPadBytes,
+        maxPadChars: config.limits.maxPadChars,
+        compactEvery: config.compactEvery,
+      },
+    },
     config.padIdleMs,
     (n) => metrics.openPads.set(n),
     config.padMemoryBudgetBytes,
   );
   let draining = false;
   // C3: periodic state exchange repairs whatever pub/sub dropped; a reconnect triggers one at once.
-  const announceAll = (force: boolean) => void rooms.loaded().then((rs) => rs.forEach((r) => r.replication?.announce(force)));
+  const announceAll = (force: boolean) =>
+    void rooms.loaded().then((rs) => rs.forEach((r) => r.replication?.announce(force)));
   const antiEntropy = bus ? setInterval(() => announceAll(false), config.antiEntropyMs) : null;
   antiEntropy?.unref();
   bus?.onReconnect(() => announceAll(true));
   const files = new StaticFiles(config.webRoot);
-  if (!files.available) log.warn({ webRoot: config.webRoot }, 'web app not built; only the API and WebSocket are served');
+  if (!files.available)
+    log.warn({ webRoot: config.webRoot }, 'web app not built; only the API and WebSocket are served');
 
   const readiness = async (): Promise<string | null> => {
     if (draining) return 'draining';
@@ -98,9 +105,29 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   };
 
   const access = new PadAccess(storage);
-  const transport = new WsTransport({ access, rooms, log, metrics, maxMessageBytes: config.maxMessageBytes, limits: config.limits, accepting: () => !draining });
+  const transport = new WsTransport({
+    access,
+    rooms,
+    log,
+    metrics,
+    maxMessageBytes: config.maxMessageBytes,
+    limits: config.limits,
+    accepting: () => !draining,
+  });
   const http: Server = createServer(
-    createHttpHandler({ access, history, nodeId: config.nodeId, ipOf: (req) => clientIp(req, config.limits.trustProxy), rooms, files, metrics, log, maxBodyBytes: config.limits.maxHttpBodyBytes, readiness, readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }) }),
+    createHttpHandler({
+      access,
+      history,
+      nodeId: config.nodeId,
+      ipOf: (req) => clientIp(req, config.limits.trustProxy),
+      rooms,
+      files,
+      metrics,
+      log,
+      maxBodyBytes: config.limits.maxHttpBodyBytes,
+      readiness,
+      readinessDetails: () => ({ node: config.nodeId, bus: bus ? (bus.healthy ? 'up' : 'down') : 'off' }),
+    }),
   );
   http.on('upgrade', (req, socket, head) => {
     if (!transport.handleUpgrade(req, socket, head)) {
@@ -123,9 +150,13 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
 
   // R4: compact pads a crash left with a long log, in the background (readiness never waits).
   let stopped = false;
-  const recovery = recoverBacklog(storage, { ...config.recovery, log, metrics, folder: compactor, stopped: () => stopped }).catch((err: unknown) =>
-    log.warn({ err }, 'start-up recovery failed; pads compact when next used'),
-  );
+  const recovery = recoverBacklog(storage, {
+    ...config.recovery,
+    log,
+    metrics,
+    folder: compactor,
+    stopped: () => stopped,
+  }).catch((err: unknown) => log.warn({ err }, 'start-up recovery failed; pads compact when next used'));
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -9,11 +9,16 @@ export function startWorker(base: string, name: string, workerData: unknown): Wo
   if (!base.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, base), { workerData });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL(`./${name}.ts`, base).href);
-  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); })`, { eval: true, workerData });
+  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); })`, {
+    eval: true,
+    workerData,
+  });
 }
 
 /** A worker thread's answer to call `id`; id 0 says the worker is ready. */
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string; name: string } };
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { message: string; code?: string; name: string } };
 
 /** The reply that carries an error thrown on a worker back to its caller. */
 export function failed(id: number, err: unknown): Reply {

@@ -1,12 +1,16 @@
 import { CloseCode } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
 const post = (url: string, body: unknown, cookie?: string) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  });
 
 describe('Protected pads and read-only links', () => {
   let srv: TestServer;
@@ -42,7 +46,10 @@ describe('Protected pads and read-only links', () => {
     assert.equal(code, CloseCode.PasswordRequired);
     assert.match(reason, /password/);
     assert.ok(!stranger.text.includes('classified'), 'nothing was sent before the close');
-    assert.deepEqual(await (await fetch(`${srv.url}/api/pads/secret/access`)).json(), { protected: true, unlocked: false });
+    assert.deepEqual(await (await fetch(`${srv.url}/api/pads/secret/access`)).json(), {
+      protected: true,
+      unlocked: false,
+    });
 
     assert.equal((await post(`${srv.url}/api/pads/secret/unlock`, { password: 'wrong' })).status, 403);
     const unlock = await post(`${srv.url}/api/pads/secret/unlock`, { password: 'hunter2 ✓' });
@@ -58,12 +65,24 @@ describe('Protected pads and read-only links', () => {
 
   it('A1b changing the password needs the current one and voids old unlocks', async () => {
     await post(`${srv.url}/api/pads/rotate/password`, { password: 'one' });
-    const cookie = (await post(`${srv.url}/api/pads/rotate/unlock`, { password: 'one' })).headers.get('set-cookie')!.split(';')[0]!;
-    assert.equal((await post(`${srv.url}/api/pads/rotate/password`, { password: 'two' }, cookie)).status, 403, 'a cookie alone cannot change it');
-    assert.equal((await post(`${srv.url}/api/pads/rotate/password`, { password: 'two', currentPassword: 'one' })).status, 200);
+    const cookie = (await post(`${srv.url}/api/pads/rotate/unlock`, { password: 'one' })).headers
+      .get('set-cookie')!
+      .split(';')[0]!;
+    assert.equal(
+      (await post(`${srv.url}/api/pads/rotate/password`, { password: 'two' }, cookie)).status,
+      403,
+      'a cookie alone cannot change it',
+    );
+    assert.equal(
+      (await post(`${srv.url}/api/pads/rotate/password`, { password: 'two', currentPassword: 'one' })).status,
+      200,
+    );
     await new Promise((r) => setTimeout(r, 2_100)); // past the access cache
     assert.equal((await fetch(`${srv.url}/rotate.txt`, { headers: { cookie } })).status, 403, 'old unlock is void');
-    assert.equal((await post(`${srv.url}/api/pads/rotate/password`, { password: '', currentPassword: 'two' })).status, 200);
+    assert.equal(
+      (await post(`${srv.url}/api/pads/rotate/password`, { password: '', currentPassword: 'two' })).status,
+      200,
+    );
     assert.equal((await fetch(`${srv.url}/rotate.txt`)).status, 200, 'empty password removes protection');
   });
 
@@ -79,7 +98,10 @@ describe('Protected pads and read-only links', () => {
     const writer = await client('shared').ready();
     writer.insert(0, 'read me');
     await writer.saved();
-    const { id, url } = (await (await post(`${srv.url}/api/pads/shared/read-only-link`, {})).json()) as { id: string; url: string };
+    const { id, url } = (await (await post(`${srv.url}/api/pads/shared/read-only-link`, {})).json()) as {
+      id: string;
+      url: string;
+    };
     assert.equal(url, `/ro/${id}`);
     assert.ok(id.length >= 20);
     const again = (await (await post(`${srv.url}/api/pads/shared/read-only-link`, {})).json()) as { id: string };

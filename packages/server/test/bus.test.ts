@@ -1,6 +1,6 @@
-import { busContract } from '../src/bus/contract.js';
-import { MemoryBus, MemoryHub } from '../src/bus/memory.js';
-import { RedisBus } from '../src/bus/redis.js';
+import { busContract } from '../testing/bus-contract.js';
+import { MemoryBus, MemoryHub } from '../src/cluster/bus/memory.js';
+import { RedisBus } from '../src/cluster/bus/redis.js';
 import { createLogger } from '../src/log.js';
 
 const REDIS_URL = process.env.PADMESH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

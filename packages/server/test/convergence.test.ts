@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { prng, testSeed, waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { prng, testSeed, waitFor } from '../testing/wait.js';
 
 describe('Convergence', () => {
   let srv: TestServer;
@@ -20,7 +20,10 @@ describe('Convergence', () => {
     const pad = `c1-${seed}`;
     const raws = await Promise.all(Array.from({ length: 4 }, () => new RawClient(srv.wsUrl, pad).ready()));
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(srv.wsUrl, pad, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    const provider = new WebsocketProvider(srv.wsUrl, pad, doc, {
+      WebSocketPolyfill: WebSocket as never,
+      disableBc: true,
+    });
     try {
       await waitFor(() => provider.synced, 'provider synced');
       const texts = [...raws.map((r) => r.doc), doc].map((d) => d.getText('content'));
@@ -31,7 +34,10 @@ describe('Convergence', () => {
             const at = Math.floor(rand() * len);
             t.delete(at, Math.min(len - at, 1 + Math.floor(rand() * 4)));
           } else {
-            t.insert(Math.floor(rand() * (len + 1)), String.fromCharCode(97 + Math.floor(rand() * 26)).repeat(1 + Math.floor(rand() * 3)));
+            t.insert(
+              Math.floor(rand() * (len + 1)),
+              String.fromCharCode(97 + Math.floor(rand() * 26)).repeat(1 + Math.floor(rand() * 3)),
+            );
           }
         }
         if (round % 10 === 0) await new Promise((r) => setTimeout(r, 5));

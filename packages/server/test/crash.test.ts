@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { spawnNode, type NodeProcess } from './helpers/process.js';
-import { RawClient } from './helpers/raw-client.js';
-import { prng, testSeed, waitFor } from './helpers/wait.js';
+import { spawnNode, type NodeProcess } from '../testing/process.js';
+import { RawClient } from '../testing/raw-client.js';
+import { prng, testSeed, waitFor } from '../testing/wait.js';
 
 /** Inserts `token` at a token boundary so tokens are never split and stay findable. */
 function insertAtBoundary(c: RawClient, token: string, rand: () => number): number {
@@ -48,7 +48,9 @@ describe('Crash recovery (single node)', () => {
     await first.kill('SIGKILL');
     clearInterval(typing);
     const ackedAtKill = writers.map((w) => w.acked);
-    const durable = writers.flatMap((_, i) => [...sentAt[i]!].filter(([, seq]) => seq <= ackedAtKill[i]!).map(([t]) => t));
+    const durable = writers.flatMap((_, i) =>
+      [...sentAt[i]!].filter(([, seq]) => seq <= ackedAtKill[i]!).map(([t]) => t),
+    );
     const all = writers.flatMap((_, i) => [...sentAt[i]!.keys()]);
     assert.ok(durable.length > 0);
 
@@ -58,7 +60,9 @@ describe('Crash recovery (single node)', () => {
     clients.push(reader);
     const missing = durable.filter((t) => !reader.text.includes(t));
     assert.deepEqual(missing, [], `acknowledged edits missing after kill -9 (seed ${seed})`);
-    process.stdout.write(`# D1: ${all.length} edits typed, ${durable.length} acknowledged before the kill, all present after restart\n`);
+    process.stdout.write(
+      `# D1: ${all.length} edits typed, ${durable.length} acknowledged before the kill, all present after restart\n`,
+    );
 
     // Writers reconnect with their documents: Yjs sync delivers what the server never stored.
     const back = writers.map((w) => {

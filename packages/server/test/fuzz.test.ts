@@ -7,9 +7,9 @@ import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { spawnNode, type NodeProcess } from './helpers/process.js';
-import { RawClient } from './helpers/raw-client.js';
-import { prng, testSeed, waitFor } from './helpers/wait.js';
+import { spawnNode, type NodeProcess } from '../testing/process.js';
+import { RawClient } from '../testing/raw-client.js';
+import { prng, testSeed, waitFor } from '../testing/wait.js';
 
 const FUZZ_MS = Number(process.env.FUZZ_MS ?? 8_000);
 
@@ -48,7 +48,10 @@ function mutate(msg: Uint8Array, rand: () => number): Uint8Array {
     case 1: // truncate
       return m.slice(0, Math.floor(rand() * m.length));
     case 2: // extend with garbage
-      return new Uint8Array([...m, ...Array.from({ length: 1 + Math.floor(rand() * 16) }, () => Math.floor(rand() * 256))]);
+      return new Uint8Array([
+        ...m,
+        ...Array.from({ length: 1 + Math.floor(rand() * 16) }, () => Math.floor(rand() * 256)),
+      ]);
     case 3: // pure noise
       return Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256));
     case 4: // huge declared length
@@ -71,7 +74,13 @@ describe('Fuzz', () => {
   it(`F1 random and mutated frames for ${FUZZ_MS} ms: no crash, bounded memory, pads intact, bystanders unaffected`, async () => {
     const seed = testSeed('F1');
     const rand = prng(seed);
-    node = await spawnNode({ DATA_DIR: dir, MAX_CONNECTIONS_PER_IP: '10000', MAX_NEW_PADS_PER_IP_PER_MIN: '100000', RATE_MESSAGES_PER_SEC: '100000', RATE_BURST: '100000' });
+    node = await spawnNode({
+      DATA_DIR: dir,
+      MAX_CONNECTIONS_PER_IP: '10000',
+      MAX_NEW_PADS_PER_IP_PER_MIN: '100000',
+      RATE_MESSAGES_PER_SEC: '100000',
+      RATE_BURST: '100000',
+    });
     const bystander = await new RawClient(node.wsUrl, 'fuzz-0').ready();
     clients.push(bystander);
     bystander.insert(0, 'precious text');
@@ -103,12 +112,18 @@ describe('Fuzz', () => {
     }
     process.stdout.write(`# F1: ${frames} frames on ${sockets} sockets in ${FUZZ_MS} ms\n`);
     assert.equal(node.child.exitCode, null, `server crashed:\n${node.output().slice(-2000)}`);
-    assert.equal(bystander.closeCode, null, `the bystander stayed connected (closed ${bystander.closeCode} ${bystander.closeReason})`);
+    assert.equal(
+      bystander.closeCode,
+      null,
+      `the bystander stayed connected (closed ${bystander.closeCode} ${bystander.closeReason})`,
+    );
     await bystander.saved();
     const res = await fetch(`${node.url}/fuzz-0.txt`);
     assert.ok((await res.text()).includes('precious text'), 'stored pad intact');
     const rssAfter = rssOf(node.child.pid!);
-    process.stdout.write(`# F1: server RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `# F1: server RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB -> ${(rssAfter / 2 ** 20).toFixed(0)} MiB\n`,
+    );
     assert.ok(rssAfter < rssBefore + 200 * 2 ** 20, 'memory stays bounded');
     // The node still serves fresh clients after all that.
     const fresh = await new RawClient(node.wsUrl, 'fuzz-0').ready();

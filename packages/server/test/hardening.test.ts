@@ -2,9 +2,9 @@ import { CloseCode, encodeMessage } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
 describe('Limits and hostile input', () => {
   const servers: TestServer[] = [];
@@ -34,7 +34,10 @@ describe('Limits and hostile input', () => {
     const stored = await (await fetch(`${s.url}/flood.txt`)).text();
     assert.ok(stored.length < 40, `only the burst was accepted (stored ${stored.length})`);
     const m = await (await fetch(`${s.url}/metrics`)).text();
-    assert.ok(/padmesh_rejected_total\{reason="close_4429"\} 1\n/.test(m), 'one rejection counted for the one closed connection');
+    assert.ok(
+      /padmesh_rejected_total\{reason="close_4429"\} 1\n/.test(m),
+      'one rejection counted for the one closed connection',
+    );
   });
 
   it('L5 a pad past its character limit refuses the update with 4413 and keeps its content', async () => {
@@ -95,7 +98,12 @@ describe('Limits and hostile input', () => {
   });
 
   it('L9 a client that stops reading is cut off without stalling others', async () => {
-    const s = await start({ MAX_SEND_BUFFER_BYTES: String(256 * 1024), MAX_PAD_CHARS: String(64 * 1024 * 1024), RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000' });
+    const s = await start({
+      MAX_SEND_BUFFER_BYTES: String(256 * 1024),
+      MAX_PAD_CHARS: String(64 * 1024 * 1024),
+      RATE_MESSAGES_PER_SEC: '10000',
+      RATE_BURST: '10000',
+    });
     const slow = await client(s, 'slow').ready();
     const reader = await client(s, 'slow').ready();
     const writer = await client(s, 'slow').ready();
@@ -104,10 +112,14 @@ describe('Limits and hostile input', () => {
     const chunk = 'y'.repeat(32 * 1024);
     const n = 600;
     for (let i = 0; i < n; i++) writer.insert(0, chunk);
-    await waitFor(() => writer.acked === writer.sent || writer.closeCode, "writer acked", 20_000);
+    await waitFor(() => writer.acked === writer.sent || writer.closeCode, 'writer acked', 20_000);
     assert.equal(writer.closeCode, null, `writer closed: ${writer.closeReason}`);
     await waitFor(() => reader.text.length === n * chunk.length, 'the reading client gets everything', 20_000);
-    await waitFor(async () => /padmesh_rejected_total\{reason="slow_consumer"\} 1\n/.test(await (await fetch(`${s.url}/metrics`)).text()), 'slow consumer cut off');
+    await waitFor(
+      async () =>
+        /padmesh_rejected_total\{reason="slow_consumer"\} 1\n/.test(await (await fetch(`${s.url}/metrics`)).text()),
+      'slow consumer cut off',
+    );
   });
 
   it('L10 responses carry a CSP without inline scripts and nosniff', async () => {

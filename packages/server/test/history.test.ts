@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
 interface Version {
   id: string;
@@ -16,9 +16,13 @@ interface Version {
   createdAt: number;
 }
 
-const versions = async (srv: TestServer, pad: string) => ((await (await fetch(`${srv.url}/api/pads/${pad}/versions`)).json()) as { versions: Version[] }).versions;
+const versions = async (srv: TestServer, pad: string) =>
+  ((await (await fetch(`${srv.url}/api/pads/${pad}/versions`)).json()) as { versions: Version[] }).versions;
 const save = async (srv: TestServer, pad: string, name?: string) => {
-  const res = await fetch(`${srv.url}/api/pads/${pad}/versions`, { method: 'POST', body: name === undefined ? '' : JSON.stringify({ name }) });
+  const res = await fetch(`${srv.url}/api/pads/${pad}/versions`, {
+    method: 'POST',
+    body: name === undefined ? '' : JSON.stringify({ name }),
+  });
   assert.equal(res.status, 201);
   return ((await res.json()) as { version: Version }).version;
 };
@@ -53,7 +57,10 @@ describe('Document history', () => {
     const auto = await waitFor(async () => (await versions(srv, 'v1'))[0], 'a version after the pause', 5_000);
     assert.equal(auto.reason, 'idle');
     assert.equal(auto.size, 'first draft'.length);
-    assert.deepEqual(auto.authors.map((a) => a.name), ['Ann']);
+    assert.deepEqual(
+      auto.authors.map((a) => a.name),
+      ['Ann'],
+    );
     ann.insert(11, ', revised');
     await ann.saved();
     const named = await save(srv, 'v1', 'Before review');
@@ -80,7 +87,8 @@ describe('Document history', () => {
     c.close();
     await srv.close();
     srv = await start({ VERSION_IDLE_MS: '600000' });
-    for (const s of snapshots) assert.equal(await (await fetch(`${srv.url}/api/pads/v2/versions/${s.id}`)).text(), s.text);
+    for (const s of snapshots)
+      assert.equal(await (await fetch(`${srv.url}/api/pads/v2/versions/${s.id}`)).text(), s.text);
     assert.equal((await versions(srv, 'v2')).length, 5);
   });
 
@@ -101,7 +109,10 @@ describe('Document history', () => {
     assert.equal(version.reason, 'restore');
     await waitFor(() => b.text === 'good text', 'b sees the restore live');
     const list = await versions(srv, 'v3');
-    assert.ok(list.some((v) => v.id === good.id), 'the restored version is still there');
+    assert.ok(
+      list.some((v) => v.id === good.id),
+      'the restored version is still there',
+    );
     assert.equal(list[0]!.reason, 'restore');
   });
 
@@ -116,9 +127,18 @@ describe('Document history', () => {
     await Promise.all([e.saved(), f.saved()]);
     await waitFor(() => e.text === 'from eve from fay', 'e synced');
     const v = await save(srv, 'v4');
-    const body = (await (await fetch(`${srv.url}/api/pads/v4/versions/${v.id}?format=json`)).json()) as { text: string; spans: { from: number; to: number; author: { name: string } | null }[] };
+    const body = (await (await fetch(`${srv.url}/api/pads/v4/versions/${v.id}?format=json`)).json()) as {
+      text: string;
+      spans: { from: number; to: number; author: { name: string } | null }[];
+    };
     assert.equal(body.text, 'from eve from fay');
-    assert.deepEqual(body.spans.map((s) => [s.from, s.to, s.author?.name]), [[0, 9, 'Eve'], [9, 17, 'Fay']]);
+    assert.deepEqual(
+      body.spans.map((s) => [s.from, s.to, s.author?.name]),
+      [
+        [0, 9, 'Eve'],
+        [9, 17, 'Fay'],
+      ],
+    );
   });
 
   it('V5 retention keeps the newest versions, dropping unnamed ones first; bad ids are 400/404', async () => {
@@ -132,7 +152,10 @@ describe('Document history', () => {
     }
     const list = await versions(srv, 'v5');
     assert.equal(list.length, 3);
-    assert.ok(list.some((v) => v.name === 'keep me'), 'the named version outlives newer unnamed ones');
+    assert.ok(
+      list.some((v) => v.name === 'keep me'),
+      'the named version outlives newer unnamed ones',
+    );
     assert.equal((await fetch(`${srv.url}/api/pads/v5/versions/${ids[1]}`)).status, 404);
     assert.equal((await fetch(`${srv.url}/api/pads/v5/versions/not-an-id`)).status, 400);
     assert.equal((await fetch(`${srv.url}/api/pads/v5/versions`, { method: 'POST', body: '{"name": 5}' })).status, 400);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
 describe('HTTP routes', () => {
   let srv: TestServer;
@@ -58,7 +58,9 @@ describe('HTTP routes', () => {
   });
 
   it('H5 PUT with an oversize or non-UTF-8 body is refused and changes nothing', async () => {
-    const big = await fetch(`${srv.url}/api/pads/h5/text`, { method: 'PUT', body: 'x'.repeat(9 * 1024 * 1024) }).catch((e: Error) => e);
+    const big = await fetch(`${srv.url}/api/pads/h5/text`, { method: 'PUT', body: 'x'.repeat(9 * 1024 * 1024) }).catch(
+      (e: Error) => e,
+    );
     if (!(big instanceof Error)) assert.equal(big.status, 413);
     const bad = await fetch(`${srv.url}/api/pads/h5/text`, { method: 'PUT', body: new Uint8Array([0xff, 0xfe, 0x41]) });
     assert.equal(bad.status, 400);
@@ -69,9 +71,14 @@ describe('HTTP routes', () => {
     assert.equal((await fetch(`${srv.url}/healthz`)).status, 200);
     const ready = await fetch(`${srv.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.equal((await ready.json()).status, "ready");
+    assert.equal((await ready.json()).status, 'ready');
     const m = await (await fetch(`${srv.url}/metrics`)).text();
-    for (const name of ['padmesh_connections', 'padmesh_open_pads', 'padmesh_updates_total', 'padmesh_commit_seconds_bucket']) {
+    for (const name of [
+      'padmesh_connections',
+      'padmesh_open_pads',
+      'padmesh_updates_total',
+      'padmesh_commit_seconds_bucket',
+    ]) {
       assert.ok(m.includes(name), `metrics include ${name}`);
     }
   });
@@ -91,7 +98,10 @@ describe('HTTP routes', () => {
     sockets.forEach((s) => s.on('error', () => {}));
     const closed = other.dispose().then(() => 'closed');
     // Without the cut, Node's own request timeout ends these after minutes.
-    const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 15 s'), 15_000))]);
+    const outcome = await Promise.race([
+      closed,
+      new Promise((r) => setTimeout(() => r('still open after 15 s'), 15_000)),
+    ]);
     sockets.forEach((s) => s.destroy());
     assert.equal(outcome, 'closed');
   });

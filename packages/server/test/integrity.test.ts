@@ -7,23 +7,31 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { checksum } from '../src/storage/checksum.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
-import { corruptSqliteRow } from './helpers/corrupt.js';
-import { spawnNode } from './helpers/process.js';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { corruptSqliteRow } from '../testing/corrupt.js';
+import { spawnNode } from '../testing/process.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
 const CLI = resolve(import.meta.dirname, '../src/cli.ts');
 const CLI_TIMEOUT_MS = 30_000;
 
 /** Runs `padmesh <args>` (from source) and returns its exit code and output. */
-function padmesh(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function padmesh(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       ['--conditions=source', '--import', 'tsx', CLI, ...args],
       { env: { ...process.env, ...env }, timeout: CLI_TIMEOUT_MS, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: stdout.toString('latin1'), stderr: stderr.toString() }),
+      (err, stdout, stderr) =>
+        done({
+          code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+          stdout: stdout.toString('latin1'),
+          stderr: stderr.toString(),
+        }),
     );
   });
 }
@@ -89,7 +97,10 @@ describe('Integrity and recovery (R1-R6)', () => {
       const back = new RawClient(srv.wsUrl, 'rot', { doc: writer.doc });
       await back.ready();
       await back.saved();
-      await waitFor(async () => (await (await fetch(`${srv.url}/rot.txt`)).text()) === 'alpha beta gamma', 'healed text');
+      await waitFor(
+        async () => (await (await fetch(`${srv.url}/rot.txt`)).text()) === 'alpha beta gamma',
+        'healed text',
+      );
       back.close();
     } finally {
       await srv.close();
@@ -98,7 +109,10 @@ describe('Integrity and recovery (R1-R6)', () => {
     const store = new SqliteStorage(file);
     const q = await store.quarantined();
     await store.close();
-    assert.deepEqual(q.map((e) => `${e.pad}@${e.seq}:${e.reason}`).sort(), [`garbled@${garbled[1]!.seq}:undecodable`, `rot@${rot[2]!.seq}:checksum`]);
+    assert.deepEqual(q.map((e) => `${e.pad}@${e.seq}:${e.reason}`).sort(), [
+      `garbled@${garbled[1]!.seq}:undecodable`,
+      `rot@${rot[2]!.seq}:checksum`,
+    ]);
     const good = await padmesh(['verify'], { DATA_DIR: dir, STORAGE_URL: '' });
     assert.equal(good.code, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /corrupt 0, .*quarantined 2/);

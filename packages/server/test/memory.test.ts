@@ -3,15 +3,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { spawnNode, type NodeProcess } from './helpers/process.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { spawnNode, type NodeProcess } from '../testing/process.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
-const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rss = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 async function inBatches(n: number, size: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i += size) await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => fn(i + k)));
+  for (let i = 0; i < n; i += size)
+    await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => fn(i + k)));
 }
 
 describe('Memory', () => {
@@ -30,7 +32,9 @@ describe('Memory', () => {
     await inBatches(300, 20, (i) => fetch(`${srv!.url}/api/pads/lru-${i}/text`, { method: 'PUT', body: text(i) }));
     await waitFor(() => srv!.rooms.memoryEstimate <= 1024 * 1024, 'estimate within budget');
     assert.ok(srv.rooms.size < 60, `only a budget's worth of pads stay loaded (${srv.rooms.size})`);
-    await inBatches(300, 20, async (i) => assert.equal(await (await fetch(`${srv!.url}/lru-${i}.txt`)).text(), text(i)));
+    await inBatches(300, 20, async (i) =>
+      assert.equal(await (await fetch(`${srv!.url}/lru-${i}.txt`)).text(), text(i)),
+    );
   });
 
   it('M3 bursts of 10k pads: memory returns to a steady level after each, so a second burst does not grow it', async () => {
@@ -44,7 +48,12 @@ describe('Memory', () => {
         await fetch(`${node!.url}/api/pads/${tag}-${i}/text`, { method: 'PUT', body: `pad number ${i}` });
         if (i % 1000 === 0) peak = Math.max(peak, rss(pid));
       });
-      await waitFor(async () => /padmesh_open_pads 0\n/.test(await (await fetch(`${node!.url}/metrics`)).text()), 'all pads unloaded', 30_000, 100);
+      await waitFor(
+        async () => /padmesh_open_pads 0\n/.test(await (await fetch(`${node!.url}/metrics`)).text()),
+        'all pads unloaded',
+        30_000,
+        100,
+      );
       // The settled level is the lowest RSS over 3 s: one sample lands before or after a GC
       // by chance (a 26 MiB difference seen between two samples a second apart).
       let after = rss(pid);
@@ -56,10 +65,18 @@ describe('Memory', () => {
     };
     const first = await burst('one');
     const second = await burst('two');
-    process.stdout.write(`# M3: RSS baseline ${mib(base)}; burst 1 peak ${mib(first.peak)}, after ${mib(first.after)}; burst 2 peak ${mib(second.peak)}, after ${mib(second.after)} (10k pads each)\n`);
+    process.stdout.write(
+      `# M3: RSS baseline ${mib(base)}; burst 1 peak ${mib(first.peak)}, after ${mib(first.after)}; burst 2 peak ${mib(second.peak)}, after ${mib(second.after)} (10k pads each)\n`,
+    );
     // V8 and malloc keep freed pages for reuse, so RSS settles above the baseline once; a leak
     // would show as growth from the first burst to the second.
-    assert.ok(second.after - first.after < 32 * 2 ** 20, `no growth between bursts (${mib(second.after - first.after)}; peaks ${mib(second.peak - first.peak)})`);
-    assert.ok(first.after - base < 128 * 2 ** 20, `RSS after a burst within 128 MiB of baseline (${mib(first.after - base)})`);
+    assert.ok(
+      second.after - first.after < 32 * 2 ** 20,
+      `no growth between bursts (${mib(second.after - first.after)}; peaks ${mib(second.peak - first.peak)})`,
+    );
+    assert.ok(
+      first.after - base < 128 * 2 ** 20,
+      `RSS after a burst within 128 MiB of baseline (${mib(first.after - base)})`,
+    );
   });
 });

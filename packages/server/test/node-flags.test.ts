@@ -8,7 +8,8 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 
 describe('production V8 flags', () => {
   it('npm start and the Dockerfile start the node with every flag in NODE_FLAGS', () => {
-    const start = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+    const start = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string> })
+      .scripts.start!;
     const docker = readFileSync(`${ROOT}/deploy/Dockerfile`, 'utf8');
     for (const flag of NODE_FLAGS) {
       assert.match(start, new RegExp(`node ${flag} packages/server/dist/main\\.js`), 'package.json start');

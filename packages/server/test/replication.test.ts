@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MemoryBus, MemoryHub } from '../src/bus/memory.js';
+import { MemoryBus, MemoryHub } from '../src/cluster/bus/memory.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import type { Storage } from '../src/storage/types.js';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { prng, testSeed, waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { prng, testSeed, waitFor } from '../testing/wait.js';
 
 /** Nodes share one store, like a cluster on PostgreSQL; closing a node must not close it. */
 function shared(storage: Storage): Storage {
@@ -52,7 +52,10 @@ describe('Replication between nodes (in-process bus)', () => {
     }
     await waitFor(() => cs.every((c) => c.text === cs[0]!.text), `convergence across nodes (seed ${seed})`, 10_000);
     await Promise.all(cs.map((c) => c.saved()));
-    await waitFor(() => [...cs[2]!.awareness.getStates().values()].some((s) => s.user?.name === 'On node one'), 'a cursor from node 1 is seen on node 3');
+    await waitFor(
+      () => [...cs[2]!.awareness.getStates().values()].some((s) => s.user?.name === 'On node one'),
+      'a cursor from node 1 is seen on node 3',
+    );
     assert.equal(await (await fetch(`${nodes[2]!.url}/spread.txt`)).text(), cs[0]!.text);
   });
 
@@ -63,7 +66,7 @@ describe('Replication between nodes (in-process bus)', () => {
     await waitFor(() => b.text === 'shared base text', 'b sees the base');
     hub.partitioned = true;
     a.insert(0, 'A-only ');
-    b.doc.getText("content").delete(7, 5); // "base " goes away while the nodes can't talk
+    b.doc.getText('content').delete(7, 5); // "base " goes away while the nodes can't talk
     await a.saved();
     await b.saved();
     assert.notEqual(a.text, b.text, 'the partition really dropped messages');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
-import { StaticFiles } from '../src/static-files.js';
+import { StaticFiles } from '../src/http/static-files.js';
 
 /** What `serve` answers, without a socket. */
 function get(files: StaticFiles, url: string, encoding: string) {
@@ -24,7 +24,7 @@ function get(files: StaticFiles, url: string, encoding: string) {
 const script = Buffer.from('export const greeting = "hello";\n'.repeat(200));
 
 describe('static files', () => {
-  it('F1 serves a build\'s precompressed copies as they are, and never under their own names', () => {
+  it("F1 serves a build's precompressed copies as they are, and never under their own names", () => {
     const root = mkdtempSync(join(tmpdir(), 'padmesh-static-'));
     writeFileSync(join(root, 'app.js'), script);
     // A quality the server would not pick itself, so serving these bytes proves they were read.

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { Binary, MongoClient } from 'mongodb';
-import { storageContract } from '../src/storage/contract.js';
+import { storageContract } from '../testing/storage-contract.js';
 import { MongoStorage } from '../src/storage/mongo.js';
 import type { Storage } from '../src/storage/types.js';
 
@@ -16,7 +16,9 @@ const fixture = fileURLToPath(new URL('./fixtures/storage-writer.ts', import.met
 const open = () => MongoStorage.open({ url: url!, database, poolSize: 4 });
 
 storageContract('mongo', {
-  skip: url ? undefined : 'MONGODB_URL not set: no MongoDB server here (none in Debian; mongodb-memory-server downloads a binary, which is not allowed)',
+  skip: url
+    ? undefined
+    : 'MONGODB_URL not set: no MongoDB server here (none in Debian; mongodb-memory-server downloads a binary, which is not allowed)',
   open,
   reopen: async (old: Storage) => {
     await old.close();
@@ -32,14 +34,18 @@ storageContract('mongo', {
       if (kind === 'snapshot') {
         const snap = await db.collection<{ _id: string; data: Binary }>('snapshots').findOne({ _id: pad, seq });
         if (!snap) throw new Error(`no snapshot ${pad}@${seq}`);
-        await db.collection<{ _id: string }>('snapshots').updateOne({ _id: pad }, { $set: { data: new Binary(flip(snap.data.buffer)) } });
+        await db
+          .collection<{ _id: string }>('snapshots')
+          .updateOne({ _id: pad }, { $set: { data: new Binary(flip(snap.data.buffer)) } });
         return;
       }
       const chunk = await db.collection('log').findOne({ pad, first: { $lte: seq }, last: { $gte: seq } });
       if (!chunk) throw new Error(`no chunk holding ${pad}@${seq}`);
       const k = seq - (chunk.first as number);
       const data = (chunk.updates as Binary[])[k]!;
-      await db.collection('log').updateOne({ _id: chunk._id }, { $set: { [`updates.${k}`]: new Binary(flip(data.buffer)) } });
+      await db
+        .collection('log')
+        .updateOne({ _id: chunk._id }, { $set: { [`updates.${k}`]: new Binary(flip(data.buffer)) } });
     } finally {
       await c.close();
     }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { storageContract } from '../src/storage/contract.js';
+import { storageContract } from '../testing/storage-contract.js';
 import { POSTGRES_MIGRATIONS } from '../src/storage/migrations/postgres.js';
 import { PostgresStorage } from '../src/storage/postgres.js';
 import type { Storage } from '../src/storage/types.js';
@@ -83,8 +83,13 @@ describe('PostgresStorage start-up', () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
-      const { rows } = await c.query<{ version: number }>(`SELECT version FROM ${fresh}.schema_migrations ORDER BY version`);
-      assert.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
+      const { rows } = await c.query<{ version: number }>(
+        `SELECT version FROM ${fresh}.schema_migrations ORDER BY version`,
+      );
+      assert.deepEqual(
+        rows.map((r) => r.version),
+        POSTGRES_MIGRATIONS.map((m) => m.version),
+      );
     } finally {
       await c.end();
       await Promise.all(stores.map((s) => s.close()));

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { storageContract } from '../src/storage/contract.js';
-import { corruptSqliteRow } from './helpers/corrupt.js';
+import { storageContract } from '../testing/storage-contract.js';
+import { corruptSqliteRow } from '../testing/corrupt.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 import { ThreadedSqliteStorage } from '../src/storage/sqlite-threaded.js';
@@ -31,7 +31,6 @@ storageContract('sqlite', {
   corrupt: async (_s, pad, kind, seq) => corruptSqliteRow(file, pad, kind, seq),
 });
 
-
 // What the server runs: the same database behind a worker thread (sqlite-threaded.ts).
 const threadedFile = join(dir, 'threaded.db');
 storageContract('sqlite on a worker thread', {
@@ -40,7 +39,10 @@ storageContract('sqlite on a worker thread', {
     await old.close();
     return ThreadedSqliteStorage.open(threadedFile);
   },
-  shared: { url: `sqlite:${threadedFile}`, fixture: fileURLToPath(new URL('./fixtures/storage-writer.ts', import.meta.url)) },
+  shared: {
+    url: `sqlite:${threadedFile}`,
+    fixture: fileURLToPath(new URL('./fixtures/storage-writer.ts', import.meta.url)),
+  },
   restartSkip: embedded,
   corrupt: async (_s, pad, kind, seq) => corruptSqliteRow(threadedFile, pad, kind, seq),
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
-import { checkUpdate } from '../src/update-check.js';
-import { prng } from './helpers/wait.js';
+import { checkUpdate } from '../src/crdt/update-check.js';
+import { prng } from '../testing/wait.js';
 
 describe('Update validation', () => {
   it('P9 every mutated update that passes checkUpdate applies without throwing (seeds 1-3 pinned)', () => {

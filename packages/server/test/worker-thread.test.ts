@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import * as Y from 'yjs';
-import { Compactor, inlineFolder } from '../src/compactor.js';
+import { Compactor, inlineFolder } from '../src/persistence/compactor.js';
 import { WorkerCalls } from '../src/worker-thread.js';
 
 /**
@@ -38,7 +38,10 @@ describe('worker thread calls', () => {
 
   it('W2 an error thrown on the worker reaches the caller with its message, code and name', async () => {
     const { c } = calls();
-    await assert.rejects(c.call({ fail: 'disk full' }), (e: Error & { code?: string }) => e.message === 'disk full' && e.code === 'E_TEST' && e.name === 'TypeError');
+    await assert.rejects(
+      c.call({ fail: 'disk full' }),
+      (e: Error & { code?: string }) => e.message === 'disk full' && e.code === 'E_TEST' && e.name === 'TypeError',
+    );
     await c.worker.terminate();
   });
 

@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { RawClient } from '../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { waitFor } from '../testing/wait.js';
 
 describe('WebSocket protocol', () => {
   let srv: TestServer;
@@ -24,7 +24,7 @@ describe('WebSocket protocol', () => {
     await srv.dispose();
   });
 
-  it('P1 two clients on one pad see each other\'s edits and get save acks', async () => {
+  it("P1 two clients on one pad see each other's edits and get save acks", async () => {
     const a = await client('p1').ready();
     const b = await client('p1').ready();
     a.insert(0, 'hello');
@@ -36,19 +36,25 @@ describe('WebSocket protocol', () => {
     assert.ok(a.acked >= 2, 'sync-step2 and the edit were both acknowledged');
   });
 
-  it('P2 y-websocket\'s WebsocketProvider connects and syncs unchanged', async () => {
+  it("P2 y-websocket's WebsocketProvider connects and syncs unchanged", async () => {
     const raw = await client('p2').ready();
     raw.insert(0, 'from raw ');
     await raw.saved();
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(srv.wsUrl, 'p2', doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    const provider = new WebsocketProvider(srv.wsUrl, 'p2', doc, {
+      WebSocketPolyfill: WebSocket as never,
+      disableBc: true,
+    });
     clients.push({ close: () => (provider.awareness.destroy(), provider.destroy()) });
     await waitFor(() => provider.synced, 'provider synced');
     assert.equal(doc.getText('content').toString(), 'from raw ');
     doc.getText('content').insert(doc.getText('content').length, 'and provider');
     await waitFor(() => raw.text === 'from raw and provider', 'raw sees provider edit');
     provider.awareness.setLocalStateField('user', { name: 'Provider' });
-    await waitFor(() => [...raw.awareness.getStates().values()].some((s) => s.user?.name === 'Provider'), 'awareness reaches raw client');
+    await waitFor(
+      () => [...raw.awareness.getStates().values()].some((s) => s.user?.name === 'Provider'),
+      'awareness reaches raw client',
+    );
   });
 
   it('P3 clients that did not opt in receive no padmesh extension messages', async () => {

@@ -30,7 +30,9 @@ async function install(cache, res) {
     if (!path.endsWith('.js')) continue;
     const js = await file.text();
     // Vite names chunks from the root (`assets/x-hash.js`) or relative to the importer (`./x-hash.js`).
-    const chunks = refs(js, /["'`]\/?(assets\/[\w.-]+\.(?:js|css))["'`]/g).concat(refs(js, /["'`]\.\/([\w.-]+\.(?:js|css))["'`]/g).map((p) => '/assets' + p));
+    const chunks = refs(js, /["'`]\/?(assets\/[\w.-]+\.(?:js|css))["'`]/g).concat(
+      refs(js, /["'`]\.\/([\w.-]+\.(?:js|css))["'`]/g).map((p) => '/assets' + p),
+    );
     for (const chunk of chunks) {
       if (files.has(chunk)) continue;
       files.add(chunk);
@@ -98,7 +100,9 @@ self.addEventListener('fetch', (event) => {
     event.waitUntil(network.catch(() => {}));
     event.respondWith(
       (async () => {
-        const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), NAVIGATION_TIMEOUT_MS));
+        const timeout = new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), NAVIGATION_TIMEOUT_MS),
+        );
         try {
           return await Promise.race([network, timeout]);
         } catch {

@@ -17,7 +17,8 @@ import { parseRoute, socketUrl, type Route } from './route.js';
 const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
 const VersionView = lazyPart(() => import('./history/VersionView.js').then((m) => m.VersionView));
 
-type Gate = { kind: 'checking' } | { kind: 'locked' } | { kind: 'open'; protected: boolean } | { kind: 'error'; message: string };
+type Gate =
+  { kind: 'checking' } | { kind: 'locked' } | { kind: 'open'; protected: boolean } | { kind: 'error'; message: string };
 
 declare global {
   interface Window {
@@ -45,7 +46,9 @@ export function App() {
 
 /** One pad: checks access, then connects and shows the editor with its top bar. */
 function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string) => void }) {
-  const [gate, setGate] = useState<Gate>(route.kind === 'read-only' ? { kind: 'open', protected: false } : { kind: 'checking' });
+  const [gate, setGate] = useState<Gate>(
+    route.kind === 'read-only' ? { kind: 'open', protected: false } : { kind: 'checking' },
+  );
   const pad = route.kind === 'pad' ? route.pad : null;
 
   const check = () => {
@@ -53,7 +56,10 @@ function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string
     accessApi.status(pad).then(
       (s) => setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', protected: s.protected }),
       // No network: open the cached copy (offline editing); the socket retries meanwhile.
-      (err: Error) => setGate(err instanceof TypeError ? { kind: 'open', protected: false } : { kind: 'error', message: err.message }),
+      (err: Error) =>
+        setGate(
+          err instanceof TypeError ? { kind: 'open', protected: false } : { kind: 'error', message: err.message },
+        ),
     );
   };
   useEffect(check, [pad]);
@@ -61,10 +67,30 @@ function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string
   if (gate.kind === 'checking') return <div className="center-card muted">Opening…</div>;
   if (gate.kind === 'error') return <div className="center-card error">{gate.message}</div>;
   if (gate.kind === 'locked') return <PasswordPrompt pad={pad!} onUnlocked={check} />;
-  return <Pad route={route} navigate={navigate} isProtected={gate.protected} onProtectedChange={(p) => setGate({ kind: 'open', protected: p })} onLocked={() => setGate({ kind: 'locked' })} />;
+  return (
+    <Pad
+      route={route}
+      navigate={navigate}
+      isProtected={gate.protected}
+      onProtectedChange={(p) => setGate({ kind: 'open', protected: p })}
+      onLocked={() => setGate({ kind: 'locked' })}
+    />
+  );
 }
 
-function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { route: Route; navigate: (path: string) => void; isProtected: boolean; onProtectedChange: (p: boolean) => void; onLocked: () => void }) {
+function Pad({
+  route,
+  navigate,
+  isProtected,
+  onProtectedChange,
+  onLocked,
+}: {
+  route: Route;
+  navigate: (path: string) => void;
+  isProtected: boolean;
+  onProtectedChange: (p: boolean) => void;
+  onLocked: () => void;
+}) {
   const readOnly = route.kind === 'read-only';
   const [me, setMe] = useState<Identity>(loadIdentity);
   const [provider, setProvider] = useState<PadProvider | null>(null);
@@ -124,7 +150,11 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
         <span className="sep">/</span>
         <h1 className="pad-name" title={title}>
           {title}
-          {isProtected && <span className="badge" title="Password protected">🔒</span>}
+          {isProtected && (
+            <span className="badge" title="Password protected">
+              🔒
+            </span>
+          )}
           {readOnly && <span className="badge">read-only</span>}
         </h1>
         {route.kind === 'pad' && <CopyLink pad={route.pad} />}
@@ -132,7 +162,11 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
         <StatusBadge provider={provider} />
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
         {route.kind === 'pad' && (
-          <button className={`button ${historyOpen ? 'on' : ''}`} onClick={() => (historyOpen && version ? navigate(`/${route.pad}`) : null, setHistoryOpen(!historyOpen))} aria-pressed={historyOpen}>
+          <button
+            className={`button ${historyOpen ? 'on' : ''}`}
+            onClick={() => (historyOpen && version ? navigate(`/${route.pad}`) : null, setHistoryOpen(!historyOpen))}
+            aria-pressed={historyOpen}
+          >
             History
           </button>
         )}
@@ -160,7 +194,12 @@ function Pad({ route, navigate, isProtected, onProtectedChange, onLocked }: { ro
         {route.kind === 'pad' && historyOpen && (
           // Its own boundary: the editor stays mounted while the panel's code loads.
           <Suspense fallback={null}>
-            <HistoryPanel pad={route.pad} selected={version} refreshKey={historyRefresh} onSelect={(id) => navigate(`/${route.pad}/history/${id}`)} />
+            <HistoryPanel
+              pad={route.pad}
+              selected={version}
+              refreshKey={historyRefresh}
+              onSelect={(id) => navigate(`/${route.pad}/history/${id}`)}
+            />
           </Suspense>
         )}
       </div>

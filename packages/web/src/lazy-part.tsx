@@ -10,5 +10,10 @@ function Unavailable() {
  * A failed download shows a note in its place instead of taking the editor down with it.
  */
 export function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>) {
-  return lazy(() => load().then((C) => ({ default: C }), () => ({ default: Unavailable as ComponentType<P> })));
+  return lazy(() =>
+    load().then(
+      (C) => ({ default: C }),
+      () => ({ default: Unavailable as ComponentType<P> }),
+    ),
+  );
 }

@@ -1,7 +1,5 @@
 /** What the URL asks for: a pad (optionally a history version) or a read-only link. */
-export type Route =
-  | { kind: 'pad'; pad: string; version: string | null }
-  | { kind: 'read-only'; id: string };
+export type Route = { kind: 'pad'; pad: string; version: string | null } | { kind: 'read-only'; id: string };
 
 export function parseRoute(pathname: string): Route {
   const ro = /^\/ro\/([A-Za-z0-9_-]+)\/?$/.exec(pathname);

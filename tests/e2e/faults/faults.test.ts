@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testSeed } from '../../../packages/server/test/helpers/wait.js';
+import { testSeed } from '@padmesh/server/testing';
 import { formatStats, runFaults } from './harness.js';
 import { postgresFaultStore } from './postgres.js';
 
@@ -14,8 +14,12 @@ describe('Fault injection (single node)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'padmesh-faults-'));
     try {
       const stats = await runFaults({
-        seed, seconds: SECONDS, clients: 8, pads: 3,
-        env: { DATA_DIR: dir }, verify: ['--storage', `sqlite:${join(dir, 'padmesh.db')}`],
+        seed,
+        seconds: SECONDS,
+        clients: 8,
+        pads: 3,
+        env: { DATA_DIR: dir },
+        verify: ['--storage', `sqlite:${join(dir, 'padmesh.db')}`],
         log: (l) => t.diagnostic(l),
       });
       t.diagnostic(formatStats(stats));
@@ -27,18 +31,27 @@ describe('Fault injection (single node)', () => {
   // Restarting PostgreSQL disrupts anything else using it (other engineers' test runs), so
   // the short suite runs this only when asked; `npm run soak` always does.
   const pg = process.env.PADMESH_FAULTS_PG === '1';
-  it('D1 D2 P3 postgres: the same faults plus a database restart', { skip: !pg && 'set PADMESH_FAULTS_PG=1 (restarts the local PostgreSQL)' }, async (t) => {
-    const seed = testSeed('faults postgres');
-    const store = await postgresFaultStore();
-    try {
-      const stats = await runFaults({
-        seed, seconds: SECONDS, clients: 8, pads: 3,
-        env: { STORAGE_URL: store.url }, verify: ['--storage', store.url], restartDatabase: store.restart,
-        log: (l) => t.diagnostic(l),
-      });
-      t.diagnostic(formatStats(stats));
-    } finally {
-      await store.drop();
-    }
-  });
+  it(
+    'D1 D2 P3 postgres: the same faults plus a database restart',
+    { skip: !pg && 'set PADMESH_FAULTS_PG=1 (restarts the local PostgreSQL)' },
+    async (t) => {
+      const seed = testSeed('faults postgres');
+      const store = await postgresFaultStore();
+      try {
+        const stats = await runFaults({
+          seed,
+          seconds: SECONDS,
+          clients: 8,
+          pads: 3,
+          env: { STORAGE_URL: store.url },
+          verify: ['--storage', store.url],
+          restartDatabase: store.restart,
+          log: (l) => t.diagnostic(l),
+        });
+        t.diagnostic(formatStats(stats));
+      } finally {
+        await store.drop();
+      }
+    },
+  );
 });

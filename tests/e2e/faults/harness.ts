@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { encodeMessage } from '@padmesh/protocol';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { spawnNode, type NodeProcess } from '../../../packages/server/test/helpers/process.js';
-import { prng, waitFor } from '../../../packages/server/test/helpers/wait.js';
+import { spawnNode, type NodeProcess } from '@padmesh/server/testing';
+import { prng, waitFor } from '@padmesh/server/testing';
 import { ReconnectingClient, maskedFrame } from './reconnecting-client.js';
 
 export interface FaultOptions {
@@ -70,18 +70,41 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runFaults(o: FaultOptions): Promise<FaultStats> {
   const log = o.log ?? (() => {});
   const stats: FaultStats = {
-    seed: o.seed, kills: 0, restarts: 0, databaseRestarts: 0, droppedWhole: 0, droppedPartial: 0,
-    truncatedFrames: 0, reconnects: 0, durabilityChecks: 0, unackedAtKills: 0, offlineEdits: 0, attempted: 0, ackedBeforeEnd: 0, present: 0,
+    seed: o.seed,
+    kills: 0,
+    restarts: 0,
+    databaseRestarts: 0,
+    droppedWhole: 0,
+    droppedPartial: 0,
+    truncatedFrames: 0,
+    reconnects: 0,
+    durabilityChecks: 0,
+    unackedAtKills: 0,
+    offlineEdits: 0,
+    attempted: 0,
+    ackedBeforeEnd: 0,
+    present: 0,
   };
   // One stream per activity, so a seed replays the same decisions per activity.
-  const rand = { type: prng(o.seed), kill: prng(o.seed + 1), drop: prng(o.seed + 2), bad: prng(o.seed + 3), db: prng(o.seed + 4) };
+  const rand = {
+    type: prng(o.seed),
+    kill: prng(o.seed + 1),
+    drop: prng(o.seed + 2),
+    bad: prng(o.seed + 3),
+    db: prng(o.seed + 4),
+  };
   // An empty web root: nodes never scan the shared web build, which another build may be
   // rewriting at that moment (a start-up failure unrelated to what this harness tests).
   const webRoot = mkdtempSync(join(tmpdir(), 'padmesh-faults-web-'));
   const env = {
     WEB_ROOT: webRoot,
-    COMPACT_EVERY: '40', RECOVERY_MIN_ENTRIES: '10', PAD_IDLE_MS: '2000',
-    MAX_NEW_PADS_PER_IP_PER_MIN: '100000', RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000', ...o.env,
+    COMPACT_EVERY: '40',
+    RECOVERY_MIN_ENTRIES: '10',
+    PAD_IDLE_MS: '2000',
+    MAX_NEW_PADS_PER_IP_PER_MIN: '100000',
+    RATE_MESSAGES_PER_SEC: '10000',
+    RATE_BURST: '10000',
+    ...o.env,
   };
   const pads = Array.from({ length: o.pads }, (_, j) => `f${o.seed.toString(36)}-${j}`);
   let node: NodeProcess | null = null;
@@ -101,7 +124,10 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
 
   const until = Date.now() + o.seconds * 1000;
   const running = () => Date.now() < until && !crashed;
-  const clients = Array.from({ length: o.clients }, (_, i) => new ReconnectingClient(() => published, pads[i % o.pads]!, prng(o.seed * 31 + i)));
+  const clients = Array.from(
+    { length: o.clients },
+    (_, i) => new ReconnectingClient(() => published, pads[i % o.pads]!, prng(o.seed * 31 + i)),
+  );
   const acked = () => clients.reduce((k, c) => k + c.edits.filter((e) => c.isAcked(e)).length, 0);
   const typed = () => clients.reduce((k, c) => k + c.edits.length, 0);
   let n = 0;
@@ -122,12 +148,17 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
   };
   /** The node's text; retried while it answers 5xx (its database may be restarting too). */
   const textOf = (pad: string) =>
-    waitFor(async () => {
-      const res = await fetch(`${node!.url}/${pad}.txt`);
-      if (res.status >= 500) throw new Error(`GET /${pad}.txt: ${res.status} ${await res.text()}`);
-      assert.equal(res.status, 200, `GET /${pad}.txt`);
-      return { text: await res.text() };
-    }, `GET /${pad}.txt`, READ_TIMEOUT_MS, 200).then((r) => r.text);
+    waitFor(
+      async () => {
+        const res = await fetch(`${node!.url}/${pad}.txt`);
+        if (res.status >= 500) throw new Error(`GET /${pad}.txt: ${res.status} ${await res.text()}`);
+        assert.equal(res.status, 200, `GET /${pad}.txt`);
+        return { text: await res.text() };
+      },
+      `GET /${pad}.txt`,
+      READ_TIMEOUT_MS,
+      200,
+    ).then((r) => r.text);
   /** D1: with clients held back, the restarted node alone must serve every acknowledged edit. */
   const checkDurable = async (when: string) => {
     for (const [pad, tokens] of ackedByPad()) {
@@ -172,7 +203,8 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
   const bad = (async () => {
     while (running()) {
       await sleep(300 + rand.bad() * 700);
-      if (published && (await truncatedFrame(published, pads[Math.floor(rand.bad() * pads.length)]!, rand.bad))) stats.truncatedFrames++;
+      if (published && (await truncatedFrame(published, pads[Math.floor(rand.bad() * pads.length)]!, rand.bad)))
+        stats.truncatedFrames++;
     }
   })();
   const database = (async () => {
@@ -193,7 +225,12 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
     if (!published) published = node!.wsUrl;
 
     // Settle: every client back, every edit it ever typed acknowledged (offline ones included).
-    await waitFor(() => clients.every((c) => c.live && c.edits.every((e) => c.isAcked(e))), `every edit acknowledged (seed ${o.seed})`, SETTLE_TIMEOUT_MS, 50);
+    await waitFor(
+      () => clients.every((c) => c.live && c.edits.every((e) => c.isAcked(e))),
+      `every edit acknowledged (seed ${o.seed})`,
+      SETTLE_TIMEOUT_MS,
+      50,
+    );
     // One last kill -9: what clients delivered must come back from storage alone.
     for (const c of clients) c.stop();
     await restart('final restart');
@@ -260,8 +297,11 @@ async function truncatedFrame(wsUrl: string, pad: string, rand: () => number): P
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', CLI, ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -7,7 +7,11 @@ const run = promisify(execFile);
 const ADMIN_URL = process.env.PADMESH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh database on the local PostgreSQL for one fault run, and a way to restart the server. */
-export async function postgresFaultStore(): Promise<{ url: string; restart: () => Promise<void>; drop: () => Promise<void> }> {
+export async function postgresFaultStore(): Promise<{
+  url: string;
+  restart: () => Promise<void>;
+  drop: () => Promise<void>;
+}> {
   const name = `padmesh_faults_${process.pid}_${Date.now().toString(36)}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_URL);

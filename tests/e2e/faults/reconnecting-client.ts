@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { RawClient } from '../../../packages/server/test/helpers/raw-client.js';
+import { RawClient } from '@padmesh/server/testing';
 
 /** One edit and the socket message that carries it: durable once that socket's `acked` reaches `seq`. */
 interface Edit {
@@ -138,7 +138,12 @@ export class ReconnectingClient {
 /** A client-to-server binary frame (masked, as RFC 6455 requires of clients). */
 export function maskedFrame(payload: Uint8Array): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x82, 0x80 | len]) : len < 65536 ? Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff]) : null;
+  const head =
+    len < 126
+      ? Buffer.from([0x82, 0x80 | len])
+      : len < 65536
+        ? Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff])
+        : null;
   if (!head) throw new Error('frame too large for this helper');
   const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
   const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));

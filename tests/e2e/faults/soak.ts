@@ -9,14 +9,25 @@ import { formatStats, runFaults, type FaultOptions } from './harness.js';
 import { postgresFaultStore } from './postgres.js';
 
 const total = Number(process.env.SOAK_SECONDS ?? 300);
-const backends = (process.env.SOAK_BACKENDS ?? 'sqlite,postgres').split(',').map((b) => b.trim()).filter(Boolean);
+const backends = (process.env.SOAK_BACKENDS ?? 'sqlite,postgres')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
 const seed = process.env.TEST_SEED ? Number(process.env.TEST_SEED) : Date.now() % 1_000_000_007;
 const seconds = Math.max(10, Math.floor(total / backends.length));
-const base = { seconds, clients: Number(process.env.SOAK_CLIENTS ?? 16), pads: Number(process.env.SOAK_PADS ?? 4), killEvery: 6, log: (l: string) => console.log(l) };
+const base = {
+  seconds,
+  clients: Number(process.env.SOAK_CLIENTS ?? 16),
+  pads: Number(process.env.SOAK_PADS ?? 4),
+  killEvery: 6,
+  log: (l: string) => console.log(l),
+};
 
 let failed = false;
 for (const backend of backends) {
-  console.log(`\n== soak: ${backend}, ${seconds} s of faults, seed ${seed} (replay with TEST_SEED=${seed} SOAK_BACKENDS=${backend})`);
+  console.log(
+    `\n== soak: ${backend}, ${seconds} s of faults, seed ${seed} (replay with TEST_SEED=${seed} SOAK_BACKENDS=${backend})`,
+  );
   const started = Date.now();
   let cleanup = async () => {};
   try {
@@ -28,11 +39,19 @@ for (const backend of backends) {
     } else if (backend === 'postgres') {
       const store = await postgresFaultStore();
       cleanup = store.drop;
-      opts = { ...base, seed, env: { STORAGE_URL: store.url }, verify: ['--storage', store.url], restartDatabase: store.restart };
+      opts = {
+        ...base,
+        seed,
+        env: { STORAGE_URL: store.url },
+        verify: ['--storage', store.url],
+        restartDatabase: store.restart,
+      };
     } else throw new Error(`unknown soak backend ${backend} (sqlite, postgres)`);
     const stats = await runFaults(opts);
     console.log(formatStats(stats));
-    console.log(`${backend}: PASS in ${Math.round((Date.now() - started) / 1000)} s (attempted ${stats.attempted} = present ${stats.present})`);
+    console.log(
+      `${backend}: PASS in ${Math.round((Date.now() - started) / 1000)} s (attempted ${stats.attempted} = present ${stats.present})`,
+    );
   } catch (err) {
     failed = true;
     console.log(`${backend}: FAIL (seed ${seed}): ${(err as Error).stack ?? err}`);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NODE_FLAGS } from '../../../server/src/node-flags.js';
+import { NODE_FLAGS } from '@padmesh/server';
 
 export type ServerName = 'padmesh' | 'padmesh@before' | 'hocuspocus' | 'y-websocket' | 'relay';
 /**
@@ -10,7 +10,13 @@ export type ServerName = 'padmesh' | 'padmesh@before' | 'hocuspocus' | 'y-websoc
  * as its own `npm start` did, to every side-by-side workload: before/after in one run.
  */
 export const BEFORE = process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : null;
-export const SERVERS: ServerName[] = ['padmesh', ...(BEFORE ? (['padmesh@before'] as const) : []), 'hocuspocus', 'y-websocket', 'relay'];
+export const SERVERS: ServerName[] = [
+  'padmesh',
+  ...(BEFORE ? (['padmesh@before'] as const) : []),
+  'hocuspocus',
+  'y-websocket',
+  'relay',
+];
 
 export interface Running {
   name: ServerName;
@@ -29,14 +35,22 @@ const ROOT = resolve(import.meta.dirname, '../../../..');
  * carries no TypeScript loader or source maps; the peers' tiny start scripts need tsx, and
  * must not see our "source" export condition.
  */
-const tsxFor = (name: ServerName) => (name === 'padmesh' ? [...NODE_FLAGS] : name === 'padmesh@before' ? beforeFlags() : ['--import', 'tsx']);
+const tsxFor = (name: ServerName) =>
+  name === 'padmesh' ? [...NODE_FLAGS] : name === 'padmesh@before' ? beforeFlags() : ['--import', 'tsx'];
 /** The flags the other checkout's `npm start` used (none before node-flags.ts existed). */
 function beforeFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(BEFORE!, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const start =
+    (JSON.parse(readFileSync(join(BEFORE!, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+      .start ?? '';
   return /node ((?:--\S+ )*)packages\/server\/dist\/main\.js/.exec(start)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 }
 /** BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open in Chrome DevTools). */
-const profFlags = () => [...(process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []), ...(process.env.BENCH_HEAP_DIR ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir="${resolve(process.env.BENCH_HEAP_DIR)}"`] : [])];
+const profFlags = () => [
+  ...(process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []),
+  ...(process.env.BENCH_HEAP_DIR
+    ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir="${resolve(process.env.BENCH_HEAP_DIR)}"`]
+    : []),
+];
 
 /** Starts one server in its own process on a free loopback port. */
 export async function launch(name: ServerName, env: Record<string, string> = {}): Promise<Running> {
@@ -49,22 +63,29 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
     relay: join(import.meta.dirname, 'relay-main.ts'),
   }[name];
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
-  const child = spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${[...profFlags(), ...tsxFor(name)].join(' ')} "${script}"`], {
-    cwd: join(ROOT, 'packages/bench'),
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      RATE_MESSAGES_PER_SEC: '1000000',
-      RATE_BURST: '1000000',
-      MAX_CONNECTIONS_PER_IP: '1000000',
-      MAX_NEW_PADS_PER_IP_PER_MIN: '1000000',
-      ...env,
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${[...profFlags(), ...tsxFor(name)].join(' ')} "${script}"`,
+    ],
+    {
+      cwd: join(ROOT, 'packages/bench'),
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        RATE_MESSAGES_PER_SEC: '1000000',
+        RATE_BURST: '1000000',
+        MAX_CONNECTIONS_PER_IP: '1000000',
+        MAX_NEW_PADS_PER_IP_PER_MIN: '1000000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -72,8 +93,8 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
     const t = setTimeout(() => rej(new Error(`${name} did not start: ${out}`)), 20_000);
     const check = () => {
       const m = /READY (\d+)|running at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) return clearTimeout(t), res(Number(m[1] ?? m[2]));
-      if (child.exitCode !== null) return clearTimeout(t), rej(new Error(`${name} exited: ${out}`));
+      if (m) return (clearTimeout(t), res(Number(m[1] ?? m[2])));
+      if (child.exitCode !== null) return (clearTimeout(t), rej(new Error(`${name} exited: ${out}`)));
       setTimeout(check, 20);
     };
     check();

@@ -17,6 +17,8 @@ wss.on('connection', (ws, req) => {
   });
   ws.on('close', () => peers!.delete(ws));
 });
-http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => process.stdout.write(`READY ${(http.address() as AddressInfo).port}\n`));
+http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  process.stdout.write(`READY ${(http.address() as AddressInfo).port}\n`),
+);
 // Exit normally on SIGINT so a --cpu-prof profile gets written.
 process.on('SIGINT', () => process.exit(0));

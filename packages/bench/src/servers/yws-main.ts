@@ -7,11 +7,17 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from '../ws.js';
 
 const require = createRequire(import.meta.url);
-const { setupWSConnection } = require('y-websocket/bin/utils') as { setupWSConnection: (ws: unknown, req: unknown, opts?: unknown) => void };
+const { setupWSConnection } = require('y-websocket/bin/utils') as {
+  setupWSConnection: (ws: unknown, req: unknown, opts?: unknown) => void;
+};
 
 const http = createServer((_req, res) => res.end('ok'));
 const wss = new WebSocketServer({ server: http });
-wss.on('connection', (ws, req) => setupWSConnection(ws, req, { docName: (req.url ?? '/').slice(1).split('?')[0]!.replace(/^ws\//, '') }));
-http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => process.stdout.write(`READY ${(http.address() as AddressInfo).port}\n`));
+wss.on('connection', (ws, req) =>
+  setupWSConnection(ws, req, { docName: (req.url ?? '/').slice(1).split('?')[0]!.replace(/^ws\//, '') }),
+);
+http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  process.stdout.write(`READY ${(http.address() as AddressInfo).port}\n`),
+);
 // Exit normally on SIGINT so a --cpu-prof profile gets written.
 process.on('SIGINT', () => process.exit(0));

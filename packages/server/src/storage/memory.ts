@@ -42,7 +42,14 @@ export class MemoryStorage implements Storage {
       if (checksumMatches(e.update, e.sum)) good.push(e);
       else corrupt.push({ pad, kind: 'update', seq: e.seq, reason: 'checksum' });
     }
-    return { snapshot, snapshotSeq: p.snapshotSeq, updates: good.map((e) => e.update), seqs: good.map((e) => e.seq), lastSeq: last, corrupt };
+    return {
+      snapshot,
+      snapshotSeq: p.snapshotSeq,
+      updates: good.map((e) => e.update),
+      seqs: good.map((e) => e.seq),
+      lastSeq: last,
+      corrupt,
+    };
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {
@@ -94,7 +101,9 @@ export class MemoryStorage implements Storage {
 
   async backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
     this.check();
-    return [...this.pads].filter(([, p]) => p.log.length >= minEntries).map(([pad, p]) => ({ pad, entries: p.log.length }));
+    return [...this.pads]
+      .filter(([, p]) => p.log.length >= minEntries)
+      .map(([pad, p]) => ({ pad, entries: p.log.length }));
   }
 
   /** Tests only: flips a byte of a stored entry, as bit rot would (the contract's R1 scenarios). */

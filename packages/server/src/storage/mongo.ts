@@ -1,4 +1,13 @@
-import { Binary, MongoClient, MongoServerError, ObjectId, type ClientSession, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
+import {
+  Binary,
+  MongoClient,
+  MongoServerError,
+  ObjectId,
+  type ClientSession,
+  type Collection,
+  type Db,
+  type WriteConcernSettings,
+} from 'mongodb';
 import { checksum, checksumMatches } from './checksum.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
@@ -111,7 +120,8 @@ export class MongoStorage implements Storage {
       await client.connect();
       const db = client.db(opts.database ?? dbNameFromUrl(opts.url) ?? 'padmesh');
       const hello = await db.admin().command({ hello: 1 });
-      const transactions = (typeof hello.setName === 'string' && hello.isWritablePrimary === true) || hello.msg === 'isdbgrid';
+      const transactions =
+        (typeof hello.setName === 'string' && hello.isWritablePrimary === true) || hello.msg === 'isdbgrid';
       const store = new MongoStorage(client, db, transactions);
       await store.init();
       return store;
@@ -126,7 +136,12 @@ export class MongoStorage implements Storage {
       // Loads scan by _id, a key that never changes, so a chunk sealed mid-scan is not missed.
       { key: { pad: 1, _id: 1 }, name: 'pad_id' },
       { key: { pad: 1, last: 1 }, name: 'pad_last' },
-      { key: { pad: 1, keys: 1 }, name: 'pad_keys', unique: true, partialFilterExpression: { keys: { $exists: true } } },
+      {
+        key: { pad: 1, keys: 1 },
+        name: 'pad_keys',
+        unique: true,
+        partialFilterExpression: { keys: { $exists: true } },
+      },
     ]);
     if (!this.transactions) await this.recover();
   }
@@ -171,7 +186,8 @@ export class MongoStorage implements Storage {
         lastSeq = first + k;
         if (c.bad?.includes(k)) return; // quarantined (R2)
         const data = bytes(u);
-        if (!checksumMatches(data, c.sums?.[k])) return void corrupt.push({ pad, kind: 'update', seq: first + k, reason: 'checksum' });
+        if (!checksumMatches(data, c.sums?.[k]))
+          return void corrupt.push({ pad, kind: 'update', seq: first + k, reason: 'checksum' });
         updates.push(data);
         seqs.push(first + k);
       });
@@ -233,7 +249,10 @@ export class MongoStorage implements Storage {
       { upsert: true, returnDocument: 'after' },
     );
     const ids = new Set(docs.map((d) => d._id.toHexString()));
-    await this.seal(pad, (head?.commits ?? []).filter((c) => ids.has(c.b.toHexString())));
+    await this.seal(
+      pad,
+      (head?.commits ?? []).filter((c) => ids.has(c.b.toHexString())),
+    );
   }
 
   /** Step 3 (standalone): copy committed positions onto chunks, then drop the records. */
@@ -242,9 +261,15 @@ export class MongoStorage implements Storage {
     for (const c of commits) {
       const doc = await this.log.findOne({ _id: c.b }, { projection: { n: 1 } });
       if (!doc) continue; // an orphan removed by a retry; the record alone shows nothing
-      await this.log.updateOne({ _id: c.b, first: { $exists: false } }, { $set: { first: c.first, last: c.first + doc.n - 1 } });
+      await this.log.updateOne(
+        { _id: c.b, first: { $exists: false } },
+        { $set: { first: c.first, last: c.first + doc.n - 1 } },
+      );
     }
-    await this.pads.updateOne({ _id: pad }, { $pull: { commits: { b: { $in: commits.map((c) => c.b) } } }, $inc: { v: 1 } });
+    await this.pads.updateOne(
+      { _id: pad },
+      { $pull: { commits: { b: { $in: commits.map((c) => c.b) } } }, $inc: { v: 1 } },
+    );
   }
 
   /**
@@ -257,7 +282,9 @@ export class MongoStorage implements Storage {
     const unique = entries.filter((e) => e.id === undefined || (!seen.has(e.id) && seen.add(e.id)));
     const keys = [...seen];
     if (keys.length === 0) return unique;
-    const found = await this.log.find({ pad, keys: { $in: keys } }, { session, projection: { keys: 1, first: 1 } }).toArray();
+    const found = await this.log
+      .find({ pad, keys: { $in: keys } }, { session, projection: { keys: 1, first: 1 } })
+      .toArray();
     if (found.length === 0) return unique;
     const stored = new Set<string>();
     const head = session ? null : await this.pads.findOne({ _id: pad });
@@ -303,21 +330,38 @@ export class MongoStorage implements Storage {
       if (e.kind === 'snapshot') {
         const snap = await this.snapshots.findOne({ _id: e.pad, seq: e.seq });
         if (!snap) continue;
-        await this.jail.insertOne({ pad: e.pad, kind: e.kind, seq: e.seq, reason: e.reason, data: snap.data, at: new Date() });
+        await this.jail.insertOne({
+          pad: e.pad,
+          kind: e.kind,
+          seq: e.seq,
+          reason: e.reason,
+          data: snap.data,
+          at: new Date(),
+        });
         await this.snapshots.deleteOne({ _id: e.pad, seq: e.seq });
         continue;
       }
       const c = await this.log.findOne({ pad: e.pad, first: { $lte: e.seq }, last: { $gte: e.seq } });
       const k = c?.first === undefined ? -1 : e.seq - c.first;
       if (!c || k < 0 || c.bad?.includes(k)) continue;
-      await this.jail.insertOne({ pad: e.pad, kind: e.kind, seq: e.seq, reason: e.reason, data: c.updates[k]!, at: new Date() });
+      await this.jail.insertOne({
+        pad: e.pad,
+        kind: e.kind,
+        seq: e.seq,
+        reason: e.reason,
+        data: c.updates[k]!,
+        at: new Date(),
+      });
       await this.log.updateOne({ _id: c._id }, { $addToSet: { bad: k } });
       await this.pads.updateOne({ _id: e.pad }, { $inc: { v: 1 } });
     }
   }
 
   async quarantined(pad?: string): Promise<QuarantinedEntry[]> {
-    const docs = await this.jail.find(pad === undefined ? {} : { pad }).sort({ _id: 1 }).toArray();
+    const docs = await this.jail
+      .find(pad === undefined ? {} : { pad })
+      .sort({ _id: 1 })
+      .toArray();
     return docs.map((d) => ({ pad: d.pad, kind: d.kind, seq: d.seq, reason: d.reason, data: bytes(d.data), at: d.at }));
   }
 
@@ -345,11 +389,18 @@ export class MongoStorage implements Storage {
     await this.client.close();
   }
 
-  private async withTx<T>(fn: (s: ClientSession) => Promise<T>, readConcern: 'snapshot' | 'majority' = 'snapshot'): Promise<T> {
+  private async withTx<T>(
+    fn: (s: ClientSession) => Promise<T>,
+    readConcern: 'snapshot' | 'majority' = 'snapshot',
+  ): Promise<T> {
     const session = this.client.startSession();
     try {
       // withTransaction retries on TransientTransactionError (e.g. two appends to one pad).
-      return await session.withTransaction(fn, { readConcern: { level: readConcern }, writeConcern: this.wc, readPreference: 'primary' });
+      return await session.withTransaction(fn, {
+        readConcern: { level: readConcern },
+        writeConcern: this.wc,
+        readPreference: 'primary',
+      });
     } finally {
       await session.endSession();
     }

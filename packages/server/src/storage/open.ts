@@ -18,7 +18,14 @@ export interface OpenStorageOptions {
 export type OpenOptions = OpenStorageOptions;
 
 /** The schemes STORAGE_URL accepts, for error messages. */
-export const STORAGE_SCHEMES = ['memory:', 'sqlite:', 'postgres://', 'postgresql://', 'mongodb://', 'mongodb+srv://'] as const;
+export const STORAGE_SCHEMES = [
+  'memory:',
+  'sqlite:',
+  'postgres://',
+  'postgresql://',
+  'mongodb://',
+  'mongodb+srv://',
+] as const;
 
 /**
  * Opens the backend a STORAGE_URL names. Drivers load on demand, so a SQLite node never
@@ -50,7 +57,9 @@ export async function openStorage(url: string, opts: OpenStorageOptions = {}): P
   }
   // Show only the scheme: the rest of a URL may hold a password.
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0] ?? '(no scheme)';
-  throw new Error(`unsupported storage URL scheme ${JSON.stringify(scheme)}: expected one of ${STORAGE_SCHEMES.join(', ')}`);
+  throw new Error(
+    `unsupported storage URL scheme ${JSON.stringify(scheme)}: expected one of ${STORAGE_SCHEMES.join(', ')}`,
+  );
 }
 
 /** `sqlite:` URL to a file path. */

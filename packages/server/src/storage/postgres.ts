@@ -114,7 +114,8 @@ export class PostgresStorage implements Storage {
       lastSeq = Number(r.seq);
       if (r.kind === 0) snapshotSeq = lastSeq;
       // R1: bytes that no longer match their checksum are reported, not served.
-      if (!checksumMatches(data, r.crc)) corrupt.push({ pad, kind: r.kind === 0 ? 'snapshot' : 'update', seq: lastSeq, reason: 'checksum' });
+      if (!checksumMatches(data, r.crc))
+        corrupt.push({ pad, kind: r.kind === 0 ? 'snapshot' : 'update', seq: lastSeq, reason: 'checksum' });
       else if (r.kind === 0) snapshot = data;
       else {
         updates.push(data);
@@ -139,7 +140,12 @@ export class PostgresStorage implements Storage {
          SELECT p, d, i, c FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[]) WITH ORDINALITY AS t(p, d, i, c, n)
           ORDER BY n
          ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING`,
-        [entries.map((e) => e.pad), entries.map((e) => e.update), entries.map((e) => e.id ?? null), entries.map((e) => checksum(e.update))],
+        [
+          entries.map((e) => e.pad),
+          entries.map((e) => e.update),
+          entries.map((e) => e.id ?? null),
+          entries.map((e) => checksum(e.update)),
+        ],
       );
     });
   }
@@ -176,10 +182,16 @@ export class PostgresStorage implements Storage {
   }
 
   async quarantined(pad?: string): Promise<QuarantinedEntry[]> {
-    const { rows } = await this.pool.query<{ pad: string; kind: string; seq: string; reason: string; data: Buffer; at: Date }>(
-      'SELECT pad, kind, seq, reason, data, at FROM quarantine WHERE $1::text IS NULL OR pad = $1 ORDER BY id',
-      [pad ?? null],
-    );
+    const { rows } = await this.pool.query<{
+      pad: string;
+      kind: string;
+      seq: string;
+      reason: string;
+      data: Buffer;
+      at: Date;
+    }>('SELECT pad, kind, seq, reason, data, at FROM quarantine WHERE $1::text IS NULL OR pad = $1 ORDER BY id', [
+      pad ?? null,
+    ]);
     return rows.map((r) => ({
       pad: r.pad,
       kind: r.kind === 'snapshot' ? 'snapshot' : 'update',

@@ -53,9 +53,13 @@ export class ThreadedSqliteStorage implements Storage {
 
   private async start(): Promise<WorkerCalls> {
     if (!this.calls) {
-      const calls = new WorkerCalls(startWorker(import.meta.url, 'sqlite-worker', { file: this.file }), 'SQLite', () => {
-        if (this.calls === calls) this.calls = null;
-      });
+      const calls = new WorkerCalls(
+        startWorker(import.meta.url, 'sqlite-worker', { file: this.file }),
+        'SQLite',
+        () => {
+          if (this.calls === calls) this.calls = null;
+        },
+      );
       this.calls = calls;
     }
     const calls = this.calls;

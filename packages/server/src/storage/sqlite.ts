@@ -63,7 +63,9 @@ export class SqliteStorage implements Storage {
         'INSERT INTO updates (pad, data, id, crc) VALUES (?, ?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
       ),
       snapshot: this.db.prepare<[string], Row>('SELECT seq, data, crc FROM snapshots WHERE pad = ?'),
-      log: this.db.prepare<[string, number], Row>('SELECT seq, data, crc FROM updates WHERE pad = ? AND seq > ? ORDER BY seq'),
+      log: this.db.prepare<[string, number], Row>(
+        'SELECT seq, data, crc FROM updates WHERE pad = ? AND seq > ? ORDER BY seq',
+      ),
       upsertSnapshot: this.db.prepare(
         `INSERT INTO snapshots (pad, seq, data, crc) VALUES (?, ?, ?, ?)
          ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data, crc = excluded.crc
@@ -79,9 +81,10 @@ export class SqliteStorage implements Storage {
          SELECT pad, 'snapshot', seq, ?, data, ? FROM snapshots WHERE pad = ? AND seq = ?`,
       ),
       dropSnapshot: this.db.prepare('DELETE FROM snapshots WHERE pad = ? AND seq = ?'),
-      quarantined: this.db.prepare<[string | null, string | null], { pad: string; kind: string; seq: number; reason: string; data: Buffer; at: number }>(
-        'SELECT pad, kind, seq, reason, data, at FROM quarantine WHERE ? IS NULL OR pad = ? ORDER BY rowid',
-      ),
+      quarantined: this.db.prepare<
+        [string | null, string | null],
+        { pad: string; kind: string; seq: number; reason: string; data: Buffer; at: number }
+      >('SELECT pad, kind, seq, reason, data, at FROM quarantine WHERE ? IS NULL OR pad = ? ORDER BY rowid'),
       backlog: this.db.prepare<[number], { pad: string; entries: number }>(
         'SELECT pad, count(*) AS entries FROM updates GROUP BY pad HAVING count(*) >= ?',
       ),
@@ -137,7 +140,8 @@ export class SqliteStorage implements Storage {
     this.db.transaction(() => {
       for (const c of entries) {
         if (c.kind === 'snapshot') {
-          if (this.stmts.jailSnapshot.run(c.reason, at, c.pad, c.seq).changes > 0) this.stmts.dropSnapshot.run(c.pad, c.seq);
+          if (this.stmts.jailSnapshot.run(c.reason, at, c.pad, c.seq).changes > 0)
+            this.stmts.dropSnapshot.run(c.pad, c.seq);
         } else if (this.stmts.jailUpdate.run(c.reason, at, c.pad, c.seq).changes > 0) {
           this.stmts.dropUpdate.run(c.pad, c.seq);
         }

@@ -26,8 +26,19 @@ export function PasswordPrompt({ pad, onUnlocked }: { pad: string; onUnlocked: (
         <p>
           Enter the password for <strong>{pad}</strong> to read and edit it.
         </p>
-        <input type="password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} aria-label="Password" placeholder="Password" />
-        {error && <p className="error" role="alert">{error}</p>}
+        <input
+          type="password"
+          autoFocus
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-label="Password"
+          placeholder="Password"
+        />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <button className="primary" disabled={busy || password.length === 0}>
           {busy ? 'Checking…' : 'Unlock'}
         </button>

@@ -2,7 +2,15 @@ import { useState, type FormEvent } from 'react';
 import { accessApi } from './api.js';
 
 /** Copy links, make a read-only link, set or remove the pad's password. */
-export function ShareMenu({ pad, isProtected, onChange }: { pad: string; isProtected: boolean; onChange: (p: boolean) => void }) {
+export function ShareMenu({
+  pad,
+  isProtected,
+  onChange,
+}: {
+  pad: string;
+  isProtected: boolean;
+  onChange: (p: boolean) => void;
+}) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   const [password, setPassword] = useState('');
@@ -52,11 +60,27 @@ export function ShareMenu({ pad, isProtected, onChange }: { pad: string; isProte
           </button>
           <form onSubmit={submit} className="password-form">
             <label>{isProtected ? 'Change or remove password' : 'Protect with a password'}</label>
-            {isProtected && <input type="password" placeholder="Current password" value={current} onChange={(e) => setCurrent(e.target.value)} />}
-            <input type="password" placeholder={isProtected ? 'New password (empty removes it)' : 'New password'} value={password} onChange={(e) => setPassword(e.target.value)} />
+            {isProtected && (
+              <input
+                type="password"
+                placeholder="Current password"
+                value={current}
+                onChange={(e) => setCurrent(e.target.value)}
+              />
+            )}
+            <input
+              type="password"
+              placeholder={isProtected ? 'New password (empty removes it)' : 'New password'}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
             <button className="button wide">{isProtected ? 'Update' : 'Set password'}</button>
           </form>
-          {note && <p className="note" role="status">{note}</p>}
+          {note && (
+            <p className="note" role="status">
+              {note}
+            </p>
+          )}
         </div>
       )}
     </div>

@@ -17,6 +17,9 @@ export const accessApi = {
   status: (pad: string) => call<{ protected: boolean; unlocked: boolean }>(`${base(pad)}/access`),
   unlock: (pad: string, password: string) => call<{ unlocked: boolean }>(`${base(pad)}/unlock`, { password }),
   setPassword: (pad: string, password: string, currentPassword?: string) =>
-    call<{ protected: boolean }>(`${base(pad)}/password`, currentPassword === undefined ? { password } : { password, currentPassword }),
+    call<{ protected: boolean }>(
+      `${base(pad)}/password`,
+      currentPassword === undefined ? { password } : { password, currentPassword },
+    ),
   readOnlyLink: (pad: string) => call<{ id: string; url: string }>(`${base(pad)}/read-only-link`, {}),
 };

@@ -10,7 +10,17 @@ const REASON: Record<Version['reason'], string> = {
 };
 
 /** The list of a pad's versions, newest first, and a form to save one now. */
-export function HistoryPanel({ pad, selected, onSelect, refreshKey }: { pad: string; selected: string | null; onSelect: (id: string) => void; refreshKey: number }) {
+export function HistoryPanel({
+  pad,
+  selected,
+  onSelect,
+  refreshKey,
+}: {
+  pad: string;
+  selected: string | null;
+  onSelect: (id: string) => void;
+  refreshKey: number;
+}) {
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [error, setError] = useState('');
   const [name, setName] = useState('');
@@ -40,7 +50,13 @@ export function HistoryPanel({ pad, selected, onSelect, refreshKey }: { pad: str
   return (
     <aside className="history-panel" aria-label="Versions">
       <form className="save-version" onSubmit={save}>
-        <input value={name} maxLength={100} placeholder="Version name (optional)" onChange={(e) => setName(e.target.value)} aria-label="Version name" />
+        <input
+          value={name}
+          maxLength={100}
+          placeholder="Version name (optional)"
+          onChange={(e) => setName(e.target.value)}
+          aria-label="Version name"
+        />
         <button className="button">Save version</button>
       </form>
       {error && <p className="error">{error}</p>}
@@ -49,7 +65,11 @@ export function HistoryPanel({ pad, selected, onSelect, refreshKey }: { pad: str
       <ol className="versions">
         {versions?.map((v) => (
           <li key={v.id}>
-            <button className={`version ${v.id === selected ? 'selected' : ''}`} onClick={() => onSelect(v.id)} data-version={v.id}>
+            <button
+              className={`version ${v.id === selected ? 'selected' : ''}`}
+              onClick={() => onSelect(v.id)}
+              data-version={v.id}
+            >
               <span className="version-title">{v.name ?? when(v.createdAt)}</span>
               <span className="version-meta">
                 {v.name ? `${when(v.createdAt)} · ` : ''}
@@ -57,7 +77,12 @@ export function HistoryPanel({ pad, selected, onSelect, refreshKey }: { pad: str
               </span>
               <span className="version-authors">
                 {v.authors.map((a) => (
-                  <span key={`${a.name}${a.color}`} className="author-dot" style={{ background: a.color }} title={a.name} />
+                  <span
+                    key={`${a.name}${a.color}`}
+                    className="author-dot"
+                    style={{ background: a.color }}
+                    title={a.name}
+                  />
                 ))}
               </span>
             </button>

@@ -6,7 +6,19 @@ import { historyApi, when, type Span, type Version } from './api.js';
 type Mode = 'text' | 'authors' | 'diff';
 
 /** One version, read-only: plain, coloured by author, or as a line diff against the current text. */
-export function VersionView({ pad, id, doc, onRestored, onClose }: { pad: string; id: string; doc: Y.Doc; onRestored: () => void; onClose: () => void }) {
+export function VersionView({
+  pad,
+  id,
+  doc,
+  onRestored,
+  onClose,
+}: {
+  pad: string;
+  id: string;
+  doc: Y.Doc;
+  onRestored: () => void;
+  onClose: () => void;
+}) {
   const [data, setData] = useState<{ version: Version; text: string; spans: Span[] } | null>(null);
   const [error, setError] = useState('');
   const [mode, setMode] = useState<Mode>('diff');
@@ -38,21 +50,39 @@ export function VersionView({ pad, id, doc, onRestored, onClose }: { pad: string
     }
   };
 
-  if (error) return <div className="version-view"><p className="error pad-x">{error}</p></div>;
-  if (!data) return <div className="version-view"><p className="muted pad-x">Loading version…</p></div>;
+  if (error)
+    return (
+      <div className="version-view">
+        <p className="error pad-x">{error}</p>
+      </div>
+    );
+  if (!data)
+    return (
+      <div className="version-view">
+        <p className="muted pad-x">Loading version…</p>
+      </div>
+    );
   return (
     <div className="version-view">
       <div className="version-bar">
         <strong>{data.version.name ?? `Version of ${when(data.version.createdAt)}`}</strong>
         <div className="segmented" role="tablist">
           {(['diff', 'authors', 'text'] as Mode[]).map((m) => (
-            <button key={m} role="tab" aria-selected={mode === m} className={mode === m ? 'on' : ''} onClick={() => setMode(m)}>
+            <button
+              key={m}
+              role="tab"
+              aria-selected={mode === m}
+              className={mode === m ? 'on' : ''}
+              onClick={() => setMode(m)}
+            >
               {m === 'diff' ? 'Changes since' : m === 'authors' ? 'By author' : 'Text'}
             </button>
           ))}
         </div>
         <div className="spacer" />
-        <button className="button" onClick={onClose}>Back to pad</button>
+        <button className="button" onClick={onClose}>
+          Back to pad
+        </button>
         <button className="primary small" onClick={restore} disabled={busy}>
           {busy ? 'Restoring…' : 'Restore this version'}
         </button>
@@ -61,7 +91,12 @@ export function VersionView({ pad, id, doc, onRestored, onClose }: { pad: string
         {mode === 'text' && data.text}
         {mode === 'authors' &&
           data.spans.map((s) => (
-            <span key={s.from} className="by-author" style={{ background: s.author ? `${s.author.color}2e` : undefined, borderBottomColor: s.author?.color }} title={s.author?.name ?? 'unknown author'}>
+            <span
+              key={s.from}
+              className="by-author"
+              style={{ background: s.author ? `${s.author.color}2e` : undefined, borderBottomColor: s.author?.color }}
+              title={s.author?.name ?? 'unknown author'}
+            >
               {data.text.slice(s.from, s.to)}
             </span>
           ))}
@@ -72,7 +107,11 @@ export function VersionView({ pad, id, doc, onRestored, onClose }: { pad: string
             </span>
           ))}
       </pre>
-      {mode === 'diff' && <p className="legend pad-x"><span className="line-removed">only in this version</span> <span className="line-added">added since</span></p>}
+      {mode === 'diff' && (
+        <p className="legend pad-x">
+          <span className="line-removed">only in this version</span> <span className="line-added">added since</span>
+        </p>
+      )}
     </div>
   );
 }

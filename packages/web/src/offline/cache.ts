@@ -25,7 +25,10 @@ export interface PadCache {
 export async function openCache(key: string, doc: Y.Doc): Promise<PadCache | null> {
   if (typeof indexedDB === 'undefined') return null;
   const persistence = new IndexeddbPersistence(`padmesh:${key}`, doc);
-  const loaded = await Promise.race([persistence.whenSynced.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CACHE_WAIT_MS))]);
+  const loaded = await Promise.race([
+    persistence.whenSynced.then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), CACHE_WAIT_MS)),
+  ]);
   const unsaved = loaded ? Boolean(await persistence.get(UNSAVED_KEY).catch(() => 0)) : false;
   let untrack: (() => void) | null = null;
   return {

@@ -9,14 +9,25 @@ import type { PadProvider } from './provider.js';
 
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '15px', backgroundColor: '#fff' },
-  '.cm-scroller': { fontFamily: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace', lineHeight: '1.6' },
+  '.cm-scroller': {
+    fontFamily: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    lineHeight: '1.6',
+  },
   '.cm-content': { padding: '16px 0', caretColor: '#1f2328' },
   '.cm-line': { padding: '0 24px 0 12px' },
   '.cm-gutters': { backgroundColor: '#fafbfc', color: '#8c959f', border: 'none', borderRight: '1px solid #eef0f2' },
   '.cm-activeLine': { backgroundColor: '#f6f8fa80' },
   '&.cm-focused': { outline: 'none' },
   // Labels show while their author is active (remote-carets.ts adds cm-yRecent), then fade; hover shows them again.
-  '.cm-ySelectionInfo': { fontFamily: 'system-ui, sans-serif', fontSize: '11px', fontWeight: '600', padding: '1px 4px', borderRadius: '3px 3px 3px 0', top: '-1.35em', transition: 'opacity .4s ease-in-out' },
+  '.cm-ySelectionInfo': {
+    fontFamily: 'system-ui, sans-serif',
+    fontSize: '11px',
+    fontWeight: '600',
+    padding: '1px 4px',
+    borderRadius: '3px 3px 3px 0',
+    top: '-1.35em',
+    transition: 'opacity .4s ease-in-out',
+  },
   '.cm-ySelectionCaret.cm-yRecent > .cm-ySelectionInfo': { opacity: '1' },
 });
 

@@ -23,7 +23,13 @@ export function StatusBadge({ provider }: { provider: PadProvider }) {
   if (s.status === 'offline' && s.unsaved) text = 'Offline — changes kept on this device';
   const retryIn = s.nextRetryAt ? Math.max(0, Math.ceil((s.nextRetryAt - Date.now()) / 1000)) : null;
   return (
-    <div className={`status status-${s.status}`} role="status" aria-live="polite" data-status={s.status} title={s.detail || text}>
+    <div
+      className={`status status-${s.status}`}
+      role="status"
+      aria-live="polite"
+      data-status={s.status}
+      title={s.detail || text}
+    >
       <span className="dot" aria-hidden="true" />
       <span className="status-text">{text}</span>
       {s.status === 'offline' && retryIn !== null && retryIn > 0 && (

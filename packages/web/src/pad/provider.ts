@@ -119,7 +119,10 @@ export class PadProvider {
       this.attempt = 0;
       this.send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) });
       if (this.awareness.getLocalState() !== null) {
-        this.send({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]) });
+        this.send({
+          type: 'awareness',
+          update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
+        });
       }
       this.refresh();
     };
@@ -226,7 +229,10 @@ export class PadProvider {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, m.update, this);
         break;
       case 'query-awareness':
-        this.send({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]) });
+        this.send({
+          type: 'awareness',
+          update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
+        });
         break;
       case 'saved':
         this.acked = Math.max(this.acked, m.seq);
@@ -261,7 +267,10 @@ export class PadProvider {
     else this.set(this.snapshot.status, this.snapshot.detail, this.snapshot.nextRetryAt);
   };
 
-  private readonly onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
     if (origin === this) return;
     const changed = [...added, ...updated, ...removed];
     this.send({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed) });

@@ -12,13 +12,26 @@ function peersOf(awareness: Awareness): Peer[] {
   for (const [id, state] of awareness.getStates()) {
     const u = (state as { user?: Partial<Identity> }).user;
     if (id === awareness.clientID || !u || typeof u.name !== 'string' || typeof u.color !== 'string') continue;
-    out.push({ id, user: { name: cleanName(u.name) || 'Anonymous', color: u.color, colorLight: u.colorLight ?? u.color } });
+    out.push({
+      id,
+      user: { name: cleanName(u.name) || 'Anonymous', color: u.color, colorLight: u.colorLight ?? u.color },
+    });
   }
   return out.sort((a, b) => a.user.name.localeCompare(b.user.name));
 }
 
 /** Coloured circles for who is here; yours first, click it to rename yourself. */
-export function Avatars({ awareness, me, onRename, onDone }: { awareness: Awareness; me: Identity; onRename: (id: Identity) => void; onDone?: () => void }) {
+export function Avatars({
+  awareness,
+  me,
+  onRename,
+  onDone,
+}: {
+  awareness: Awareness;
+  me: Identity;
+  onRename: (id: Identity) => void;
+  onDone?: () => void;
+}) {
   const [peers, setPeers] = useState<Peer[]>(() => peersOf(awareness));
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(me.name);
@@ -72,16 +85,37 @@ export function Avatars({ awareness, me, onRename, onDone }: { awareness: Awaren
           />
         </form>
       ) : (
-        <button className="avatar me" style={{ background: me.color }} title={`${me.name} (you) — click to rename`} onClick={start}>
+        <button
+          className="avatar me"
+          style={{ background: me.color }}
+          title={`${me.name} (you) — click to rename`}
+          onClick={start}
+        >
           {initials(me.name)}
         </button>
       )}
       {peers.slice(0, 8).map((p) => (
-        <span key={p.id} className="avatar" style={{ background: p.user.color }} title={p.user.name} data-name={p.user.name}>
+        <span
+          key={p.id}
+          className="avatar"
+          style={{ background: p.user.color }}
+          title={p.user.name}
+          data-name={p.user.name}
+        >
           {initials(p.user.name)}
         </span>
       ))}
-      {peers.length > 8 && <span className="avatar more" title={peers.slice(8).map((p) => p.user.name).join(', ')}>+{peers.length - 8}</span>}
+      {peers.length > 8 && (
+        <span
+          className="avatar more"
+          title={peers
+            .slice(8)
+            .map((p) => p.user.name)
+            .join(', ')}
+        >
+          +{peers.length - 8}
+        </span>
+      )}
       <span className="count">{peers.length === 0 ? 'Only you' : `${peers.length + 1} here`}</span>
     </div>
   );

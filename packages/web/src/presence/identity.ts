@@ -6,8 +6,52 @@ export interface Identity {
 }
 
 const KEY = 'padmesh.identity';
-const ADJECTIVES = ['Amber', 'Brisk', 'Calm', 'Daring', 'Eager', 'Fuzzy', 'Gentle', 'Happy', 'Indigo', 'Jolly', 'Keen', 'Lucky', 'Mellow', 'Nimble', 'Olive', 'Plucky', 'Quiet', 'Rosy', 'Sunny', 'Tidy', 'Witty', 'Zesty'];
-const ANIMALS = ['Otter', 'Badger', 'Heron', 'Lynx', 'Panda', 'Fox', 'Koala', 'Falcon', 'Gecko', 'Walrus', 'Marten', 'Ibis', 'Yak', 'Puffin', 'Beaver', 'Dingo', 'Llama', 'Seal', 'Wren', 'Tapir'];
+const ADJECTIVES = [
+  'Amber',
+  'Brisk',
+  'Calm',
+  'Daring',
+  'Eager',
+  'Fuzzy',
+  'Gentle',
+  'Happy',
+  'Indigo',
+  'Jolly',
+  'Keen',
+  'Lucky',
+  'Mellow',
+  'Nimble',
+  'Olive',
+  'Plucky',
+  'Quiet',
+  'Rosy',
+  'Sunny',
+  'Tidy',
+  'Witty',
+  'Zesty',
+];
+const ANIMALS = [
+  'Otter',
+  'Badger',
+  'Heron',
+  'Lynx',
+  'Panda',
+  'Fox',
+  'Koala',
+  'Falcon',
+  'Gecko',
+  'Walrus',
+  'Marten',
+  'Ibis',
+  'Yak',
+  'Puffin',
+  'Beaver',
+  'Dingo',
+  'Llama',
+  'Seal',
+  'Wren',
+  'Tapir',
+];
 /** Distinct hues (no two blues or teals), white text readable on each, and a light tint for selections. */
 const PALETTE: [string, string][] = [
   ['#d1495b', '#d1495b33'],
@@ -22,7 +66,7 @@ const PALETTE: [string, string][] = [
   ['#546e7a', '#546e7a33'],
 ];
 
-const pick = <T,>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 export function randomIdentity(): Identity {
   const [color, colorLight] = pick(PALETTE);
@@ -34,7 +78,8 @@ export function loadIdentity(): Identity {
     const raw = localStorage.getItem(KEY);
     if (raw) {
       const v = JSON.parse(raw) as Partial<Identity>;
-      if (typeof v.name === 'string' && typeof v.color === 'string' && typeof v.colorLight === 'string') return v as Identity;
+      if (typeof v.name === 'string' && typeof v.color === 'string' && typeof v.colorLight === 'string')
+        return v as Identity;
     }
   } catch {
     // Storage may be disabled; a fresh identity per visit is the fallback.

@@ -32,7 +32,12 @@ export function remoteCarets(ytext: Y.Text, awareness: Awareness): Extension {
         update(u: ViewUpdate) {
           publishOwnCursor(u, ytext, awareness);
           const now = Date.now();
-          this.decorations = othersDecorations(u.view, ytext, awareness, (id) => now - (lastActive.get(id) ?? 0) < LABEL_MS);
+          this.decorations = othersDecorations(
+            u.view,
+            ytext,
+            awareness,
+            (id) => now - (lastActive.get(id) ?? 0) < LABEL_MS,
+          );
           // Redraw when the next label is due to fade.
           if (timer) clearTimeout(timer);
           const due = [...lastActive.values()].map((t) => t + LABEL_MS - now).filter((d) => d > 0);
@@ -64,20 +69,43 @@ function publishOwnCursor(u: ViewUpdate, ytext: Y.Text, awareness: Awareness): v
   const anchor = Y.createRelativePositionFromTypeIndex(ytext, sel.anchor);
   const head = Y.createRelativePositionFromTypeIndex(ytext, sel.head);
   const cur = local.cursor as Cursor | null | undefined;
-  if (cur && Y.compareRelativePositions(Y.createRelativePositionFromJSON(cur.anchor), anchor) && Y.compareRelativePositions(Y.createRelativePositionFromJSON(cur.head), head)) return;
+  if (
+    cur &&
+    Y.compareRelativePositions(Y.createRelativePositionFromJSON(cur.anchor), anchor) &&
+    Y.compareRelativePositions(Y.createRelativePositionFromJSON(cur.head), head)
+  )
+    return;
   awareness.setLocalStateField('cursor', { anchor, head });
 }
 
-function othersDecorations(view: EditorView, ytext: Y.Text, awareness: Awareness, isRecent: (id: number) => boolean): DecorationSet {
+function othersDecorations(
+  view: EditorView,
+  ytext: Y.Text,
+  awareness: Awareness,
+  isRecent: (id: number) => boolean,
+): DecorationSet {
   const doc = view.state.doc;
   const out: Range<Decoration>[] = [];
   awareness.getStates().forEach((state, id) => {
     const cursor = state.cursor as Cursor | null | undefined;
     if (id === awareness.clientID || !cursor?.anchor || !cursor.head) return;
-    const anchor = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(cursor.anchor), ytext.doc!);
-    const head = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(cursor.head), ytext.doc!);
+    const anchor = Y.createAbsolutePositionFromRelativePosition(
+      Y.createRelativePositionFromJSON(cursor.anchor),
+      ytext.doc!,
+    );
+    const head = Y.createAbsolutePositionFromRelativePosition(
+      Y.createRelativePositionFromJSON(cursor.head),
+      ytext.doc!,
+    );
     // A position from a type we don't show, or past the end during a sync, is skipped rather than thrown on.
-    if (!anchor || !head || anchor.type !== ytext || head.type !== ytext || Math.max(anchor.index, head.index) > doc.length) return;
+    if (
+      !anchor ||
+      !head ||
+      anchor.type !== ytext ||
+      head.type !== ytext ||
+      Math.max(anchor.index, head.index) > doc.length
+    )
+      return;
     const user = (state.user ?? {}) as { name?: unknown; color?: unknown; colorLight?: unknown };
     const color = typeof user.color === 'string' ? user.color : '#30bced';
     const name = typeof user.name === 'string' ? user.name : 'Anonymous';
@@ -86,10 +114,17 @@ function othersDecorations(view: EditorView, ytext: Y.Text, awareness: Awareness
     const to = Math.max(anchor.index, head.index);
     if (from < to) {
       // Marks may span lines; CodeMirror splits them per line itself.
-      out.push(Decoration.mark({ class: 'cm-ySelection', attributes: { style: `background-color: ${tint}` } }).range(from, to));
+      out.push(
+        Decoration.mark({ class: 'cm-ySelection', attributes: { style: `background-color: ${tint}` } }).range(from, to),
+      );
     }
     // The caret sits outside the selection, so our own caret next to it is not covered.
-    out.push(Decoration.widget({ side: head.index - anchor.index > 0 ? -1 : 1, widget: new Caret(color, name, isRecent(id)) }).range(head.index));
+    out.push(
+      Decoration.widget({
+        side: head.index - anchor.index > 0 ? -1 : 1,
+        widget: new Caret(color, name, isRecent(id)),
+      }).range(head.index),
+    );
   });
   return Decoration.set(out, true);
 }

@@ -1,0 +1,79 @@
+import * as Y from 'yjs';
+import type { Author, History, VersionMeta } from './versions.js';
+import type { Logger } from '../log.js';
+
+export interface VersionTimings {
+  /** A version after this long without edits. */
+  idleMs: number;
+  /** And at least this often while editing goes on. */
+  maxIntervalMs: number;
+}
+
+/**
+ * Decides when a pad's state becomes a version: after a pause in editing, every
+ * `maxIntervalMs` of continuous editing, on request, on restore, and when the pad unloads
+ * with unrecorded edits. Only edits made on this node count (bus updates don't), so in a
+ * cluster the node the authors are on records the versions.
+ */
+export class VersionRecorder {
+  private contributors = new Set<number>();
+  private readonly known = new Map<number, Author>();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private dirtySince: number | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly pad: string,
+    private readonly doc: Y.Doc,
+    private readonly history: History,
+    private readonly timings: VersionTimings,
+    private readonly log: Logger,
+  ) {}
+
+  /** A local edit landed (from a client or the API). */
+  edited(update: Uint8Array): void {
+    for (const client of Y.parseUpdateMeta(update).from.keys()) this.contributors.add(client);
+    const now = Date.now();
+    this.dirtySince ??= now;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.record('idle'), this.timings.idleMs);
+    this.idleTimer.unref();
+    if (now - this.dirtySince >= this.timings.maxIntervalMs) void this.record('interval');
+  }
+
+  /** Presence tells us who each Yjs client is. */
+  learn(clientId: number, user: unknown): void {
+    const u = user as Partial<Author> | undefined;
+    if (u && typeof u.name === 'string' && typeof u.color === 'string')
+      this.known.set(clientId, { name: u.name.slice(0, 40), color: u.color.slice(0, 32) });
+  }
+
+  get dirty(): boolean {
+    return this.dirtySince !== null;
+  }
+
+  /** Records now; serialised so versions never interleave. */
+  record(reason: VersionMeta['reason'], name: string | null = null): Promise<VersionMeta> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const contributors = this.contributors;
+    this.contributors = new Set();
+    this.dirtySince = null;
+    const run = this.chain.then(async () => {
+      const authors = new Map<number, Author>();
+      for (const id of contributors) {
+        const a = this.known.get(id);
+        if (a) authors.set(id, a);
+      }
+      await this.history.rememberAuthors(this.pad, authors);
+      const unique = [...new Map([...authors.values()].map((a) => [`${a.name}\u0000${a.color}`, a])).values()];
+      return this.history.record(this.pad, this.doc, { name, authors: unique, reason });
+    });
+    this.chain = run.catch((err) => this.log.warn({ err, pad: this.pad }, 'recording a version failed'));
+    return run;
+  }
+
+  destroy(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+  }
+}

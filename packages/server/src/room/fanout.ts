@@ -1,0 +1,122 @@
+import { encodeMessage } from '@padmesh/protocol';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { Conn } from '../transport/socket.js';
+
+/**
+ * Doc updates that arrive in the same event-loop turn as a send are merged into one frame
+ * (0 = until the turn ends, via setImmediate): bursts coalesce, but a lone edit waits for
+ * nothing. A fixed 4 ms window cost every edit up to 4 ms at moderate rates (bench: typing
+ * p50 4.3 ms against 0.5 ms for the peers).
+ */
+export const UPDATE_TICK_MS = 0;
+/** Cursor/presence changes are merged per window; only the latest state of each client is sent. */
+export const AWARENESS_TICK_MS = 16;
+
+/**
+ * Sends the first item at once, then batches whatever arrives within `tickMs` of the last
+ * send into one flush, so a burst costs one frame per tick instead of one per item.
+ */
+class Coalescer<T> {
+  private queue: T[] = [];
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly tickMs: number,
+    private readonly send: (items: T[]) => void,
+  ) {}
+
+  push(item: T): void {
+    if (this.timer) {
+      this.queue.push(item);
+      return;
+    }
+    this.send([item]);
+    this.arm();
+  }
+
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const items = this.queue;
+    this.queue = [];
+    this.send(items);
+  }
+
+  private arm(): void {
+    const fire = () => {
+      this.timer = null;
+      if (this.queue.length === 0) return;
+      this.flush();
+      this.arm();
+    };
+    this.timer = this.tickMs === 0 ? setImmediate(fire) : setTimeout(fire, this.tickMs);
+  }
+
+  destroy(): void {
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
+    this.timer = null;
+    this.queue = [];
+  }
+}
+
+interface Sent<T> {
+  value: T;
+  sender: Conn | null;
+}
+
+/** The one sender of a batch, if all of it came from one connection (it needs no echo). */
+function soleSender<T>(items: Sent<T>[]): Conn | null {
+  const first = items[0]?.sender ?? null;
+  return items.every((i) => i.sender === first) ? first : null;
+}
+
+/**
+ * Fan-out for one room: each frame is encoded once and the same bytes go to every client.
+ * Text goes before presence: an awareness flush first drains pending doc updates.
+ */
+export class Fanout {
+  private readonly updates: Coalescer<Sent<Uint8Array>>;
+  private readonly presence: Coalescer<Sent<number[]>>;
+
+  constructor(
+    private readonly conns: ReadonlySet<Conn>,
+    private readonly awareness: awarenessProtocol.Awareness,
+  ) {
+    this.updates = new Coalescer(UPDATE_TICK_MS, (items) => {
+      const update = items.length === 1 ? items[0]!.value : Y.mergeUpdates(items.map((i) => i.value));
+      this.broadcast(encodeMessage({ type: 'update', update }), soleSender(items));
+    });
+    this.presence = new Coalescer(AWARENESS_TICK_MS, (items) => {
+      this.updates.flush();
+      const ids = [...new Set(items.flatMap((i) => i.value))];
+      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+      this.broadcast(encodeMessage({ type: 'awareness', update }), soleSender(items));
+    });
+  }
+
+  update(update: Uint8Array, sender: Conn | null): void {
+    this.updates.push({ value: update, sender });
+  }
+
+  awarenessChanged(ids: number[], sender: Conn | null): void {
+    this.presence.push({ value: ids, sender });
+  }
+
+  /** Sends anything pending now (before a client is told its edit is saved, or on close). */
+  flush(): void {
+    this.updates.flush();
+    this.presence.flush();
+  }
+
+  private broadcast(frame: Uint8Array, except: Conn | null): void {
+    for (const c of this.conns) if (c !== except) c.send(frame);
+  }
+
+  destroy(): void {
+    this.updates.destroy();
+    this.presence.destroy();
+  }
+}

@@ -1,0 +1,283 @@
+import { CloseCode, PADMESH_PARAM, padIdProblem } from '@padmesh/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Limits } from '../config.js';
+import { KeyedCounter, SlidingWindow, TokenBucket } from '../limits.js';
+import { requestToken } from '../access/routes.js';
+import type { Logger } from '../log.js';
+import type { PadAccess } from '../access/pad-access.js';
+import type { Metrics } from '../metrics.js';
+import type { Room } from '../room/room.js';
+import type { Rooms } from '../room/rooms.js';
+import { CloseError, Conn, type Socket } from './socket.js';
+
+/** A socket that has not answered a ping within this interval is dead. */
+const HEARTBEAT_MS = 30_000;
+/** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
+const SLOW_CLOSE_GRACE_MS = 1_000;
+
+/** `ws` as the room sees it. A class, not an object literal with getters: those go to
+ * dictionary mode and cost ~0.5 KiB per connection (heap snapshot, 1,000 idle sockets). */
+class WsSocket implements Socket {
+  constructor(private readonly ws: WebSocket) {}
+  send(data: Uint8Array): void {
+    this.ws.send(data, { binary: true });
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason.slice(0, 120));
+    // A client that stopped reading will not read the close frame either.
+    if (code === CloseCode.SlowConsumer) setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+  get isOpen(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+}
+
+/**
+ * Module-level on purpose: a listener created inside handleUpgrade would keep that call's
+ * scope (the request, its headers, the head buffer) alive as long as the socket lives.
+ */
+const ignore = () => {};
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** The peer address; behind our own load balancer, the last X-Forwarded-For hop (the one it added). */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const fwd = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof fwd === 'string' && fwd.length > 0) return fwd.split(',').at(-1)!.trim();
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+interface Admission {
+  pad: string;
+  readOnly: boolean;
+  denied: [code: number, reason: string] | null;
+}
+
+export interface WsDeps {
+  access: PadAccess;
+  rooms: Rooms;
+  log: Logger;
+  metrics: Metrics;
+  maxMessageBytes: number;
+  limits: Limits;
+  /** False while draining: new sockets are refused with "going away". */
+  accepting: () => boolean;
+}
+
+/** The WebSocket transport: upgrades `/ws/<pad>` and feeds frames to the pad's room. */
+export class WsTransport {
+  readonly wss: WebSocketServer;
+  private heartbeat: NodeJS.Timeout;
+  private alive = new WeakSet<WebSocket>();
+  private perIp: KeyedCounter;
+  private newPads: SlidingWindow;
+
+  constructor(private readonly deps: WsDeps) {
+    this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
+    this.newPads = new SlidingWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, perMessageDeflate: false });
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Returns false if the request is not ours (the caller answers 404). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/ws\/(ro\/)?(.*)$/.exec(url.pathname);
+    if (!m) return false;
+    let name: string;
+    try {
+      name = decodeURIComponent(m[2] ?? '');
+    } catch {
+      name = '%';
+    }
+    const origin = req.headers.origin;
+    if (origin && !this.originAllowed(origin, req.headers.host)) {
+      this.deps.metrics.rejected.inc({ reason: 'origin' });
+      this.deps.log.warn({ origin }, 'WebSocket from a foreign origin refused');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin not allowed\n');
+      return true;
+    }
+    const ip = clientIp(req, this.deps.limits.trustProxy);
+    const wantsAcks = url.searchParams.has(PADMESH_PARAM);
+    socket.on('error', ignore);
+    this.admit(req, name, Boolean(m[1])).then(
+      (admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, wantsAcks, ip)),
+      (err) => {
+        this.deps.log.error({ err }, 'could not check pad access');
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      },
+    );
+    return true;
+  }
+
+  /** Resolves which pad a socket is for, and whether it may read or write it (A1, A2). */
+  private async admit(req: IncomingMessage, name: string, viaReadOnlyLink: boolean): Promise<Admission> {
+    if (viaReadOnlyLink) {
+      const pad = await this.deps.access.padForReadOnly(name);
+      return pad
+        ? { pad, readOnly: true, denied: null }
+        : { pad: name, readOnly: true, denied: [CloseCode.InvalidPad, 'unknown read-only link'] };
+    }
+    if (padIdProblem(name)) return { pad: name, readOnly: false, denied: null };
+    const allowed = await this.deps.access.allowed(name, requestToken(req, name));
+    return {
+      pad: name,
+      readOnly: false,
+      denied: allowed ? null : [CloseCode.PasswordRequired, 'this pad is protected by a password'],
+    };
+  }
+
+  private originAllowed(origin: string, host: string | undefined): boolean {
+    if (this.deps.limits.allowedOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
+
+  private onSocket(ws: WebSocket, { pad, readOnly, denied }: Admission, wantsAcks: boolean, ip: string): void {
+    if (denied) {
+      this.deps.metrics.rejected.inc({
+        reason: denied[0] === CloseCode.PasswordRequired ? 'password_required' : 'unknown_read_only',
+      });
+      ws.close(denied[0], denied[1]);
+      return;
+    }
+    if (!this.perIp.tryAcquire(ip)) {
+      this.deps.metrics.rejected.inc({ reason: 'connections_per_ip' });
+      this.deps.log.warn({ ip }, 'too many connections from one address');
+      ws.close(
+        CloseCode.RateLimited,
+        `more than ${this.deps.limits.maxConnectionsPerIp} connections from your address`,
+      );
+      return;
+    }
+    ws.once('close', () => this.perIp.release(ip));
+    const problem = padIdProblem(pad);
+    if (problem) {
+      this.deps.metrics.rejected.inc({ reason: 'invalid_pad' });
+      ws.close(CloseCode.InvalidPad, problem);
+      return;
+    }
+    if (!this.deps.accepting()) {
+      ws.close(CloseCode.GoingAway, 'server is draining; reconnect');
+      return;
+    }
+    // A pino child costs about a kilobyte; most connections never log, so make it on first use.
+    let child: Logger | null = null;
+    const log = () => (child ??= this.deps.log.child({ pad, ip }));
+    const conn = new Conn(new WsSocket(ws), pad, wantsAcks, readOnly, this.deps.limits.maxSendBufferBytes, () => {
+      this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
+      log().warn('disconnecting a client that stopped reading');
+    });
+    const bucket = new TokenBucket(this.deps.limits.messagesPerSec, this.deps.limits.messageBurst);
+    this.deps.metrics.connections.inc();
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+
+    // Frames that arrive while the pad loads are replayed in order once it is ready.
+    const early: Uint8Array[] = [];
+    let room: Room | null = null;
+    let closed = false;
+
+    let refused = false;
+    const deliver = (data: Uint8Array) => {
+      // After refusing input, ignore the frames already in flight behind it.
+      if (refused || !room || room.state.kind !== 'open') return;
+      try {
+        if (!bucket.take()) {
+          throw new CloseError(
+            CloseCode.RateLimited,
+            `more than ${this.deps.limits.messagesPerSec} messages per second`,
+          );
+        }
+        room.receive(conn, data);
+      } catch (err) {
+        refused = true;
+        if (err instanceof CloseError) {
+          log().warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
+          this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
+          conn.close(err.code, err.message);
+        } else {
+          log().error({ err }, 'unexpected error handling message');
+          conn.close(CloseCode.Reload, 'internal error');
+        }
+      }
+    };
+
+    ws.on('message', (data) => {
+      const bytes = toBytes(data);
+      if (room) deliver(bytes);
+      else early.push(bytes);
+    });
+    ws.on('error', (err) => log().debug({ err }, 'socket error'));
+    ws.on('close', (code) => {
+      closed = true;
+      this.deps.metrics.connections.dec();
+      if (code === CloseCode.MessageTooBig) this.deps.metrics.rejected.inc({ reason: 'message_too_big' });
+      if (room) {
+        room.leave(conn);
+        this.deps.rooms.release(room);
+      }
+    });
+
+    this.deps.rooms.acquire(pad).then(
+      (r) => {
+        if (closed) {
+          this.deps.rooms.release(r);
+          return;
+        }
+        if (r.isEmpty() && !this.newPads.tryHit(ip)) {
+          this.deps.rooms.release(r);
+          this.deps.metrics.rejected.inc({ reason: 'new_pads_per_ip' });
+          log().warn('too many new pads from one address');
+          conn.close(
+            CloseCode.RateLimited,
+            `more than ${this.deps.limits.maxNewPadsPerIpPerMin} new pads per minute from your address`,
+          );
+          return;
+        }
+        room = r;
+        r.join(conn);
+        for (const f of early.splice(0)) deliver(f);
+      },
+      (err) => {
+        log().error({ err }, 'failed to load pad');
+        conn.close(CloseCode.StorageUnavailable, 'could not load pad; try again');
+      },
+    );
+  }
+
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+
+  /** Closes every socket with `code` (e.g. going away on drain). */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.wss.clients) ws.close(code, reason);
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * `@padmesh/server/testing`: what bench, tests and deploy scripts use to drive a node. Not
+ * part of the production build (it imports node:test); run through tsx like the tests.
+ */
+export { busContract } from './bus-contract.js';
+export {
+  storageContract,
+  probe,
+  decodeProbe,
+  type ContractTarget,
+  type SharedStore,
+  type Probe,
+} from './storage-contract.js';
+export { RawClient } from './raw-client.js';
+export { startTestServer, type TestServer } from './test-server.js';
+export { spawnNode, type NodeProcess } from './process.js';
+export { waitFor, prng, testSeed } from './wait.js';
+export { corruptSqliteRow } from './corrupt.js';

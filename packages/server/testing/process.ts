@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { waitFor } from './wait.js';
+
+const MAIN = resolve(import.meta.dirname, '../src/main.ts');
+
+export interface NodeProcess {
+  child: ChildProcess;
+  url: string;
+  wsUrl: string;
+  output: () => string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs the real server entry point as a child process (so kill -9 is a real kill -9). */
+export async function spawnNode(env: Record<string, string>, timeoutMs = 15_000): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${out}`);
+      return /Padmesh is running at (http:\/\/[^/\s]+)\//.exec(out)?.[1];
+    },
+    'server start',
+    timeoutMs,
+    20,
+  );
+  return {
+    child,
+    url,
+    wsUrl: url.replace(/^http/, 'ws') + '/ws',
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
