@@ -16,3 +16,4 @@ export { startTestServer, type TestServer } from './test-server.js';
 export { spawnNode, type NodeProcess } from './process.js';
 export { waitFor, prng, testSeed } from './wait.js';
 export { corruptSqliteRow } from './corrupt.js';
+export { ManualClock } from './manual-clock.js';
