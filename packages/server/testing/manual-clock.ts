@@ -94,7 +94,10 @@ export class ManualClock implements Clock {
 
 const byTime = (a: Task, b: Task) => a.at - b.at || a.seq - b.seq;
 
-/** Lets every promise chain that is already resolvable run to completion. */
-async function settleMicrotasks(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
+/**
+ * Lets every promise chain that is already resolvable run to completion: the microtask
+ * queue drains before the next macrotask. One real turn, never a wait on real time.
+ */
+function settleMicrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
