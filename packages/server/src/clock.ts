@@ -14,7 +14,7 @@ export interface Clock {
   /**
    * Runs `fn` once after `ms`; `0` means "when the current event-loop turn ends"
    * (setImmediate), which is how work that arrives in one turn is batched.
-   * Timers never keep the process alive.
+   * Delayed timers never keep the process alive.
    */
   after(ms: number, fn: () => void): Timer;
   /** Runs `fn` every `ms` until cancelled. */
@@ -30,8 +30,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   after(ms, fn) {
     if (ms <= 0) {
+      // Not unref'd: an end-of-turn task runs before the loop could go idle anyway.
       const t = setImmediate(fn);
-      t.unref();
       return { cancel: () => clearImmediate(t) };
     }
     const t = setTimeout(fn, ms);

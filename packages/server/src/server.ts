@@ -6,6 +6,7 @@ import { createHttpHandler } from './http/router.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Rooms } from './room/rooms.js';
+import { systemClock } from './clock.js';
 import { StaticFiles } from './http/static-files.js';
 import { recoverBacklog } from './persistence/recovery.js';
 import { Compactor } from './persistence/compactor.js';
@@ -20,6 +21,10 @@ import { WsTransport, clientIp } from './transport/ws.js';
 
 /** How long /readyz waits for storage before calling the node not ready. */
 const READY_TIMEOUT_MS = 2_000;
+/** A client must send a request's headers within this time (slow-loris bound). */
+const HTTP_HEADERS_TIMEOUT_MS = 20_000;
+/** And the whole request within this time. */
+const HTTP_REQUEST_TIMEOUT_MS = 60_000;
 /** How long a closing server waits for HTTP requests in progress before cutting their connections. */
 const HTTP_CLOSE_GRACE_MS = 2_000;
 
@@ -60,17 +65,21 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }));
   const bus = deps.bus ?? (config.redisUrl ? await RedisBus.open(config.redisUrl, log) : undefined);
   const history = new History(storage, { maxVersions: config.historyMaxVersions });
-  const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics });
+  const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics, clock: systemClock });
   const compactor = new Compactor();
+  const clock = systemClock;
   const rooms = new Rooms(
     {
       storage,
       batcher,
       log,
       metrics,
-      bus,
-      nodeId: config.nodeId,
-      history: { store: history, timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs } },
+      clock,
+      ...(bus ? { cluster: { bus, nodeId: config.nodeId, antiEntropyMs: config.antiEntropyMs } } : {}),
+      history: {
+        store: history,
+        timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs },
+      },
       folder: compactor,
       limits: {
         maxPadBytes: config.maxPadBytes,
@@ -78,17 +87,13 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
         compactEvery: config.compactEvery,
       },
     },
-    config.padIdleMs,
-    (n) => metrics.openPads.set(n),
-    config.padMemoryBudgetBytes,
+    {
+      idleMs: config.padIdleMs,
+      memoryBudget: config.padMemoryBudgetBytes,
+      onCountChange: (n) => metrics.openPads.set(n),
+    },
   );
   let draining = false;
-  // C3: periodic state exchange repairs whatever pub/sub dropped; a reconnect triggers one at once.
-  const announceAll = (force: boolean) =>
-    void rooms.loaded().then((rs) => rs.forEach((r) => r.replication?.announce(force)));
-  const antiEntropy = bus ? setInterval(() => announceAll(false), config.antiEntropyMs) : null;
-  antiEntropy?.unref();
-  bus?.onReconnect(() => announceAll(true));
   const files = new StaticFiles(config.webRoot);
   if (!files.available)
     log.warn({ webRoot: config.webRoot }, 'web app not built; only the API and WebSocket are served');
@@ -134,8 +139,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     }
   });
-  http.headersTimeout = 20_000;
-  http.requestTimeout = 60_000;
+  http.headersTimeout = HTTP_HEADERS_TIMEOUT_MS;
+  http.requestTimeout = HTTP_REQUEST_TIMEOUT_MS;
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -176,7 +181,6 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       await rooms.closeAll();
       await batcher.flushed();
       batcher.stop();
-      if (antiEntropy) clearInterval(antiEntropy);
       if (!deps.bus) await bus?.close();
       await compactor.close();
       await storage.close();

@@ -3,10 +3,11 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { Bus, BusMessage } from './bus/types.js';
+import type { Clock, Timer } from '../clock.js';
+import { checkUpdate } from '../crdt/update-check.js';
 import type { Logger } from '../log.js';
 import { BUS_ORIGIN } from '../room/origin.js';
-import { checkUpdate } from '../crdt/update-check.js';
+import type { Bus, BusMessage } from './bus/types.js';
 
 /** Minimum spacing of unprompted state announcements for one pad (answers to a peer are not limited). */
 const ANNOUNCE_MIN_MS = 250;
@@ -34,45 +35,54 @@ function decodeState(data: Uint8Array): { sv: Map<number, number>; digest: Uint8
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+export interface ClusterLinkDeps {
+  bus: Bus;
+  nodeId: string;
+  log: Logger;
+  clock: Clock;
+  /** How often the pad's state is announced to peers so they can repair what the bus dropped. */
+  antiEntropyMs: number;
+}
+
 /**
  * One pad's link to the other nodes. Local edits and presence go out as they happen; the
- * pad's state (vector + delete-set digest) goes out periodically and on reconnect, and a
- * node that holds anything a peer lacks answers with exactly that difference. So replication
- * converges even when pub/sub drops messages (C3).
+ * pad's state (vector + delete-set digest) goes out every `antiEntropyMs` and after every
+ * bus reconnect, and a node that holds anything a peer lacks answers with exactly that
+ * difference. So replication converges even when pub/sub drops messages (C4).
  */
-export class Replication {
-  private lastAnnounce = 0;
+export class ClusterLink {
+  private lastAnnounce = Number.NEGATIVE_INFINITY;
+  private readonly timer: Timer;
+  private readonly stopReconnect: () => void;
 
   constructor(
     private readonly pad: string,
     private readonly doc: Y.Doc,
     private readonly awareness: awarenessProtocol.Awareness,
-    private readonly bus: Bus,
-    private readonly nodeId: string,
-    private readonly log: Logger,
-  ) {}
+    private readonly deps: ClusterLinkDeps,
+  ) {
+    this.timer = deps.clock.every(deps.antiEntropyMs, () => this.announce());
+    this.stopReconnect = deps.bus.onReconnect(() => this.announce(true));
+  }
 
   publishUpdate(update: Uint8Array): void {
-    this.bus.publish(this.pad, { kind: 'update', from: this.nodeId, data: update });
+    this.deps.bus.publish(this.pad, { kind: 'update', from: this.deps.nodeId, data: update });
   }
 
   publishAwareness(ids: number[]): void {
-    this.bus.publish(this.pad, {
-      kind: 'awareness',
-      from: this.nodeId,
-      data: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids),
-    });
+    const data = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+    this.deps.bus.publish(this.pad, { kind: 'awareness', from: this.deps.nodeId, data });
   }
 
   announce(force = false): void {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (!force && now - this.lastAnnounce < ANNOUNCE_MIN_MS) return;
     this.lastAnnounce = now;
-    this.bus.publish(this.pad, { kind: 'state', from: this.nodeId, data: encodeState(this.doc) });
+    this.deps.bus.publish(this.pad, { kind: 'state', from: this.deps.nodeId, data: encodeState(this.doc) });
   }
 
   receive(m: BusMessage): void {
-    if (m.from === this.nodeId) return;
+    if (m.from === this.deps.nodeId) return;
     try {
       switch (m.kind) {
         case 'update':
@@ -86,8 +96,15 @@ export class Replication {
           return this.answer(m.data);
       }
     } catch (err) {
-      this.log.warn({ err, from: m.from, kind: m.kind }, 'ignoring bad message from a peer');
+      this.deps.log.warn({ err, pad: this.pad, from: m.from, kind: m.kind }, 'ignoring bad message from a peer');
     }
+  }
+
+  /** Stops the timers and leaves the pad's channel. */
+  async close(): Promise<void> {
+    this.timer.cancel();
+    this.stopReconnect();
+    await this.deps.bus.unsubscribe(this.pad);
   }
 
   /** A peer told us its state: send what it lacks, and announce ours if it has what we lack. */

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { Clock, Timer } from '../clock.js';
 import type { Author, History, VersionMeta } from './versions.js';
 import type { Logger } from '../log.js';
 
@@ -18,7 +19,7 @@ export interface VersionTimings {
 export class VersionRecorder {
   private contributors = new Set<number>();
   private readonly known = new Map<number, Author>();
-  private idleTimer: NodeJS.Timeout | null = null;
+  private idleTimer: Timer | null = null;
   private dirtySince: number | null = null;
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -28,16 +29,16 @@ export class VersionRecorder {
     private readonly history: History,
     private readonly timings: VersionTimings,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /** A local edit landed (from a client or the API). */
   edited(update: Uint8Array): void {
     for (const client of Y.parseUpdateMeta(update).from.keys()) this.contributors.add(client);
-    const now = Date.now();
+    const now = this.clock.now();
     this.dirtySince ??= now;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.record('idle'), this.timings.idleMs);
-    this.idleTimer.unref();
+    this.idleTimer?.cancel();
+    this.idleTimer = this.clock.after(this.timings.idleMs, () => void this.record('idle'));
     if (now - this.dirtySince >= this.timings.maxIntervalMs) void this.record('interval');
   }
 
@@ -54,7 +55,7 @@ export class VersionRecorder {
 
   /** Records now; serialised so versions never interleave. */
   record(reason: VersionMeta['reason'], name: string | null = null): Promise<VersionMeta> {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer?.cancel();
     this.idleTimer = null;
     const contributors = this.contributors;
     this.contributors = new Set();
@@ -74,6 +75,6 @@ export class VersionRecorder {
   }
 
   destroy(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer?.cancel();
   }
 }

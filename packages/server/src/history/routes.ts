@@ -60,7 +60,7 @@ export async function handleHistory(
       const name = parseSave(await d.readBody());
       const version = await d.withPad(pad, async (room) => {
         await room.durable();
-        return room.recorder!.record('request', name);
+        return room.recordVersion('request', name);
       });
       return (d.json(201, { version }), true);
     }
@@ -75,7 +75,7 @@ export async function handleHistory(
     const when = new Date(found.meta.createdAt).toISOString().replace('T', ' ').slice(0, 16);
     const version = await d.withPad(pad, async (room) => {
       await room.replaceText(text);
-      return room.recorder!.record('restore', `Restored ${found.meta.name ?? `version of ${when} UTC`}`);
+      return room.recordVersion('restore', `Restored ${found.meta.name ?? `version of ${when} UTC`}`);
     });
     found.doc.destroy();
     return (d.json(200, { restored: id, version }), true);

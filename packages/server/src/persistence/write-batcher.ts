@@ -1,3 +1,4 @@
+import { delay, systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +33,7 @@ export class WriteBatcher {
 
   constructor(
     private readonly storage: Storage,
-    private readonly opts: { maxBatch: number; log: Logger; metrics: Metrics },
+    private readonly opts: { maxBatch: number; log: Logger; metrics: Metrics; clock?: Clock },
   ) {}
 
   append(entry: LogEntry): Promise<void> {
@@ -61,7 +62,7 @@ export class WriteBatcher {
   private schedule(): void {
     if (this.inFlight || this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    (this.opts.clock ?? systemClock).after(0, () => {
       this.scheduled = false;
       void this.commit();
     });
@@ -85,7 +86,7 @@ export class WriteBatcher {
       this.opts.metrics.storageErrors.inc();
       if (this.healthy) this.opts.log.error({ err, entries: batch.length }, 'storage commit failed; retrying');
       this.healthy = false;
-      await new Promise((r) => setTimeout(r, this.retryMs));
+      await delay(this.opts.clock ?? systemClock, this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
     } finally {
       this.inFlight = false;

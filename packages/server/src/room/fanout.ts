@@ -1,6 +1,7 @@
 import { encodeMessage } from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Clock, Timer } from '../clock.js';
 import type { Conn } from '../transport/socket.js';
 
 /**
@@ -19,9 +20,10 @@ export const AWARENESS_TICK_MS = 16;
  */
 class Coalescer<T> {
   private queue: T[] = [];
-  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private timer: Timer | null = null;
 
   constructor(
+    private readonly clock: Clock,
     private readonly tickMs: number,
     private readonly send: (items: T[]) => void,
   ) {}
@@ -49,14 +51,11 @@ class Coalescer<T> {
       this.flush();
       this.arm();
     };
-    this.timer = this.tickMs === 0 ? setImmediate(fire) : setTimeout(fire, this.tickMs);
+    this.timer = this.clock.after(this.tickMs, fire);
   }
 
   destroy(): void {
-    if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-    }
+    this.timer?.cancel();
     this.timer = null;
     this.queue = [];
   }
@@ -84,12 +83,13 @@ export class Fanout {
   constructor(
     private readonly conns: ReadonlySet<Conn>,
     private readonly awareness: awarenessProtocol.Awareness,
+    clock: Clock,
   ) {
-    this.updates = new Coalescer(UPDATE_TICK_MS, (items) => {
+    this.updates = new Coalescer(clock, UPDATE_TICK_MS, (items) => {
       const update = items.length === 1 ? items[0]!.value : Y.mergeUpdates(items.map((i) => i.value));
       this.broadcast(encodeMessage({ type: 'update', update }), soleSender(items));
     });
-    this.presence = new Coalescer(AWARENESS_TICK_MS, (items) => {
+    this.presence = new Coalescer(clock, AWARENESS_TICK_MS, (items) => {
       this.updates.flush();
       const ids = [...new Set(items.flatMap((i) => i.value))];
       const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);

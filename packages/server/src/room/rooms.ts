@@ -1,12 +1,13 @@
-import type { Logger } from '../log.js';
-import { Room, type RoomDeps } from './room.js';
+import type { Timer } from '../clock.js';
+import { loadRoom, type RoomDeps } from './loader.js';
+import type { Room } from './room.js';
 
 interface Entry {
   room: Promise<Room>;
   /** Set once loaded, so `release` can tell this room from a later reload of the same pad. */
   loaded: Room | null;
   refs: number;
-  idleTimer: NodeJS.Timeout | null;
+  idleTimer: Timer | null;
 }
 
 /**
@@ -22,12 +23,18 @@ export class Rooms {
   private estimates = new Map<string, number>();
   private estimatedBytes = 0;
 
+  private readonly idleMs: number;
+  private readonly memoryBudget: number;
+  private readonly onCountChange: (n: number) => void;
+
   constructor(
-    private readonly deps: RoomDeps & { log: Logger },
-    private readonly idleMs: number,
-    private readonly onCountChange: (n: number) => void = () => {},
-    private readonly memoryBudget = Number.POSITIVE_INFINITY,
-  ) {}
+    private readonly deps: RoomDeps,
+    opts: { idleMs: number; memoryBudget?: number; onCountChange?: (n: number) => void },
+  ) {
+    this.idleMs = opts.idleMs;
+    this.memoryBudget = opts.memoryBudget ?? Number.POSITIVE_INFINITY;
+    this.onCountChange = opts.onCountChange ?? (() => {});
+  }
 
   /** Estimated bytes held by loaded pads. */
   get memoryEstimate(): number {
@@ -54,10 +61,8 @@ export class Rooms {
       }
       entry.refs++;
       this.idle.delete(pad);
-      if (entry.idleTimer) {
-        clearTimeout(entry.idleTimer);
-        entry.idleTimer = null;
-      }
+      entry.idleTimer?.cancel();
+      entry.idleTimer = null;
       let room: Room;
       try {
         room = await entry.room;
@@ -65,7 +70,7 @@ export class Rooms {
         if (this.entries.get(pad) === entry) this.forget(pad);
         throw err;
       }
-      if (room.state.kind === 'open') return room;
+      if (room.isOpen) return room;
       // Lost a race with an unload: wait for it to finish, then load afresh.
       entry.refs--;
       await room.close();
@@ -80,8 +85,7 @@ export class Rooms {
     if (entry.refs > 0 || entry.idleTimer) return;
     this.idle.delete(room.pad);
     this.idle.add(room.pad);
-    entry.idleTimer = setTimeout(() => void this.unload(room.pad, entry), this.idleMs);
-    entry.idleTimer.unref();
+    entry.idleTimer = this.deps.clock.after(this.idleMs, () => void this.unload(room.pad, entry));
     this.enforceBudget();
   }
 
@@ -96,7 +100,7 @@ export class Rooms {
       const entry = this.entries.get(pad);
       this.idle.delete(pad);
       if (!entry || entry.refs > 0) continue;
-      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+      entry.idleTimer?.cancel();
       entry.idleTimer = null;
       this.setEstimate(pad, 0);
       void this.unload(pad, entry);
@@ -111,7 +115,7 @@ export class Rooms {
 
   /** Flushes and frees every pad. */
   async closeAll(): Promise<void> {
-    for (const e of this.entries.values()) if (e.idleTimer) clearTimeout(e.idleTimer);
+    for (const e of this.entries.values()) e.idleTimer?.cancel();
     const rooms = await this.loaded();
     await Promise.all(rooms.map((r) => r.close()));
     this.entries.clear();
@@ -121,13 +125,11 @@ export class Rooms {
     this.onCountChange(0);
   }
 
-  private async load(pad: string): Promise<Room> {
-    const room = await Room.load(pad, this.deps);
-    room.onEvict = () => {
+  private load(pad: string): Promise<Room> {
+    return loadRoom(pad, this.deps, () => {
       const entry = this.entries.get(pad);
       if (entry) void this.unload(pad, entry, true);
-    };
-    return room;
+    });
   }
 
   private async unload(pad: string, entry: Entry, force = false): Promise<void> {

@@ -3,14 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
-import { KeyedCounter, SlidingWindow, TokenBucket } from '../limits.js';
+import { KeyedCounter, SlidingWindow } from '../limits.js';
 import { requestToken } from '../access/routes.js';
 import type { Logger } from '../log.js';
 import type { PadAccess } from '../access/pad-access.js';
 import type { Metrics } from '../metrics.js';
-import type { Room } from '../room/room.js';
 import type { Rooms } from '../room/rooms.js';
-import { CloseError, Conn, type Socket } from './socket.js';
+import { Session } from './session.js';
+import { Conn, type Socket } from './socket.js';
 
 /** A socket that has not answered a ping within this interval is dead. */
 const HEARTBEAT_MS = 30_000;
@@ -73,7 +73,7 @@ export interface WsDeps {
   accepting: () => boolean;
 }
 
-/** The WebSocket transport: upgrades `/ws/<pad>` and feeds frames to the pad's room. */
+/** The WebSocket transport: upgrades `/ws/<pad>`, admits the socket, and gives its frames to a Session. */
 export class WsTransport {
   readonly wss: WebSocketServer;
   private heartbeat: NodeJS.Timeout;
@@ -181,65 +181,34 @@ export class WsTransport {
       this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
       log().warn('disconnecting a client that stopped reading');
     });
-    const bucket = new TokenBucket(this.deps.limits.messagesPerSec, this.deps.limits.messageBurst);
+    const session = new Session(conn, {
+      metrics: this.deps.metrics,
+      log,
+      messagesPerSec: this.deps.limits.messagesPerSec,
+      messageBurst: this.deps.limits.messageBurst,
+    });
     this.deps.metrics.connections.inc();
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
-
-    // Frames that arrive while the pad loads are replayed in order once it is ready.
-    const early: Uint8Array[] = [];
-    let room: Room | null = null;
-    let closed = false;
-
-    let refused = false;
-    const deliver = (data: Uint8Array) => {
-      // After refusing input, ignore the frames already in flight behind it.
-      if (refused || !room || room.state.kind !== 'open') return;
-      try {
-        if (!bucket.take()) {
-          throw new CloseError(
-            CloseCode.RateLimited,
-            `more than ${this.deps.limits.messagesPerSec} messages per second`,
-          );
-        }
-        room.receive(conn, data);
-      } catch (err) {
-        refused = true;
-        if (err instanceof CloseError) {
-          log().warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
-          this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
-          conn.close(err.code, err.message);
-        } else {
-          log().error({ err }, 'unexpected error handling message');
-          conn.close(CloseCode.Reload, 'internal error');
-        }
-      }
-    };
-
-    ws.on('message', (data) => {
-      const bytes = toBytes(data);
-      if (room) deliver(bytes);
-      else early.push(bytes);
-    });
+    ws.on('message', (data) => session.receive(toBytes(data)));
     ws.on('error', (err) => log().debug({ err }, 'socket error'));
+    let closed = false;
     ws.on('close', (code) => {
       closed = true;
       this.deps.metrics.connections.dec();
       if (code === CloseCode.MessageTooBig) this.deps.metrics.rejected.inc({ reason: 'message_too_big' });
-      if (room) {
-        room.leave(conn);
-        this.deps.rooms.release(room);
-      }
+      const room = session.detach();
+      if (room) this.deps.rooms.release(room);
     });
 
     this.deps.rooms.acquire(pad).then(
-      (r) => {
+      (room) => {
         if (closed) {
-          this.deps.rooms.release(r);
+          this.deps.rooms.release(room);
           return;
         }
-        if (r.isEmpty() && !this.newPads.tryHit(ip)) {
-          this.deps.rooms.release(r);
+        if (room.isEmpty() && !this.newPads.tryHit(ip)) {
+          this.deps.rooms.release(room);
           this.deps.metrics.rejected.inc({ reason: 'new_pads_per_ip' });
           log().warn('too many new pads from one address');
           conn.close(
@@ -248,9 +217,7 @@ export class WsTransport {
           );
           return;
         }
-        room = r;
-        r.join(conn);
-        for (const f of early.splice(0)) deliver(f);
+        session.attach(room);
       },
       (err) => {
         log().error({ err }, 'failed to load pad');

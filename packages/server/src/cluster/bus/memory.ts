@@ -9,7 +9,7 @@ export class MemoryHub {
 
 export class MemoryBus implements Bus {
   private handlers = new Map<string, (m: BusMessage) => void>();
-  private reconnectFns: (() => void)[] = [];
+  private readonly reconnectFns = new Set<() => void>();
 
   constructor(private readonly hub: MemoryHub) {}
 
@@ -38,8 +38,9 @@ export class MemoryBus implements Bus {
     });
   }
 
-  onReconnect(fn: () => void): void {
-    this.reconnectFns.push(fn);
+  onReconnect(fn: () => void): () => void {
+    this.reconnectFns.add(fn);
+    return () => void this.reconnectFns.delete(fn);
   }
 
   /** Ends a simulated partition and tells the rooms, as a real reconnect would. */

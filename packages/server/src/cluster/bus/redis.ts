@@ -14,7 +14,7 @@ export class RedisBus implements Bus {
   private sub: Redis;
   private pub: Redis;
   private handlers = new Map<string, (m: BusMessage) => void>();
-  private reconnectFns: (() => void)[] = [];
+  private readonly reconnectFns = new Set<() => void>();
   private up = false;
 
   private constructor(
@@ -90,8 +90,9 @@ export class RedisBus implements Bus {
     this.pub.publish(channel(this.prefix, pad), Buffer.from(encodeBusMessage(m))).catch(() => {});
   }
 
-  onReconnect(fn: () => void): void {
-    this.reconnectFns.push(fn);
+  onReconnect(fn: () => void): () => void {
+    this.reconnectFns.add(fn);
+    return () => void this.reconnectFns.delete(fn);
   }
 
   async close(): Promise<void> {

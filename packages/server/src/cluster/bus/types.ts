@@ -22,7 +22,7 @@ export interface Bus {
   publish(pad: string, m: BusMessage): void;
   /** False while the connection is down (edits keep flowing locally meanwhile). */
   readonly healthy: boolean;
-  /** Called after a reconnect, so rooms can run anti-entropy at once. */
-  onReconnect(fn: () => void): void;
+  /** Calls `fn` after every reconnect, so pads can run anti-entropy at once; returns a function that stops it. */
+  onReconnect(fn: () => void): () => void;
   close(): Promise<void>;
 }
