@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 
@@ -27,7 +27,8 @@ export function precompress(): Plugin {
   return {
     name: 'padmesh-precompress',
     apply: 'build',
-    configResolved: (config) => void (outDir = join(config.root, config.build.outDir)),
+    // resolve, not join: an absolute outDir (a test's temporary build) is used as it is.
+    configResolved: (config) => void (outDir = resolve(config.root, config.build.outDir)),
     closeBundle: () => walk(outDir),
   };
 }

@@ -1,9 +1,10 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precache } from './precache.js';
 import { precompress } from './precompress.js';
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), precache(), precompress()],
   resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
   build: {
     outDir: 'dist',

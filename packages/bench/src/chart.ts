@@ -36,10 +36,17 @@ export function chart(results: Record<string, Row[]>): string {
     rows.forEach((r, i) => {
       const v = values[i]!;
       const len = (v / max) * (w - 260);
-      body += `<text x="10" y="${y + 16}">${r.server}</text><rect x="130" y="${y + 3}" width="${len.toFixed(1)}" height="${barH - 6}" fill="${COLORS[String(r.server)] ?? '#999'}"/><text x="${(136 + len).toFixed(1)}" y="${y + 16}">${v}</text>`;
+      const fill = COLORS[String(r.server)] ?? '#999';
+      body +=
+        `<text x="10" y="${y + 16}">${r.server}</text>` +
+        `<rect x="130" y="${y + 3}" width="${len.toFixed(1)}" height="${barH - 6}" fill="${fill}"/>` +
+        `<text x="${(136 + len).toFixed(1)}" y="${y + 16}">${v}</text>`;
       y += barH;
     });
     y += 24;
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${y}" font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/>${body}</svg>\n`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${y}" font-family="sans-serif" font-size="13">` +
+    `<rect width="100%" height="100%" fill="#fff"/>${body}</svg>\n`
+  );
 }

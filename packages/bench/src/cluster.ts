@@ -89,7 +89,8 @@ try {
   };
   console.table({ 'same node': result.sameNode, 'cross node': result.crossNode });
   console.log(
-    `failover (kill -9 → first edit acknowledged through HAProxy): median ${result.failoverMs.median} ms, max ${result.failoverMs.max} ms over ${failovers} kills`,
+    `failover (kill -9 → first edit acknowledged through HAProxy): median ${result.failoverMs.median} ms, ` +
+      `max ${result.failoverMs.max} ms over ${failovers} kills`,
   );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/cluster.json', JSON.stringify(result, null, 2) + '\n');

@@ -49,7 +49,7 @@ export async function openCache(key: string, doc: Y.Doc): Promise<PadCache | nul
   };
 }
 
-/** Makes the app shell available offline (public/sw.js). */
+/** Makes the app shell available offline (sw.js, built from src/offline/sw.js by precache.ts). */
 export function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || location.protocol === 'file:') return;
   window.addEventListener('load', () => {
