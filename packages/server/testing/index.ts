@@ -17,3 +17,6 @@ export { spawnNode, type NodeProcess } from './process.js';
 export { waitFor, prng, testSeed } from './wait.js';
 export { corruptSqliteRow } from './corrupt.js';
 export { ManualClock } from './manual-clock.js';
+export { Sim, SimNode, SIM_DEFAULTS, type SimSettings } from './sim/sim.js';
+export { SimClient, type SimClientOptions } from './sim/sim-client.js';
+export { FakeSocket } from './sim/fake-socket.js';

@@ -1,0 +1,172 @@
+import pino from 'pino';
+import { MemoryBus, MemoryHub } from '../../src/cluster/bus/memory.js';
+import { History } from '../../src/history/versions.js';
+import type { Logger } from '../../src/log.js';
+import { Metrics } from '../../src/metrics.js';
+import { WriteBatcher } from '../../src/persistence/write-batcher.js';
+import type { RoomDeps } from '../../src/room/loader.js';
+import { Rooms } from '../../src/room/rooms.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import type { Storage } from '../../src/storage/types.js';
+import { ManualClock } from '../manual-clock.js';
+import { SimClient, type SimClientOptions } from './sim-client.js';
+
+/** The production defaults a simulated node starts from; a test overrides what it is about. */
+export const SIM_DEFAULTS = {
+  maxPadBytes: 32 * 1024 * 1024,
+  maxPadChars: 5_000_000,
+  compactEvery: 500,
+  maxBatch: 512,
+  padIdleMs: 30_000,
+  memoryBudget: Number.POSITIVE_INFINITY,
+  versionIdleMs: 30_000,
+  versionIntervalMs: 300_000,
+  historyMaxVersions: 200,
+  antiEntropyMs: 2_000,
+  messagesPerSec: 100,
+  messageBurst: 500,
+  maxSendBufferBytes: Number.POSITIVE_INFINITY,
+};
+export type SimSettings = typeof SIM_DEFAULTS;
+
+/** One simulated node: the real room registry, write path and bus link, no sockets. */
+export class SimNode {
+  readonly metrics = new Metrics();
+  readonly rooms: Rooms;
+  readonly batcher: WriteBatcher;
+  readonly history: History;
+  readonly clients = new Set<SimClient>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly sim: Sim,
+    readonly id: string,
+    readonly settings: SimSettings,
+    readonly bus: MemoryBus | null,
+  ) {
+    this.log = pino({ level: process.env.SIM_LOG ?? 'silent', base: { node: id } });
+    this.batcher = new WriteBatcher(sim.storage, {
+      maxBatch: settings.maxBatch,
+      log: this.log,
+      metrics: this.metrics,
+      clock: sim.clock,
+    });
+    this.history = new History(sim.storage, { maxVersions: settings.historyMaxVersions });
+    const deps: RoomDeps = {
+      storage: sim.storage,
+      batcher: this.batcher,
+      log: this.log,
+      metrics: this.metrics,
+      clock: sim.clock,
+      limits: {
+        maxPadBytes: settings.maxPadBytes,
+        maxPadChars: settings.maxPadChars,
+        compactEvery: settings.compactEvery,
+      },
+      history: {
+        store: this.history,
+        timings: { idleMs: settings.versionIdleMs, maxIntervalMs: settings.versionIntervalMs },
+      },
+      ...(bus ? { cluster: { bus, nodeId: id, antiEntropyMs: settings.antiEntropyMs } } : {}),
+    };
+    this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget });
+  }
+
+  /** A client on `pad`, its sync step 1 written but not yet read (call `sim.run()` or flush by hand). */
+  async connect(pad: string, opts: SimClientOptions = {}): Promise<SimClient> {
+    const c = new SimClient(
+      this.rooms,
+      pad,
+      {
+        metrics: this.metrics,
+        log: () => this.log,
+        messagesPerSec: this.settings.messagesPerSec,
+        messageBurst: this.settings.messageBurst,
+      },
+      { maxSendBufferBytes: this.settings.maxSendBufferBytes, ...opts },
+    );
+    this.clients.add(c);
+    await c.open();
+    return c;
+  }
+
+  /** Orderly shutdown: every pad flushed and compacted as on SIGTERM. */
+  async close(): Promise<void> {
+    for (const c of this.clients) c.disconnect();
+    await this.sim.until(this.rooms.closeAll(), 'closing every pad');
+    await this.sim.until(this.batcher.flushed(), 'final commit');
+    this.batcher.stop();
+    await this.bus?.close();
+  }
+
+  /** kill -9: the node's memory is gone; only what storage committed survives. */
+  crash(): void {
+    this.batcher.stop();
+    for (const c of this.clients) c.socket.close(1006, 'node died');
+    this.clients.clear();
+    void this.bus?.close();
+  }
+}
+
+/**
+ * The in-process harness: nodes on one memory storage and one memory bus, a manual clock,
+ * and clients whose frames move only when flushed. Deterministic: no ports, no sleeps.
+ */
+export class Sim {
+  readonly clock = new ManualClock();
+  readonly hub = new MemoryHub();
+  readonly nodes: SimNode[] = [];
+
+  constructor(readonly storage: Storage = new MemoryStorage()) {}
+
+  /** A node; with `cluster`, it replicates to the other cluster nodes through the memory bus. */
+  node(opts: { id?: string; cluster?: boolean; settings?: Partial<SimSettings> } = {}): SimNode {
+    const id = opts.id ?? `sim-${this.nodes.length + 1}`;
+    const n = new SimNode(
+      this,
+      id,
+      { ...SIM_DEFAULTS, ...opts.settings },
+      opts.cluster ? new MemoryBus(this.hub) : null,
+    );
+    this.nodes.push(n);
+    return n;
+  }
+
+  /**
+   * Delivers every frame in both directions and runs every task due now, until nothing
+   * moves. Time does not advance: batching windows close, timers in the future stay put.
+   */
+  async run(): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      let moved = await this.clock.flush();
+      for (const n of this.nodes) for (const c of n.clients) moved += c.flushUp();
+      moved += await this.clock.flush();
+      for (const n of this.nodes) for (const c of n.clients) moved += c.flushDown();
+      if (moved === 0) return;
+    }
+    throw new Error('Sim.run: traffic never settled');
+  }
+
+  /**
+   * Waits for `work` while running due tasks and delivering frames, for work that needs the
+   * clock to move (a commit, a close). Fails loudly if it never completes.
+   */
+  async until<T>(work: Promise<T>, what = 'work'): Promise<T> {
+    let done = false;
+    const result = work.finally(() => (done = true));
+    for (let i = 0; i < 10_000 && !done; i++) await this.run();
+    if (!done) throw new Error(`Sim.until: ${what} never completed`);
+    return result;
+  }
+
+  /** Moves time forward (running timers on the way), then settles. */
+  async advance(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+    await this.run();
+  }
+
+  async close(): Promise<void> {
+    for (const n of this.nodes) await n.close();
+    await this.storage.close();
+  }
+}
