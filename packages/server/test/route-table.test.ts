@@ -34,7 +34,7 @@ async function refusal(routes: Route[], method: string, path: string, gate: PadG
   assert.fail(`${method} ${path} was not refused`);
 }
 
-describe('route table', () => {
+describe('route table (H9)', () => {
   const seen: string[] = [];
   const routes: Route[] = [
     { pattern: /^\/plain$/, handler: (ctx) => ctx.json(200, 'plain') },
@@ -113,7 +113,7 @@ describe('route table on a live server', () => {
   });
   after(() => srv.dispose());
 
-  it('H7 a 405 carries `allow` with the methods the path answers', async () => {
+  it('H9 a 405 carries `allow` with the methods the path answers', async () => {
     const cases: [method: string, path: string, allow: string][] = [
       ['DELETE', '/api/pads/rt/text', 'GET, HEAD, PUT'],
       ['PUT', '/rt.txt', 'GET, HEAD'],
