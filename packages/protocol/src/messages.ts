@@ -17,9 +17,15 @@ export const MessageType = {
 
 export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
 
-/** Bumped on any incompatible change to the padmesh extensions. */
-export const PROTOCOL_VERSION = 1;
-/** Query parameter a client sets on the WebSocket URL to receive padmesh extension messages. */
+/**
+ * Query parameter a client sets on the WebSocket URL to receive padmesh extension messages
+ * (`?padmesh=1`). There is no separate protocol version: a number nobody sent or checked
+ * promised a compatibility check that did not exist. The opt-in is the version: stock
+ * y-websocket clients never set it and never see an extension; the one extension (`saved`)
+ * is what `padmesh=1` means. An incompatible extension would be offered to a new value
+ * (`padmesh=2`) while `padmesh=1` clients keep getting what they understand, so an open tab
+ * from an older build keeps working across a deploy. (SPEC.md P2)
+ */
 export const PADMESH_PARAM = 'padmesh';
 
 export type Message =

@@ -23,6 +23,11 @@ The store is STORAGE_URL, else sqlite:$DATA_DIR/padmesh.db (as for the server).`
 
 class UsageError extends Error {}
 
+/** Exit statuses scripts can tell apart: 1 is also what verify returns on corruption (R5). */
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
 type Format = 'text' | 'yjs';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -43,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     out(USAGE);
-    return values.help ? 0 : 2;
+    return values.help ? EXIT_OK : EXIT_USAGE;
   }
   const format = values.format;
   if (format !== 'text' && format !== 'yjs') throw new UsageError(`--format must be text or yjs (got ${format})`);
@@ -105,7 +110,7 @@ async function verify(storage: Storage, quarantine: boolean): Promise<number> {
     `pads ${totals.pads}, entries ${totals.entries}, bytes ${totals.bytes}, corrupt ${totals.corrupt}, ` +
       `incomplete ${totals.incomplete}, quarantined ${earlier}${quarantine ? '' : ' (read-only: run with --quarantine to move bad entries aside)'}`,
   );
-  return totals.corrupt > 0 ? 1 : 0;
+  return totals.corrupt > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 /** The pad as the server would serve it: verified entries only, read-only. */
@@ -126,7 +131,7 @@ async function exportPad(storage: Storage, pad: string, format: Format, file: st
     format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(Y.encodeStateAsUpdate(doc));
   if (file) writeFileSync(file, data);
   else process.stdout.write(data);
-  return 0;
+  return EXIT_OK;
 }
 
 /**
@@ -151,12 +156,12 @@ async function importPad(storage: Storage, pad: string, file: string, format: Fo
   }
   if (changes.length === 0) {
     out(`${pad}: already up to date`);
-    return 0;
+    return EXIT_OK;
   }
   const update = changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
   await storage.append([{ pad, update }]);
   out(`${pad}: imported ${update.length} bytes of changes; text is now ${doc.getText(TEXT_NAME).length} characters`);
-  return 0;
+  return EXIT_OK;
 }
 
 main(process.argv.slice(2)).then(
@@ -168,9 +173,9 @@ main(process.argv.slice(2)).then(
       (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       err(`padmesh: ${(e as Error).message}\n\n${USAGE}`);
-      process.exit(2);
+      process.exit(EXIT_USAGE);
     }
     err(`padmesh: ${(e as Error).stack ?? String(e)}`);
-    process.exit(1);
+    process.exit(EXIT_FAILED);
   },
 );

@@ -1,11 +1,27 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const MAX_PORT = 65_535;
+/**
+ * Bounds on values an operator sets: a byte limit below 1 KiB would refuse ordinary messages
+ * and requests (likely a unit mistake), and timers below these floors would turn a typo into
+ * a busy loop on every node.
+ */
+const MIN_BYTE_LIMIT = KiB;
+const MIN_VERSION_IDLE_MS = 100;
+const MIN_VERSION_INTERVAL_MS = 1_000;
+const MIN_ANTI_ENTROPY_MS = 50;
+/** So a mistyped drain delay cannot keep a terminating node up for long. */
+const MAX_DRAIN_DELAY_MS = 60_000;
+const MAX_STORAGE_POOL_SIZE = 1000;
+
 const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
 const EnvSchema = z.object({
-  PORT: intFrom(8080, 0, 65535),
+  PORT: intFrom(8080, 0, MAX_PORT),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   STORAGE_URL: z
@@ -27,8 +43,8 @@ const EnvSchema = z.object({
   /** Estimated memory for loaded pads; unused pads beyond it are evicted LRU-first. */
   PAD_MEMORY_BUDGET_MB: intFrom(512, 1),
   /** History: a version after this long without edits, and at least this often while editing. */
-  VERSION_IDLE_MS: intFrom(30_000, 100),
-  VERSION_INTERVAL_MS: intFrom(5 * 60_000, 1_000),
+  VERSION_IDLE_MS: intFrom(30_000, MIN_VERSION_IDLE_MS),
+  VERSION_INTERVAL_MS: intFrom(5 * 60_000, MIN_VERSION_INTERVAL_MS),
   /** History retention: versions kept per pad (oldest unnamed dropped first). */
   HISTORY_MAX_VERSIONS: intFrom(200, 1),
   /** Compact a pad's log into a snapshot after this many updates. */
@@ -37,29 +53,32 @@ const EnvSchema = z.object({
   RECOVERY_MIN_ENTRIES: intFrom(100, 1),
   /** …at most this many per start (bounded work; 0 = off). */
   RECOVERY_MAX_PADS: intFrom(1000, 0),
-  MAX_MESSAGE_BYTES: intFrom(4 * 1024 * 1024, 1024),
-  MAX_PAD_BYTES: intFrom(32 * 1024 * 1024, 1024),
+  /** Largest WebSocket frame accepted. */
+  MAX_MESSAGE_BYTES: intFrom(4 * MiB, MIN_BYTE_LIMIT),
+  /** Largest encoded state a pad may grow to. */
+  MAX_PAD_BYTES: intFrom(32 * MiB, MIN_BYTE_LIMIT),
   /** Upper bound on entries per storage transaction (group commit); 1 turns batching off. */
   MAX_BATCH: intFrom(512, 1),
-  STORAGE_POOL_SIZE: intFrom(10, 1, 1000),
+  STORAGE_POOL_SIZE: intFrom(10, 1, MAX_STORAGE_POOL_SIZE),
   /** PostgreSQL schema for the tables (created if missing). */
   STORAGE_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and "_"')
     .optional(),
   /** Cluster: how often each node announces its pads' state so peers repair lost messages. */
-  ANTI_ENTROPY_MS: intFrom(2_000, 50),
+  ANTI_ENTROPY_MS: intFrom(2_000, MIN_ANTI_ENTROPY_MS),
   /** On SIGTERM: how long to stay up reporting not-ready before closing sockets, so the load balancer moves new connections first. */
-  DRAIN_DELAY_MS: intFrom(0, 0, 60_000),
+  DRAIN_DELAY_MS: intFrom(0, 0, MAX_DRAIN_DELAY_MS),
   MAX_PAD_CHARS: intFrom(5_000_000, 1),
-  MAX_HTTP_BODY_BYTES: intFrom(8 * 1024 * 1024, 1024),
+  /** Largest HTTP request body (a text PUT, a JSON request). */
+  MAX_HTTP_BODY_BYTES: intFrom(8 * MiB, MIN_BYTE_LIMIT),
   /** Messages per second per connection (token bucket), and its burst. */
   RATE_MESSAGES_PER_SEC: intFrom(100, 1),
   RATE_BURST: intFrom(500, 1),
   MAX_CONNECTIONS_PER_IP: intFrom(200, 1),
   MAX_NEW_PADS_PER_IP_PER_MIN: intFrom(60, 1),
   /** A client whose unsent bytes pass this is disconnected (it stopped reading). */
-  MAX_SEND_BUFFER_BYTES: intFrom(16 * 1024 * 1024, 1024),
+  MAX_SEND_BUFFER_BYTES: intFrom(16 * MiB, MIN_BYTE_LIMIT),
   /** Trust X-Forwarded-For from the load balancer for per-IP limits. */
   TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0'),
   /** Comma-separated origins allowed to open WebSockets besides the server's own host. */
@@ -130,7 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     webRoot: e.WEB_ROOT ? resolve(e.WEB_ROOT) : defaultWebRoot(),
     logLevel: e.LOG_LEVEL,
     padIdleMs: e.PAD_IDLE_MS,
-    padMemoryBudgetBytes: e.PAD_MEMORY_BUDGET_MB * 1024 * 1024,
+    padMemoryBudgetBytes: e.PAD_MEMORY_BUDGET_MB * MiB,
     versionIdleMs: e.VERSION_IDLE_MS,
     versionIntervalMs: e.VERSION_INTERVAL_MS,
     historyMaxVersions: e.HISTORY_MAX_VERSIONS,

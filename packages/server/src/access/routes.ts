@@ -1,39 +1,32 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  AccessStatus,
+  ReadOnlyLinkReply,
+  SetPasswordReply,
+  SetPasswordRequest,
+  UnlockReply,
+  UnlockRequest,
+} from '@padmesh/protocol';
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { HttpError } from '../http/errors.js';
+import { parseJsonBody } from '../http/json-body.js';
+import type { PadContext, Route } from '../http/route.js';
 import { SlidingWindow } from '../limits.js';
 import { cookieName, readCookie, verifyPassword, type PadAccess } from './pad-access.js';
 
-/** Wrong-password attempts allowed per address and pad per minute. */
-const UNLOCK_ATTEMPTS_PER_MIN = 10;
+/** Wrong-password attempts allowed per address and pad per window. */
+const UNLOCK_ATTEMPTS_PER_WINDOW = 10;
+const UNLOCK_WINDOW_MS = 60_000;
 /** How long an unlock cookie lasts. */
 const UNLOCK_COOKIE_SECONDS = 30 * 24 * 3600;
+/** Longest password accepted: each one is hashed with scrypt, so its size is bounded up front. */
+const PASSWORD_MAX_CHARS = 1024;
 
-const PasswordBody = z.object({ password: z.string().max(1024) }).strict();
-const SetPasswordBody = z
-  .object({ password: z.string().max(1024), currentPassword: z.string().max(1024).optional() })
+const password = z.string().max(PASSWORD_MAX_CHARS);
+const PasswordBody: z.ZodType<UnlockRequest> = z.object({ password }).strict();
+const SetPasswordBody: z.ZodType<SetPasswordRequest> = z
+  .object({ password, currentPassword: password.optional() })
   .strict();
-
-export class AccessError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, raw: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new AccessError(400, 'body must be JSON');
-  }
-  const r = schema.safeParse(value);
-  if (!r.success)
-    throw new AccessError(400, r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return r.data;
-}
 
 /** The unlock token a request carries: the pad's cookie, or `?token=` for non-browser clients. */
 export function requestToken(req: IncomingMessage, pad: string): string | undefined {
@@ -59,63 +52,67 @@ function unlockCookie(req: IncomingMessage, pad: string, token: string): string 
 
 /**
  * `/api/pads/<pad>/access|unlock|password|read-only-link`: password protection and
- * read-only links. Returns false when `action` is not one of these.
+ * read-only links (A1, A2). The first three are open, since a locked-out visitor must be
+ * able to ask and unlock; they reveal no content. A read-only link reveals it, so it is gated.
  */
-export function createAccessRoutes(access: PadAccess, ipOf: (req: IncomingMessage) => string) {
-  const attempts = new SlidingWindow(UNLOCK_ATTEMPTS_PER_MIN, 60_000);
+export function accessRoutes(access: PadAccess): Route[] {
+  const attempts = new SlidingWindow(UNLOCK_ATTEMPTS_PER_WINDOW, UNLOCK_WINDOW_MS);
+  const cookieHeader = (ctx: PadContext, token: string | null): Record<string, string> =>
+    token ? { 'set-cookie': unlockCookie(ctx.req, ctx.pad, token) } : {};
 
-  return async function handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    pad: string,
-    action: string,
-    body: () => Promise<string>,
-    reply: (status: number, value: unknown, headers?: Record<string, string>) => void,
-  ): Promise<boolean> {
-    const method = req.method ?? 'GET';
-    const token = requestToken(req, pad);
-    switch (action) {
-      case 'access': {
-        const meta = await access.meta(pad);
-        const unlocked = await access.allowed(pad, token);
-        reply(200, { protected: meta.passwordHash !== null, unlocked });
-        return true;
-      }
-      case 'unlock': {
-        if (method !== 'POST') throw new AccessError(405, 'use POST');
-        const { password } = parse(PasswordBody, await body());
-        if (!attempts.tryHit(`${ipOf(req)} ${pad}`)) throw new AccessError(429, 'too many attempts; wait a minute');
-        const meta = await access.meta(pad);
-        if (!meta.passwordHash) return (reply(200, { unlocked: true }), true);
-        if (!(await verifyPassword(password, meta.passwordHash))) throw new AccessError(403, 'wrong password');
-        reply(200, { unlocked: true }, { 'set-cookie': unlockCookie(req, pad, access.tokenFor(pad, meta)!) });
-        return true;
-      }
-      case 'password': {
-        if (method !== 'POST') throw new AccessError(405, 'use POST');
-        const { password, currentPassword } = parse(SetPasswordBody, await body());
-        const meta = await access.meta(pad);
+  return [
+    {
+      pad: 'open',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/access$/,
+      handler: async (ctx) => {
+        const meta = await access.meta(ctx.pad);
+        const unlocked = await access.allowed(ctx.pad, requestToken(ctx.req, ctx.pad));
+        ctx.json(200, { protected: meta.passwordHash !== null, unlocked } satisfies AccessStatus);
+      },
+    },
+    {
+      pad: 'open',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/unlock$/,
+      methods: ['POST'],
+      wrongMethod: 'use POST',
+      handler: async (ctx) => {
+        const { password } = parseJsonBody(PasswordBody, await ctx.readBody());
+        if (!attempts.tryHit(`${ctx.ip} ${ctx.pad}`)) throw new HttpError(429, 'too many attempts; wait a minute');
+        const meta = await access.meta(ctx.pad);
+        const reply: UnlockReply = { unlocked: true };
+        if (!meta.passwordHash) return ctx.json(200, reply);
+        if (!(await verifyPassword(password, meta.passwordHash))) throw new HttpError(403, 'wrong password');
+        ctx.json(200, reply, cookieHeader(ctx, access.tokenFor(ctx.pad, meta)!));
+      },
+    },
+    {
+      pad: 'open',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/password$/,
+      methods: ['POST'],
+      wrongMethod: 'use POST',
+      handler: async (ctx) => {
+        const { password, currentPassword } = parseJsonBody(SetPasswordBody, await ctx.readBody());
+        const meta = await access.meta(ctx.pad);
         // Changing an existing password needs the current one, not just an old cookie.
         if (
           meta.passwordHash &&
           !(currentPassword !== undefined && (await verifyPassword(currentPassword, meta.passwordHash)))
         ) {
-          throw new AccessError(403, 'current password required to change or remove it');
+          throw new HttpError(403, 'current password required to change or remove it');
         }
-        await access.setPassword(pad, password);
-        const fresh = await access.meta(pad);
-        const t = access.tokenFor(pad, fresh);
-        reply(200, { protected: password.length > 0 }, t ? { 'set-cookie': unlockCookie(req, pad, t) } : {});
-        return true;
-      }
-      case 'read-only-link': {
-        if (!(await access.allowed(pad, token))) throw new AccessError(403, 'this pad is protected by a password');
-        const id = await access.readOnlyId(pad);
-        reply(200, { id, url: `/ro/${id}` });
-        return true;
-      }
-      default:
-        return false;
-    }
-  };
+        await access.setPassword(ctx.pad, password);
+        const fresh = await access.meta(ctx.pad);
+        const reply: SetPasswordReply = { protected: password.length > 0 };
+        ctx.json(200, reply, cookieHeader(ctx, access.tokenFor(ctx.pad, fresh)));
+      },
+    },
+    {
+      pad: 'gated',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/read-only-link$/,
+      handler: async (ctx) => {
+        const id = await access.readOnlyId(ctx.pad);
+        ctx.json(200, { id, url: `/ro/${id}` } satisfies ReadOnlyLinkReply);
+      },
+    },
+  ];
 }

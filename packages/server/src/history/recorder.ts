@@ -1,3 +1,4 @@
+import { PRESENCE_COLOR_MAX, PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
 import * as Y from 'yjs';
 import type { Clock, Timer } from '../clock.js';
 import type { Author, History, VersionMeta } from './versions.js';
@@ -44,9 +45,12 @@ export class VersionRecorder {
 
   /** Presence tells us who each Yjs client is. */
   learn(clientId: number, user: unknown): void {
-    const u = user as Partial<Author> | undefined;
+    const u = user as Partial<PresenceUser> | undefined;
     if (u && typeof u.name === 'string' && typeof u.color === 'string')
-      this.known.set(clientId, { name: u.name.slice(0, 40), color: u.color.slice(0, 32) });
+      this.known.set(clientId, {
+        name: u.name.slice(0, PRESENCE_NAME_MAX),
+        color: u.color.slice(0, PRESENCE_COLOR_MAX),
+      });
   }
 
   get dirty(): boolean {

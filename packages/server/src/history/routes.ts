@@ -1,91 +1,96 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SaveVersionRequest, VersionDetail, VersionList, VersionRestored, VersionSaved } from '@padmesh/protocol';
 import { z } from 'zod';
+import { HttpError } from '../http/errors.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { READ_METHODS, type Route, type WithPad } from '../http/route.js';
 import { VERSION_ID, authorship, type History } from './versions.js';
-import type { Room } from '../room/room.js';
 
-const SaveBody = z.object({ name: z.string().trim().max(100).optional() }).strict();
+/** Longest version name kept; names show in a list, not as documents. */
+const VERSION_NAME_MAX_CHARS = 100;
 
-export class HistoryError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const SaveBody: z.ZodType<SaveVersionRequest> = z
+  .object({ name: z.string().trim().max(VERSION_NAME_MAX_CHARS).optional() })
+  .strict();
 
 export interface HistoryRouteDeps {
   history: History;
-  withPad: <T>(pad: string, fn: (room: Room) => Promise<T>) => Promise<T>;
-  readBody: () => Promise<string>;
-  json: (status: number, body: unknown) => void;
-  text: (status: number, body: string) => void;
+  withPad: WithPad;
 }
 
+/** A version's name from a save request; an empty body (or name) saves an unnamed one. */
 function parseSave(raw: string): string | null {
   if (raw.trim() === '') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new HistoryError(400, 'body must be JSON');
-  }
-  const r = SaveBody.safeParse(value);
-  if (!r.success)
-    throw new HistoryError(400, r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return r.data.name || null;
+  return parseJsonBody(SaveBody, raw).name || null;
+}
+
+function versionId(raw: string): string {
+  if (!VERSION_ID.test(raw)) throw new HttpError(400, 'version ids are 16 hex characters');
+  return raw;
 }
 
 /**
- * `/api/pads/<pad>/versions[/<id>[/restore]]`. Returns false for other paths.
- * Restoring applies the old text as a new edit through the CRDT and records that as a
- * version itself, so a restore destroys nothing (V3).
+ * `/api/pads/<pad>/versions[/<id>[/restore]]` (V1–V4). Restoring applies the old text as a
+ * new edit through the CRDT and records that as a version itself, so a restore destroys
+ * nothing (V3).
  */
-export async function handleHistory(
-  req: IncomingMessage,
-  _res: ServerResponse,
-  path: string,
-  pad: string,
-  d: HistoryRouteDeps,
-): Promise<boolean> {
-  const m = /^\/api\/pads\/[^/]+\/versions(?:\/([^/]+)(\/restore)?)?$/.exec(path);
-  if (!m) return false;
-  const method = req.method ?? 'GET';
-  const id = m[1];
-  if (id !== undefined && !VERSION_ID.test(id)) throw new HistoryError(400, 'version ids are 16 hex characters');
-
-  if (!id) {
-    if (method === 'GET' || method === 'HEAD') return (d.json(200, { pad, versions: await d.history.list(pad) }), true);
-    if (method === 'POST') {
-      const name = parseSave(await d.readBody());
-      const version = await d.withPad(pad, async (room) => {
-        await room.durable();
-        return room.recordVersion('request', name);
-      });
-      return (d.json(201, { version }), true);
-    }
-    throw new HistoryError(405, `${method} not allowed here`);
-  }
-
-  const found = await d.history.get(pad, id);
-  if (!found) throw new HistoryError(404, `no version ${id} of this pad`);
-  const text = found.doc.getText('content').toString();
-  if (m[2]) {
-    if (method !== 'POST') throw new HistoryError(405, 'use POST to restore');
-    const when = new Date(found.meta.createdAt).toISOString().replace('T', ' ').slice(0, 16);
-    const version = await d.withPad(pad, async (room) => {
-      await room.replaceText(text);
-      return room.recordVersion('restore', `Restored ${found.meta.name ?? `version of ${when} UTC`}`);
-    });
-    found.doc.destroy();
-    return (d.json(200, { restored: id, version }), true);
-  }
-  if (method !== 'GET' && method !== 'HEAD') throw new HistoryError(405, `${method} not allowed here`);
-  if (new URL(req.url ?? '/', 'http://x').searchParams.get('format') === 'json') {
-    const spans = authorship(found.doc, await d.history.authors(pad));
-    found.doc.destroy();
-    return (d.json(200, { version: found.meta, text, spans }), true);
-  }
-  found.doc.destroy();
-  return (d.text(200, text), true);
+export function historyRoutes({ history, withPad }: HistoryRouteDeps): Route[] {
+  return [
+    {
+      pad: 'gated',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/versions$/,
+      methods: [...READ_METHODS, 'POST'],
+      handler: async (ctx) => {
+        const { pad } = ctx;
+        if (ctx.method !== 'POST')
+          return ctx.json(200, { pad, versions: await history.list(pad) } satisfies VersionList);
+        const name = parseSave(await ctx.readBody());
+        const version = await withPad(pad, async (room) => {
+          await room.durable();
+          return room.recordVersion('request', name);
+        });
+        ctx.json(201, { version } satisfies VersionSaved);
+      },
+    },
+    {
+      pad: 'gated',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/versions\/(?<id>[^/]+)\/restore$/,
+      params: { id: versionId },
+      methods: ['POST'],
+      wrongMethod: 'use POST to restore',
+      handler: async (ctx) => {
+        const { pad } = ctx;
+        const id = ctx.params.id!;
+        const found = await history.get(pad, id);
+        if (!found) throw new HttpError(404, `no version ${id} of this pad`);
+        const text = found.doc.getText('content').toString();
+        const when = new Date(found.meta.createdAt).toISOString().replace('T', ' ').slice(0, 16);
+        const version = await withPad(pad, async (room) => {
+          await room.replaceText(text);
+          return room.recordVersion('restore', `Restored ${found.meta.name ?? `version of ${when} UTC`}`);
+        });
+        found.doc.destroy();
+        ctx.json(200, { restored: id, version } satisfies VersionRestored);
+      },
+    },
+    {
+      pad: 'gated',
+      pattern: /^\/api\/pads\/(?<pad>[^/]+)\/versions\/(?<id>[^/]+)$/,
+      params: { id: versionId },
+      methods: READ_METHODS,
+      handler: async (ctx) => {
+        const { pad } = ctx;
+        const id = ctx.params.id!;
+        const found = await history.get(pad, id);
+        if (!found) throw new HttpError(404, `no version ${id} of this pad`);
+        const text = found.doc.getText('content').toString();
+        try {
+          if (ctx.url.searchParams.get('format') !== 'json') return ctx.text(200, text);
+          const spans = authorship(found.doc, await history.authors(pad));
+          ctx.json(200, { version: found.meta, text, spans } satisfies VersionDetail);
+        } finally {
+          found.doc.destroy();
+        }
+      },
+    },
+  ];
 }

@@ -1,30 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Storage } from '../storage/types.js';
+import type { Author, Span, VersionMeta } from '@padmesh/protocol';
 
-export interface Author {
-  name: string;
-  color: string;
-}
-
-export interface VersionMeta {
-  id: string;
-  /** ms since epoch */
-  createdAt: number;
-  name: string | null;
-  /** Who contributed since the previous version. */
-  authors: Author[];
-  /** Characters of text in this version. */
-  size: number;
-  /** What made it: a pause in editing, the interval during continuous editing, a request, a restore. */
-  reason: 'idle' | 'interval' | 'request' | 'restore' | 'close';
-}
-
-export interface Span {
-  from: number;
-  to: number;
-  author: Author | null;
-}
+// The version shapes are part of the HTTP API, so they live with the other wire types.
+export type { Author, Span, VersionMeta };
 
 export interface RetentionPolicy {
   /** Versions kept per pad at most; the oldest beyond it are dropped (named ones last). */

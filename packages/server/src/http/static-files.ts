@@ -16,6 +16,12 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.webmanifest', '.txt']);
+/** Smaller files gain too little from compression to be worth a second copy. */
+const COMPRESS_MIN_BYTES = 512;
+/** Hashed file names never change content, so browsers may keep them for a year. */
+const IMMUTABLE_CACHE = `public, max-age=${365 * 24 * 3600}, immutable`;
+/** Everything else (index.html above all) is revalidated, so a deploy is seen at once. */
+const REVALIDATE_CACHE = 'no-cache';
 
 interface Asset {
   type: string;
@@ -77,7 +83,7 @@ export class StaticFiles {
         raw,
         immutable: url.startsWith('/assets/'),
       };
-      if (COMPRESSIBLE.has(ext) && raw.length > 512) {
+      if (COMPRESSIBLE.has(ext) && raw.length > COMPRESS_MIN_BYTES) {
         asset.br = precompressed(`${path}.br`, raw, brotliDecompressSync) ?? brotliCompressSync(raw);
         asset.gzip = precompressed(`${path}.gz`, raw, gunzipSync) ?? gzipSync(raw, { level: 9 });
       }
@@ -101,7 +107,7 @@ export class StaticFiles {
     const headers: Record<string, string | number> = {
       'content-type': a.type,
       'content-length': body.length,
-      'cache-control': a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'cache-control': a.immutable ? IMMUTABLE_CACHE : REVALIDATE_CACHE,
       vary: 'accept-encoding',
     };
     if (encoding) headers['content-encoding'] = encoding;

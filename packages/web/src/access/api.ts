@@ -1,3 +1,13 @@
+import type {
+  AccessStatus,
+  ErrorReply,
+  ReadOnlyLinkReply,
+  SetPasswordReply,
+  SetPasswordRequest,
+  UnlockReply,
+  UnlockRequest,
+} from '@padmesh/protocol';
+
 /** Calls to the pad access API; errors carry the server's reason. */
 async function call<T>(path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
@@ -6,7 +16,7 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
-  const data = (await res.json().catch(() => ({}))) as T & { error?: string };
+  const data = (await res.json().catch(() => ({}))) as T & Partial<ErrorReply>;
   if (!res.ok) throw new Error(data.error ?? `request failed (${res.status})`);
   return data;
 }
@@ -14,12 +24,13 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
 const base = (pad: string) => `/api/pads/${encodeURIComponent(pad)}`;
 
 export const accessApi = {
-  status: (pad: string) => call<{ protected: boolean; unlocked: boolean }>(`${base(pad)}/access`),
-  unlock: (pad: string, password: string) => call<{ unlocked: boolean }>(`${base(pad)}/unlock`, { password }),
+  status: (pad: string) => call<AccessStatus>(`${base(pad)}/access`),
+  unlock: (pad: string, password: string) =>
+    call<UnlockReply>(`${base(pad)}/unlock`, { password } satisfies UnlockRequest),
   setPassword: (pad: string, password: string, currentPassword?: string) =>
-    call<{ protected: boolean }>(
+    call<SetPasswordReply>(
       `${base(pad)}/password`,
-      currentPassword === undefined ? { password } : { password, currentPassword },
+      (currentPassword === undefined ? { password } : { password, currentPassword }) satisfies SetPasswordRequest,
     ),
-  readOnlyLink: (pad: string) => call<{ id: string; url: string }>(`${base(pad)}/read-only-link`, {}),
+  readOnlyLink: (pad: string) => call<ReadOnlyLinkReply>(`${base(pad)}/read-only-link`, {}),
 };

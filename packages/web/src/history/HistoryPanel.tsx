@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { historyApi, when, type Version } from './api.js';
+import type { VersionMeta, VersionReason } from '@padmesh/protocol';
+import { historyApi, when } from './api.js';
 
-const REASON: Record<Version['reason'], string> = {
+const REASON: Record<VersionReason, string> = {
   idle: 'after a pause',
   interval: 'while editing',
   request: 'saved',
@@ -21,7 +22,7 @@ export function HistoryPanel({
   onSelect: (id: string) => void;
   refreshKey: number;
 }) {
-  const [versions, setVersions] = useState<Version[] | null>(null);
+  const [versions, setVersions] = useState<VersionMeta[] | null>(null);
   const [error, setError] = useState('');
   const [name, setName] = useState('');
   const [tick, setTick] = useState(0);

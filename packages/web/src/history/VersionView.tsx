@@ -1,7 +1,8 @@
+import type { VersionDetail } from '@padmesh/protocol';
 import { diffLines } from 'diff';
 import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
-import { historyApi, when, type Span, type Version } from './api.js';
+import { historyApi, when } from './api.js';
 
 type Mode = 'text' | 'authors' | 'diff';
 
@@ -19,7 +20,7 @@ export function VersionView({
   onRestored: () => void;
   onClose: () => void;
 }) {
-  const [data, setData] = useState<{ version: Version; text: string; spans: Span[] } | null>(null);
+  const [data, setData] = useState<VersionDetail | null>(null);
   const [error, setError] = useState('');
   const [mode, setMode] = useState<Mode>('diff');
   const [current, setCurrent] = useState(() => doc.getText('content').toString());

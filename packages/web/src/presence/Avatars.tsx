@@ -1,3 +1,4 @@
+import { PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import { cleanName, initials, saveIdentity, type Identity } from './identity.js';
@@ -10,7 +11,7 @@ interface Peer {
 function peersOf(awareness: Awareness): Peer[] {
   const out: Peer[] = [];
   for (const [id, state] of awareness.getStates()) {
-    const u = (state as { user?: Partial<Identity> }).user;
+    const u = (state as { user?: Partial<PresenceUser> }).user;
     if (id === awareness.clientID || !u || typeof u.name !== 'string' || typeof u.color !== 'string') continue;
     out.push({
       id,
@@ -69,7 +70,7 @@ export function Avatars({
           <input
             autoFocus
             value={draft}
-            maxLength={40}
+            maxLength={PRESENCE_NAME_MAX}
             placeholder="Your name"
             title="Enter to save, Escape to cancel"
             onFocus={(e) => e.target.select()}

@@ -1,7 +1,10 @@
-/** Who this browser is on every pad: a friendly random name and colour, kept in localStorage. */
-export interface Identity {
-  name: string;
-  color: string;
+import { PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
+
+/**
+ * Who this browser is on every pad: a friendly random name and colour, kept in localStorage
+ * and published as the presence `user` (with our tint always set).
+ */
+export interface Identity extends PresenceUser {
   colorLight: string;
 }
 
@@ -99,7 +102,7 @@ export function saveIdentity(id: Identity): void {
 
 /** Names are user input: trim, collapse spaces, and bound the length. */
 export function cleanName(raw: string): string {
-  return raw.replace(/\s+/g, ' ').trim().slice(0, 40);
+  return raw.replace(/\s+/g, ' ').trim().slice(0, PRESENCE_NAME_MAX);
 }
 
 export function initials(name: string): string {

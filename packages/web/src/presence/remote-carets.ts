@@ -1,3 +1,4 @@
+import type { PresenceUser } from '@padmesh/protocol';
 import { RangeSet, type Extension, type Range } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, WidgetType, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import { yRemoteSelectionsTheme } from 'y-codemirror.next';
@@ -106,7 +107,7 @@ function othersDecorations(
       Math.max(anchor.index, head.index) > doc.length
     )
       return;
-    const user = (state.user ?? {}) as { name?: unknown; color?: unknown; colorLight?: unknown };
+    const user = (state.user ?? {}) as { [K in keyof PresenceUser]?: unknown }; // another client's input: check each field
     const color = typeof user.color === 'string' ? user.color : '#30bced';
     const name = typeof user.name === 'string' ? user.name : 'Anonymous';
     const tint = typeof user.colorLight === 'string' ? user.colorLight : `${color}33`;
