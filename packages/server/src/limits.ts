@@ -1,3 +1,6 @@
+/** A sliding window forgets idle keys once it tracks more than this many. */
+const PRUNE_PAST_KEYS = 10_000;
+
 /**
  * Token bucket: `ratePerSec` tokens refill continuously up to `burst`. Lets a typist's
  * bursts through while bounding a flood.
@@ -64,7 +67,7 @@ export class SlidingWindow {
     }
     list.push(t);
     this.events.set(key, list);
-    if (this.events.size > 10_000) this.prune(t);
+    if (this.events.size > PRUNE_PAST_KEYS) this.prune(t);
     return true;
   }
 

@@ -29,7 +29,7 @@ export class WriteBatcher {
   /** Idempotency keys: a retried batch whose first commit did land is not stored twice. */
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private nextId = 0;
-  healthy = true;
+  private ok = true;
 
   constructor(
     private readonly storage: Storage,
@@ -42,6 +42,11 @@ export class WriteBatcher {
       this.queue.push({ entry: { ...entry, id: entry.id ?? `${this.idPrefix}:${this.nextId++}` }, resolve });
       this.schedule();
     });
+  }
+
+  /** False while commits are failing (readiness reports it). */
+  get healthy(): boolean {
+    return this.ok;
   }
 
   /** Resolves when everything appended so far is committed. */
@@ -79,13 +84,13 @@ export class WriteBatcher {
       this.opts.metrics.batchSize.observe(batch.length);
       this.queue.splice(0, batch.length);
       this.retryMs = RETRY_MIN_MS;
-      if (!this.healthy) this.opts.log.info('storage writes recovered');
-      this.healthy = true;
+      if (!this.ok) this.opts.log.info('storage writes recovered');
+      this.ok = true;
       for (const p of batch) p.resolve();
     } catch (err) {
       this.opts.metrics.storageErrors.inc();
-      if (this.healthy) this.opts.log.error({ err, entries: batch.length }, 'storage commit failed; retrying');
-      this.healthy = false;
+      if (this.ok) this.opts.log.error({ err, entries: batch.length }, 'storage commit failed; retrying');
+      this.ok = false;
       await delay(this.opts.clock ?? systemClock, this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
     } finally {

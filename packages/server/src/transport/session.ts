@@ -25,6 +25,8 @@ export class Session {
   private room: Room | null = null;
   private readonly early = new Preload<Uint8Array>();
   private readonly bucket: TokenBucket;
+  /** Update-bearing messages received (sync-step2 + update); what `saved {seq}` counts. */
+  private received = 0;
   /** After refusing input, frames already in flight behind it are ignored. */
   private refused = false;
   /** The batch this connection's latest update rides in, and that update's seq. */
@@ -98,7 +100,7 @@ export class Session {
   }
 
   private update(room: Room, update: Uint8Array): void {
-    const seq = ++this.conn.received;
+    const seq = ++this.received;
     let inserted: number;
     let changes: number;
     try {

@@ -29,8 +29,6 @@ const HARD_FACTOR = 8;
 /** One client connection to one pad. */
 export class Conn {
   readonly id = nextConnId++;
-  /** Update-bearing messages received (sync-step2 + update); what `saved` acknowledges. */
-  received = 0;
   /** Awareness client ids this connection has announced, removed when it leaves. */
   readonly awarenessIds = new Set<number>();
   private overSince: number | null = null;

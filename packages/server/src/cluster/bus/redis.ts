@@ -3,6 +3,9 @@ import type { Logger } from '../../log.js';
 import { decodeBusMessage, encodeBusMessage } from './codec.js';
 import type { Bus, BusMessage } from './types.js';
 
+/** A node refuses to start if Redis does not answer within this time (the operator sees why). */
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+
 const channel = (prefix: string, pad: string) => `${prefix}:pad:${pad}`;
 
 /**
@@ -59,8 +62,13 @@ export class RedisBus implements Bus {
     const bus = new RedisBus(url, prefix, log);
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(
-        () => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} not reachable within 5 s`)),
-        5_000,
+        () =>
+          reject(
+            new Error(
+              `Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} not reachable within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s`,
+            ),
+          ),
+        REDIS_CONNECT_TIMEOUT_MS,
       );
       bus.sub.once('ready', () => (clearTimeout(t), resolve()));
     }).catch(async (err) => {
