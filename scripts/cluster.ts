@@ -1,11 +1,14 @@
 /**
  * `npm run cluster`: HAProxy on CLUSTER_PORT (8080) in front of CLUSTER_NODES (3) nodes,
- * PostgreSQL storage and Redis replication, logs in ./cluster-logs/. Ctrl-C stops it all.
+ * PostgreSQL storage (schema STORAGE_SCHEMA, default padmesh_cluster) and Redis replication,
+ * logs in ./cluster-logs/. Ctrl-C stops it all.
  */
 import { Cluster } from '../deploy/cluster.js';
 
 const storageUrl = process.env.STORAGE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Its own schema by default, so a demo cluster never writes into the shared database's public schema. */
+const storageSchema = process.env.STORAGE_SCHEMA ?? 'padmesh_cluster';
 
 async function reachable(what: string, check: () => Promise<unknown>): Promise<void> {
   try {
@@ -33,6 +36,7 @@ const cluster = await Cluster.start({
   nodes: Number(process.env.CLUSTER_NODES ?? 3),
   port: Number(process.env.CLUSTER_PORT ?? 8080),
   storageUrl,
+  storageSchema,
   redisUrl,
   logDir: 'cluster-logs',
 });

@@ -35,7 +35,27 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** What an operator can act on, in one line; anything else keeps its stack. */
+function startupProblem(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return `port ${e.port} on ${e.address} is already in use; stop the other process or set PORT`;
+    case 'EACCES':
+      return e.syscall === 'listen'
+        ? `not allowed to listen on port ${e.port}; use a port above 1023 or set PORT`
+        : `permission denied: ${e.message}`;
+    case 'EADDRNOTAVAIL':
+      return `HOST ${e.address} is not an address of this machine`;
+    case 'ECONNREFUSED':
+      return `a service refused the connection (${e.message}); check STORAGE_URL and REDIS_URL`;
+    default:
+      return null;
+  }
+}
+
 main().catch((err) => {
-  process.stderr.write(`padmesh: failed to start: ${(err as Error).stack ?? err}\n`);
+  const problem = startupProblem(err);
+  process.stderr.write(`padmesh: failed to start: ${problem ?? (err as Error).stack ?? err}\n`);
   process.exit(1);
 });
