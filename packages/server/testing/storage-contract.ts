@@ -149,6 +149,37 @@ export function storageContract(name: string, target: ContractTarget): void {
       await s.ping();
     });
 
+    it('S16 every load says where its entries live: seqs, snapshotSeq, corrupt', opt(), async () => {
+      const p = pad();
+      const empty = await s.load(p);
+      assert.deepEqual(
+        { snapshotSeq: empty.snapshotSeq, seqs: empty.seqs, corrupt: empty.corrupt },
+        { snapshotSeq: null, seqs: [], corrupt: [] },
+      );
+      const doc = new Y.Doc();
+      await s.append(['a', 'b', 'c'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
+      const logged = await s.load(p);
+      assert.equal(logged.snapshotSeq, null, 'no snapshot yet');
+      assert.equal(logged.seqs.length, 3);
+      assert.ok(
+        logged.seqs.every((q, i) => i === 0 || q > logged.seqs[i - 1]!),
+        `seqs ascend: ${logged.seqs.join(',')}`,
+      );
+      assert.equal(logged.seqs.at(-1), logged.lastSeq);
+      assert.deepEqual(logged.corrupt, []);
+      await s.compact(p, Y.encodeStateAsUpdate(doc), logged.seqs[1]!);
+      const compacted = await s.load(p);
+      assert.equal(compacted.snapshotSeq, logged.seqs[1], 'the snapshot covers through its seq');
+      assert.deepEqual(compacted.seqs, [logged.seqs[2]], 'only the entry after the snapshot remains');
+      assert.equal(compacted.lastSeq, logged.lastSeq);
+      await s.compact(p, Y.encodeStateAsUpdate(doc), compacted.lastSeq);
+      const folded = await s.load(p);
+      assert.deepEqual(
+        { snapshotSeq: folded.snapshotSeq, seqs: folded.seqs, lastSeq: folded.lastSeq },
+        { snapshotSeq: logged.lastSeq, seqs: [], lastSeq: logged.lastSeq },
+      );
+    });
+
     integrityScenarios(target, () => s, pad, opt);
     stressScenarios(target, () => s, pad, opt);
   });
@@ -171,13 +202,13 @@ function integrityScenarios(
       const doc = new Y.Doc();
       await s.append(['a', 'b', 'c'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
       const clean = await s.load(p);
-      assert.deepEqual(clean.corrupt ?? [], []);
-      const bad = clean.seqs![1]!;
+      assert.deepEqual(clean.corrupt, []);
+      const bad = clean.seqs[1]!;
       await target.corrupt!(s, p, 'update', bad);
       const got = await s.load(p);
       assert.deepEqual(got.corrupt, [{ pad: p, kind: 'update', seq: bad, reason: 'checksum' }]);
       assert.equal(got.updates.length, 2);
-      assert.deepEqual(got.seqs, [clean.seqs![0], clean.seqs![2]]);
+      assert.deepEqual(got.seqs, [clean.seqs[0], clean.seqs[2]]);
       assert.equal(got.lastSeq, clean.lastSeq, 'lastSeq still covers the bad entry');
     },
   );
@@ -188,11 +219,11 @@ function integrityScenarios(
     const doc = new Y.Doc();
     await s.append(['x', 'y'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
     const clean = await s.load(p);
-    const bad = clean.seqs![0]!;
+    const bad = clean.seqs[0]!;
     await target.corrupt!(s, p, 'update', bad);
     const got = await s.load(p);
-    await s.quarantine(got.corrupt!);
-    await s.quarantine(got.corrupt!); // a second (racing) call finds nothing left to move
+    await s.quarantine(got.corrupt);
+    await s.quarantine(got.corrupt); // a second (racing) call finds nothing left to move
     const after = await s.load(p);
     assert.deepEqual(after.corrupt, []);
     assert.equal(after.updates.length, 1);
@@ -218,7 +249,8 @@ function integrityScenarios(
       const got = await s.load(p);
       assert.deepEqual(got.corrupt, [{ pad: p, kind: 'snapshot', seq: first.lastSeq, reason: 'checksum' }]);
       assert.equal(got.snapshot, null);
-      await s.quarantine(got.corrupt!);
+      assert.equal(got.snapshotSeq, first.lastSeq, 'a corrupt snapshot keeps its position');
+      await s.quarantine(got.corrupt);
       assert.deepEqual(
         (await s.quarantined(p)).map((q) => q.kind),
         ['snapshot'],
@@ -451,7 +483,7 @@ function stressScenarios(
       }
     }
     for (const p of pads)
-      assert.deepEqual((await s.load(p)).corrupt ?? [], [], 'no entry fails its checksum after the kill (R1)');
+      assert.deepEqual((await s.load(p)).corrupt, [], 'no entry fails its checksum after the kill (R1)');
     const full = perPad ? batch / pads.length : batch;
     for (const [key, c] of byBatch) assert.equal(c, full, `batch ${key} is partial: ${c} of ${full} entries`);
     for (const b of acked)

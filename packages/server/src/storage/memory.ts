@@ -29,7 +29,7 @@ export class MemoryStorage implements Storage {
   async load(pad: string): Promise<StoredPad> {
     this.check();
     const p = this.pads.get(pad);
-    if (!p) return { snapshot: null, updates: [], lastSeq: 0 };
+    if (!p) return { snapshot: null, snapshotSeq: null, updates: [], seqs: [], lastSeq: 0, corrupt: [] };
     const last = p.log.at(-1)?.seq ?? p.snapshotSeq;
     const corrupt: CorruptEntry[] = [];
     let snapshot = p.snapshot;
@@ -44,7 +44,8 @@ export class MemoryStorage implements Storage {
     }
     return {
       snapshot,
-      snapshotSeq: p.snapshotSeq,
+      // A quarantined snapshot leaves `snapshot` null but keeps its position for `compact`.
+      snapshotSeq: p.snapshot ? p.snapshotSeq : null,
       updates: good.map((e) => e.update),
       seqs: good.map((e) => e.seq),
       lastSeq: last,

@@ -197,7 +197,7 @@ export class MongoStorage implements Storage {
       corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       snapshot = null;
     }
-    return { snapshot, snapshotSeq: snapSeq, updates, seqs, lastSeq, corrupt };
+    return { snapshot, snapshotSeq: snap ? snap.seq : null, updates, seqs, lastSeq, corrupt };
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {

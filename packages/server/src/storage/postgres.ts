@@ -105,7 +105,7 @@ export class PostgresStorage implements Storage {
     );
     let snapshot: Uint8Array | null = null;
     let lastSeq = 0;
-    let snapshotSeq = 0;
+    let snapshotSeq: number | null = null;
     const updates: Uint8Array[] = [];
     const seqs: number[] = [];
     const corrupt: CorruptEntry[] = [];

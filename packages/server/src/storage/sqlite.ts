@@ -113,7 +113,7 @@ export class SqliteStorage implements Storage {
       if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       return {
         snapshot: snap && snapOk ? new Uint8Array(snap.data) : null,
-        snapshotSeq: from,
+        snapshotSeq: snap?.seq ?? null,
         updates: good.map((r) => new Uint8Array(r.data)),
         seqs: good.map((r) => r.seq),
         lastSeq: rows.at(-1)?.seq ?? from,

@@ -5,15 +5,18 @@ export interface StoredPad {
   updates: Uint8Array[];
   /** Highest log position returned (or covered by the snapshot); 0 for an empty pad. */
   lastSeq: number;
-  /** Position the snapshot covers through (when there is one), so a bad one can be quarantined. */
-  snapshotSeq?: number;
-  /** Log position of each entry of `updates` (same order), so a bad one can be quarantined. */
-  seqs?: number[];
+  /**
+   * Position the stored snapshot covers through; null when no snapshot is stored. A snapshot
+   * left out of `snapshot` as corrupt still has its position here, so it can be quarantined.
+   */
+  snapshotSeq: number | null;
+  /** Log position of each entry of `updates` (same order, ascending), so a bad one can be quarantined. */
+  seqs: number[];
   /**
    * Entries whose bytes no longer match their stored checksum (R1). They are left out of
    * `snapshot`/`updates` and stay stored until someone calls `quarantine` on them.
    */
-  corrupt?: CorruptEntry[];
+  corrupt: CorruptEntry[];
 }
 
 /** A stored entry that failed verification: which pad, where, and why. */
