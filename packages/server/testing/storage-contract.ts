@@ -180,9 +180,115 @@ export function storageContract(name: string, target: ContractTarget): void {
       );
     });
 
+    it('K1 records survive a reopen', opt(!target.reopen && 'store has no reopen'), async () => {
+      const p = pad();
+      await s.records.put(`k/${p}/kept`, bytes('kept'));
+      await s.records.put(`k/${p}/gone`, bytes('gone'));
+      await s.records.delete([`k/${p}/gone`]);
+      s = await target.reopen!(s);
+      assert.deepEqual(await listed(s, `k/${p}/`), [[`k/${p}/kept`, 'kept']]);
+    });
+
     integrityScenarios(target, () => s, pad, opt);
+    recordScenarios(target, () => s, pad, opt);
     stressScenarios(target, () => s, pad, opt);
   });
+}
+
+const bytes = (text: string) => new Uint8Array(Buffer.from(text));
+const str = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value).toString());
+const listed = async (s: Storage, prefix: string) =>
+  (await s.records.list(prefix)).map((r) => [r.key, str(r.value)] as const);
+
+function recordScenarios(
+  target: ContractTarget,
+  store: () => Storage,
+  pad: () => string,
+  opt: (skip?: string | false) => { skip: string | false },
+): void {
+  it('K1 records: put, get, replace, list in key order, delete', opt(), async () => {
+    const r = store().records;
+    const p = `k/${pad()}/`;
+    assert.equal(await r.get(`${p}a`), null, 'an absent key reads as null');
+    await r.put(`${p}b`, bytes('two'));
+    await r.put(`${p}a`, bytes('one'));
+    await r.put(`${p}c`, new Uint8Array());
+    assert.equal(str(await r.get(`${p}a`)), 'one');
+    assert.deepEqual(await r.get(`${p}c`), new Uint8Array(), 'an empty value is a value, not absence');
+    await r.put(`${p}a`, bytes('uno'));
+    assert.deepEqual(await listed(store(), p), [
+      [`${p}a`, 'uno'],
+      [`${p}b`, 'two'],
+      [`${p}c`, ''],
+    ]);
+    const got = (await r.get(`${p}b`))!;
+    got.fill(0);
+    assert.equal(str(await r.get(`${p}b`)), 'two', 'a returned value is a copy');
+    await r.delete([`${p}a`, `${p}c`, `${p}never`]);
+    assert.deepEqual(await listed(store(), p), [[`${p}b`, 'two']]);
+    const big = new Uint8Array(1 << 20).map((_, i) => i % 251);
+    await r.put(`${p}big`, big);
+    assert.deepEqual(await r.get(`${p}big`), big, 'a 1 MiB value round-trips byte for byte');
+  });
+
+  it('K1 records: a prefix selects exactly its keys, for list and deletePrefix', opt(), async () => {
+    const r = store().records;
+    const root = `k/${pad()}`;
+    const keys = [`${root}/a/x`, `${root}/a/y`, `${root}/ab/x`, `${root}/a`, `${root}/b/x`];
+    for (const k of keys) await r.put(k, bytes(k));
+    assert.deepEqual(
+      (await r.list(`${root}/a/`)).map((x) => x.key),
+      [`${root}/a/x`, `${root}/a/y`],
+    );
+    assert.equal(await r.deletePrefix(`${root}/a/`), 2);
+    assert.deepEqual(
+      (await r.list(`${root}/`)).map((x) => x.key),
+      [`${root}/a`, `${root}/ab/x`, `${root}/b/x`],
+      'neighbours that share characters but not the prefix stay',
+    );
+    assert.equal(await r.deletePrefix(`${root}/a/`), 0);
+    assert.ok(
+      (await r.list('')).some((x) => x.key === `${root}/b/x`),
+      'the empty prefix lists everything',
+    );
+    await assert.rejects(r.deletePrefix(''), /invalid record key/, 'an empty prefix never deletes everything');
+  });
+
+  it('K1 records: malformed keys are refused', opt(), async () => {
+    const r = store().records;
+    for (const bad of ['', 'has space', 'ünïcode', 'x'.repeat(513), 'tab\there'])
+      await assert.rejects(r.put(bad, bytes('v')), /invalid record key/, JSON.stringify(bad));
+    await assert.rejects(r.get(''), /invalid record key/);
+  });
+
+  it('K2 records: concurrent writers under one prefix lose nothing', opt(), async () => {
+    const r = store().records;
+    const p = `k/${pad()}/`;
+    const n = 60;
+    await Promise.all(
+      ['a', 'b', 'c'].map(async (w) => {
+        for (let i = 0; i < n; i++) await r.put(`${p}${w}/${String(i).padStart(3, '0')}`, bytes(`${w}${i}`));
+      }),
+    );
+    assert.equal((await r.list(p)).length, 3 * n);
+  });
+
+  it(
+    'K2 records: two writer processes under one prefix lose nothing',
+    opt(!target.shared && 'the store lives inside one process'),
+    async () => {
+      const p = `k/${pad()}/`;
+      const perWriter = 150;
+      await Promise.all(
+        ['A', 'B'].map((w) =>
+          runChild(target.shared!, { mode: 'records', writer: w, pads: [p], entries: perWriter, batch: 1 }),
+        ),
+      );
+      const got = await store().records.list(p);
+      assert.equal(got.length, 2 * perWriter, 'every record present');
+      for (const { key, value } of got) assert.equal(str(value), key.slice(p.length), `${key} holds its own value`);
+    },
+  );
 }
 
 function integrityScenarios(

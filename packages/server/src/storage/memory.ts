@@ -1,4 +1,5 @@
 import { checksum, checksumMatches } from './checksum.js';
+import { MemoryRecords } from './memory-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 interface PadState {
@@ -16,6 +17,7 @@ export class MemoryStorage implements Storage {
   private seq = 0;
   private closed = false;
   private jail: QuarantinedEntry[] = [];
+  readonly records = new MemoryRecords(() => this.check());
 
   private pad(id: string): PadState {
     let p = this.pads.get(id);
