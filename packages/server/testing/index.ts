@@ -17,3 +17,4 @@ export { spawnNode, type NodeProcess } from './process.js';
 export { waitFor, prng, testSeed } from './wait.js';
 export { corruptSqliteRow } from './corrupt.js';
 export { ManualClock } from './manual-clock.js';
+export { writeLegacyAccess, writeLegacyVersion, writeLegacyAuthors, type LegacyVersion } from './legacy-layout.js';

@@ -55,7 +55,7 @@ export interface StoredRecord {
  * Small keyed values beside the pad logs (K1): access settings and history, which must be
  * removable (pad deletion) and must not ride the append-only log. Keys are 1-512 printable
  * ASCII characters (no spaces) and sort by their bytes on every backend, so a prefix is a
- * key range; `keys.ts` says how keys are laid out. Each call is atomic and durable when it
+ * key range; `persistence/side-data-keys.ts` says how keys are laid out. Each call is atomic and durable when it
  * resolves. There is no read-modify-write: writers that may race (several nodes recording
  * versions of one pad) each write their own keys, so none can lose another's (K2).
  */
