@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import * as Y from 'yjs';
+import { docFromStored, type PadContent } from '../src/persistence/stored-doc.js';
 import type { OpenStorageOptions } from '../src/storage/open.js';
 import type { LogEntry, Storage } from '../src/storage/types.js';
 
@@ -44,11 +45,8 @@ function textUpdate(doc: Y.Doc, text: string): Uint8Array {
   return captured;
 }
 
-function textOf(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): string {
-  const doc = new Y.Doc();
-  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-  for (const u of stored.updates) Y.applyUpdate(doc, u);
-  return doc.getText('content').toString();
+function textOf(stored: PadContent): string {
+  return docFromStored(stored).getText('content').toString();
 }
 
 /** The storage contract: every backend runs exactly these scenarios. */
@@ -522,10 +520,7 @@ function stressScenarios(
     const compactor = (async () => {
       while (writing) {
         const got = await s.load(p);
-        const d = new Y.Doc();
-        if (got.snapshot) Y.applyUpdate(d, got.snapshot);
-        for (const u of got.updates) Y.applyUpdate(d, u);
-        await s.compact(p, Y.encodeStateAsUpdate(d), got.lastSeq);
+        await s.compact(p, Y.encodeStateAsUpdate(docFromStored(got)), got.lastSeq);
         compactions++;
         await new Promise((r) => setImmediate(r));
       }
