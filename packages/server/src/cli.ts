@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { ConfigError, parseConfig } from './config.js';
 import { loadVerified } from './persistence/integrity.js';
+import { applyStored, loadVerifiedDoc } from './persistence/stored-doc.js';
 import { openStorage } from './storage/open.js';
 import type { CorruptEntry, Storage } from './storage/types.js';
 import { applyTextDiff } from './crdt/text-diff.js';
@@ -90,10 +91,7 @@ async function verify(storage: Storage, quarantine: boolean): Promise<number> {
     // Rebuild: snapshot + log must apply cleanly; anything left pending is missing a dependency.
     const doc = new Y.Doc();
     try {
-      doc.transact(() => {
-        if (got.snapshot) Y.applyUpdate(doc, got.snapshot);
-        for (const u of got.updates) Y.applyUpdate(doc, u);
-      });
+      applyStored(doc, got);
       if (doc.store.pendingStructs || doc.store.pendingDs) {
         totals.incomplete++;
         err(`incomplete: pad=${pad} has updates waiting for missing earlier ones (an edit was lost or quarantined)`);
@@ -115,13 +113,10 @@ async function verify(storage: Storage, quarantine: boolean): Promise<number> {
 
 /** The pad as the server would serve it: verified entries only, read-only. */
 async function loadDoc(storage: Storage, pad: string): Promise<Y.Doc> {
-  const got = await loadVerified(storage, pad, {
+  const { doc } = await loadVerifiedDoc(storage, pad, {
     quarantine: false,
     report: (c) => err(`warning: skipped ${describe(c)}`),
   });
-  const doc = new Y.Doc();
-  if (got.snapshot) Y.applyUpdate(doc, got.snapshot);
-  for (const u of got.updates) Y.applyUpdate(doc, u);
   return doc;
 }
 

@@ -83,8 +83,13 @@ describe('Integrity and recovery (R1-R6)', () => {
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
     assert.match(bad.stderr, new RegExp(`pad=rot update@${rot[2]!.seq} \\(checksum\\)`));
     assert.match(bad.stderr, new RegExp(`pad=garbled update@${garbled[1]!.seq} \\(undecodable\\)`));
-    // 2 pads plus, per pad, a history index and one version (recorded when the pad unloaded).
-    assert.match(bad.stdout, /pads 6, entries 9, .*corrupt 2, .*quarantined 0/);
+    // The 2 pads' logs only: history (one version per pad, recorded when it unloaded) lives
+    // in Storage.records now (K2), no longer as pseudo-pads in the log.
+    assert.match(bad.stdout, /pads 2, entries 5, .*corrupt 2, .*quarantined 0/);
+    const side = new SqliteStorage(file);
+    for (const pad of ['rot', 'garbled'])
+      assert.equal((await side.records.list(`pad/${pad}/history/version/`)).length, 1, `${pad} has its version`);
+    await side.close();
 
     srv = await startTestServer(env);
     try {

@@ -20,3 +20,4 @@ export { ManualClock } from './manual-clock.js';
 export { Sim, SimNode, SIM_DEFAULTS, type SimSettings } from './sim/sim.js';
 export { SimClient, type SimClientOptions } from './sim/sim-client.js';
 export { FakeSocket } from './sim/fake-socket.js';
+export { writeLegacyAccess, writeLegacyVersion, writeLegacyAuthors, type LegacyVersion } from './legacy-layout.js';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import * as Y from 'yjs';
+import { docFromStored, type PadContent } from '../src/persistence/stored-doc.js';
 import type { OpenStorageOptions } from '../src/storage/open.js';
 import type { LogEntry, Storage } from '../src/storage/types.js';
 
@@ -44,11 +45,8 @@ function textUpdate(doc: Y.Doc, text: string): Uint8Array {
   return captured;
 }
 
-function textOf(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): string {
-  const doc = new Y.Doc();
-  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-  for (const u of stored.updates) Y.applyUpdate(doc, u);
-  return doc.getText('content').toString();
+function textOf(stored: PadContent): string {
+  return docFromStored(stored).getText('content').toString();
 }
 
 /** The storage contract: every backend runs exactly these scenarios. */
@@ -149,9 +147,146 @@ export function storageContract(name: string, target: ContractTarget): void {
       await s.ping();
     });
 
+    it('S16 every load says where its entries live: seqs, snapshotSeq, corrupt', opt(), async () => {
+      const p = pad();
+      const empty = await s.load(p);
+      assert.deepEqual(
+        { snapshotSeq: empty.snapshotSeq, seqs: empty.seqs, corrupt: empty.corrupt },
+        { snapshotSeq: null, seqs: [], corrupt: [] },
+      );
+      const doc = new Y.Doc();
+      await s.append(['a', 'b', 'c'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
+      const logged = await s.load(p);
+      assert.equal(logged.snapshotSeq, null, 'no snapshot yet');
+      assert.equal(logged.seqs.length, 3);
+      assert.ok(
+        logged.seqs.every((q, i) => i === 0 || q > logged.seqs[i - 1]!),
+        `seqs ascend: ${logged.seqs.join(',')}`,
+      );
+      assert.equal(logged.seqs.at(-1), logged.lastSeq);
+      assert.deepEqual(logged.corrupt, []);
+      await s.compact(p, Y.encodeStateAsUpdate(doc), logged.seqs[1]!);
+      const compacted = await s.load(p);
+      assert.equal(compacted.snapshotSeq, logged.seqs[1], 'the snapshot covers through its seq');
+      assert.deepEqual(compacted.seqs, [logged.seqs[2]], 'only the entry after the snapshot remains');
+      assert.equal(compacted.lastSeq, logged.lastSeq);
+      await s.compact(p, Y.encodeStateAsUpdate(doc), compacted.lastSeq);
+      const folded = await s.load(p);
+      assert.deepEqual(
+        { snapshotSeq: folded.snapshotSeq, seqs: folded.seqs, lastSeq: folded.lastSeq },
+        { snapshotSeq: logged.lastSeq, seqs: [], lastSeq: logged.lastSeq },
+      );
+    });
+
+    it('K1 records survive a reopen', opt(!target.reopen && 'store has no reopen'), async () => {
+      const p = pad();
+      await s.records.put(`k/${p}/kept`, bytes('kept'));
+      await s.records.put(`k/${p}/gone`, bytes('gone'));
+      await s.records.delete([`k/${p}/gone`]);
+      s = await target.reopen!(s);
+      assert.deepEqual(await listed(s, `k/${p}/`), [[`k/${p}/kept`, 'kept']]);
+    });
+
     integrityScenarios(target, () => s, pad, opt);
+    recordScenarios(target, () => s, pad, opt);
     stressScenarios(target, () => s, pad, opt);
   });
+}
+
+const bytes = (text: string) => new Uint8Array(Buffer.from(text));
+const str = (value: Uint8Array | null) => (value === null ? null : Buffer.from(value).toString());
+const listed = async (s: Storage, prefix: string) =>
+  (await s.records.list(prefix)).map((r) => [r.key, str(r.value)] as const);
+
+function recordScenarios(
+  target: ContractTarget,
+  store: () => Storage,
+  pad: () => string,
+  opt: (skip?: string | false) => { skip: string | false },
+): void {
+  it('K1 records: put, get, replace, list in key order, delete', opt(), async () => {
+    const r = store().records;
+    const p = `k/${pad()}/`;
+    assert.equal(await r.get(`${p}a`), null, 'an absent key reads as null');
+    await r.put(`${p}b`, bytes('two'));
+    await r.put(`${p}a`, bytes('one'));
+    await r.put(`${p}c`, new Uint8Array());
+    assert.equal(str(await r.get(`${p}a`)), 'one');
+    assert.deepEqual(await r.get(`${p}c`), new Uint8Array(), 'an empty value is a value, not absence');
+    await r.put(`${p}a`, bytes('uno'));
+    assert.deepEqual(await listed(store(), p), [
+      [`${p}a`, 'uno'],
+      [`${p}b`, 'two'],
+      [`${p}c`, ''],
+    ]);
+    const got = (await r.get(`${p}b`))!;
+    got.fill(0);
+    assert.equal(str(await r.get(`${p}b`)), 'two', 'a returned value is a copy');
+    await r.delete([`${p}a`, `${p}c`, `${p}never`]);
+    assert.deepEqual(await listed(store(), p), [[`${p}b`, 'two']]);
+    const big = new Uint8Array(1 << 20).map((_, i) => i % 251);
+    await r.put(`${p}big`, big);
+    assert.deepEqual(await r.get(`${p}big`), big, 'a 1 MiB value round-trips byte for byte');
+  });
+
+  it('K1 records: a prefix selects exactly its keys, for list and deletePrefix', opt(), async () => {
+    const r = store().records;
+    const root = `k/${pad()}`;
+    const keys = [`${root}/a/x`, `${root}/a/y`, `${root}/ab/x`, `${root}/a`, `${root}/b/x`];
+    for (const k of keys) await r.put(k, bytes(k));
+    assert.deepEqual(
+      (await r.list(`${root}/a/`)).map((x) => x.key),
+      [`${root}/a/x`, `${root}/a/y`],
+    );
+    assert.equal(await r.deletePrefix(`${root}/a/`), 2);
+    assert.deepEqual(
+      (await r.list(`${root}/`)).map((x) => x.key),
+      [`${root}/a`, `${root}/ab/x`, `${root}/b/x`],
+      'neighbours that share characters but not the prefix stay',
+    );
+    assert.equal(await r.deletePrefix(`${root}/a/`), 0);
+    assert.ok(
+      (await r.list('')).some((x) => x.key === `${root}/b/x`),
+      'the empty prefix lists everything',
+    );
+    await assert.rejects(r.deletePrefix(''), /invalid record key/, 'an empty prefix never deletes everything');
+  });
+
+  it('K1 records: malformed keys are refused', opt(), async () => {
+    const r = store().records;
+    for (const bad of ['', 'has space', 'ünïcode', 'x'.repeat(513), 'tab\there'])
+      await assert.rejects(r.put(bad, bytes('v')), /invalid record key/, JSON.stringify(bad));
+    await assert.rejects(r.get(''), /invalid record key/);
+  });
+
+  it('K2 records: concurrent writers under one prefix lose nothing', opt(), async () => {
+    const r = store().records;
+    const p = `k/${pad()}/`;
+    const n = 60;
+    await Promise.all(
+      ['a', 'b', 'c'].map(async (w) => {
+        for (let i = 0; i < n; i++) await r.put(`${p}${w}/${String(i).padStart(3, '0')}`, bytes(`${w}${i}`));
+      }),
+    );
+    assert.equal((await r.list(p)).length, 3 * n);
+  });
+
+  it(
+    'K2 records: two writer processes under one prefix lose nothing',
+    opt(!target.shared && 'the store lives inside one process'),
+    async () => {
+      const p = `k/${pad()}/`;
+      const perWriter = 150;
+      await Promise.all(
+        ['A', 'B'].map((w) =>
+          runChild(target.shared!, { mode: 'records', writer: w, pads: [p], entries: perWriter, batch: 1 }),
+        ),
+      );
+      const got = await store().records.list(p);
+      assert.equal(got.length, 2 * perWriter, 'every record present');
+      for (const { key, value } of got) assert.equal(str(value), key.slice(p.length), `${key} holds its own value`);
+    },
+  );
 }
 
 function integrityScenarios(
@@ -171,13 +306,13 @@ function integrityScenarios(
       const doc = new Y.Doc();
       await s.append(['a', 'b', 'c'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
       const clean = await s.load(p);
-      assert.deepEqual(clean.corrupt ?? [], []);
-      const bad = clean.seqs![1]!;
+      assert.deepEqual(clean.corrupt, []);
+      const bad = clean.seqs[1]!;
       await target.corrupt!(s, p, 'update', bad);
       const got = await s.load(p);
       assert.deepEqual(got.corrupt, [{ pad: p, kind: 'update', seq: bad, reason: 'checksum' }]);
       assert.equal(got.updates.length, 2);
-      assert.deepEqual(got.seqs, [clean.seqs![0], clean.seqs![2]]);
+      assert.deepEqual(got.seqs, [clean.seqs[0], clean.seqs[2]]);
       assert.equal(got.lastSeq, clean.lastSeq, 'lastSeq still covers the bad entry');
     },
   );
@@ -188,11 +323,11 @@ function integrityScenarios(
     const doc = new Y.Doc();
     await s.append(['x', 'y'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
     const clean = await s.load(p);
-    const bad = clean.seqs![0]!;
+    const bad = clean.seqs[0]!;
     await target.corrupt!(s, p, 'update', bad);
     const got = await s.load(p);
-    await s.quarantine(got.corrupt!);
-    await s.quarantine(got.corrupt!); // a second (racing) call finds nothing left to move
+    await s.quarantine(got.corrupt);
+    await s.quarantine(got.corrupt); // a second (racing) call finds nothing left to move
     const after = await s.load(p);
     assert.deepEqual(after.corrupt, []);
     assert.equal(after.updates.length, 1);
@@ -218,7 +353,8 @@ function integrityScenarios(
       const got = await s.load(p);
       assert.deepEqual(got.corrupt, [{ pad: p, kind: 'snapshot', seq: first.lastSeq, reason: 'checksum' }]);
       assert.equal(got.snapshot, null);
-      await s.quarantine(got.corrupt!);
+      assert.equal(got.snapshotSeq, first.lastSeq, 'a corrupt snapshot keeps its position');
+      await s.quarantine(got.corrupt);
       assert.deepEqual(
         (await s.quarantined(p)).map((q) => q.kind),
         ['snapshot'],
@@ -384,10 +520,7 @@ function stressScenarios(
     const compactor = (async () => {
       while (writing) {
         const got = await s.load(p);
-        const d = new Y.Doc();
-        if (got.snapshot) Y.applyUpdate(d, got.snapshot);
-        for (const u of got.updates) Y.applyUpdate(d, u);
-        await s.compact(p, Y.encodeStateAsUpdate(d), got.lastSeq);
+        await s.compact(p, Y.encodeStateAsUpdate(docFromStored(got)), got.lastSeq);
         compactions++;
         await new Promise((r) => setImmediate(r));
       }
@@ -451,7 +584,7 @@ function stressScenarios(
       }
     }
     for (const p of pads)
-      assert.deepEqual((await s.load(p)).corrupt ?? [], [], 'no entry fails its checksum after the kill (R1)');
+      assert.deepEqual((await s.load(p)).corrupt, [], 'no entry fails its checksum after the kill (R1)');
     const full = perPad ? batch / pads.length : batch;
     for (const [key, c] of byBatch) assert.equal(c, full, `batch ${key} is partial: ${c} of ${full} entries`);
     for (const b of acked)

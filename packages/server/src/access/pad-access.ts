@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import * as Y from 'yjs';
+import { systemClock, type Clock } from '../clock.js';
 import type { Storage } from '../storage/types.js';
+import { readOnlyLinkPad, readPadMeta, writePasswordHash, writeReadOnlyLink, type PadMeta } from './access-records.js';
 
 /** scrypt cost (2^15, r=8: ~50 ms and 32 MiB per hash), so offline guessing is slow. */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
@@ -9,18 +10,7 @@ const KEY_BYTES = 32;
 const CACHE_MS = 2_000;
 const READ_ONLY_ID_BYTES = 18;
 
-/**
- * Protection settings live in the pad log itself, under keys no pad id can take (they
- * contain ':'), so every storage backend and every cluster node shares them with no new
- * table: `:meta:<pad>` holds the password hash and read-only id, `:ro:<id>` points back.
- */
-const metaKey = (pad: string) => `:meta:${pad}`;
-const roKey = (id: string) => `:ro:${id}`;
-
-export interface PadMeta {
-  passwordHash: string | null;
-  readOnlyId: string | null;
-}
+export type { PadMeta } from './access-records.js';
 
 function scrypt(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -49,36 +39,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export class PadAccess {
   private cache = new Map<string, { meta: PadMeta; at: number }>();
 
-  constructor(private readonly storage: Storage) {}
-
-  private async readMap(key: string): Promise<Y.Map<unknown>> {
-    const stored = await this.storage.load(key);
-    const doc = new Y.Doc();
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-    for (const u of stored.updates) Y.applyUpdate(doc, u);
-    return doc.getMap('meta');
-  }
-
-  private async writeMap(key: string, values: Record<string, unknown>): Promise<void> {
-    const current = await this.readMap(key);
-    const doc = current.doc!;
-    let update: Uint8Array | null = null;
-    doc.on('update', (u: Uint8Array) => (update = u));
-    doc.transact(() => {
-      for (const [k, v] of Object.entries(values)) current.set(k, v);
-    });
-    if (update) await this.storage.append([{ pad: key, update }]);
-  }
+  /** Settings are stored in `Storage.records` (access-records.ts); the cache runs on `clock`. */
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async meta(pad: string): Promise<PadMeta> {
     const hit = this.cache.get(pad);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.meta;
-    const map = await this.readMap(metaKey(pad));
-    const meta: PadMeta = {
-      passwordHash: (map.get('passwordHash') as string | undefined) ?? null,
-      readOnlyId: (map.get('readOnlyId') as string | undefined) ?? null,
-    };
-    this.cache.set(pad, { meta, at: Date.now() });
+    if (hit && this.clock.now() - hit.at < CACHE_MS) return hit.meta;
+    const meta = await readPadMeta(this.storage, pad);
+    this.cache.set(pad, { meta, at: this.clock.now() });
     if (this.cache.size > 10_000) this.cache.clear();
     return meta;
   }
@@ -101,7 +72,7 @@ export class PadAccess {
 
   /** Sets, changes (password non-empty) or removes (empty) the password. */
   async setPassword(pad: string, password: string): Promise<void> {
-    await this.writeMap(metaKey(pad), { passwordHash: password ? await hashPassword(password) : null });
+    await writePasswordHash(this.storage, pad, password ? await hashPassword(password) : null);
     this.cache.delete(pad);
   }
 
@@ -110,8 +81,7 @@ export class PadAccess {
     const meta = await this.meta(pad);
     if (meta.readOnlyId) return meta.readOnlyId;
     const id = randomBytes(READ_ONLY_ID_BYTES).toString('base64url');
-    await this.writeMap(roKey(id), { pad });
-    await this.writeMap(metaKey(pad), { readOnlyId: id });
+    await writeReadOnlyLink(this.storage, pad, id);
     this.cache.delete(pad);
     return id;
   }
@@ -119,8 +89,7 @@ export class PadAccess {
   /** The pad a read-only id points to, or null. */
   async padForReadOnly(id: string): Promise<string | null> {
     if (!/^[A-Za-z0-9_-]{20,40}$/.test(id)) return null;
-    const pad = (await this.readMap(roKey(id))).get('pad');
-    return typeof pad === 'string' ? pad : null;
+    return readOnlyLinkPad(this.storage, id);
   }
 }
 

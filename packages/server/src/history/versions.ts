@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
+import { systemClock, type Clock } from '../clock.js';
+import { docFromStored } from '../persistence/stored-doc.js';
+import { authorKey, authorPrefix, versionKey, versionPrefix, versionStateKey } from '../persistence/side-data-keys.js';
 import type { Storage } from '../storage/types.js';
 import type { Author, Span, VersionMeta } from '@padmesh/protocol';
+import { dropLegacyState, readLegacyIndex, readLegacyState } from './legacy-layout.js';
 
 // The version shapes are part of the HTTP API, so they live with the other wire types.
 export type { Author, Span, VersionMeta };
@@ -11,37 +15,10 @@ export interface RetentionPolicy {
   maxVersions: number;
 }
 
-/**
- * Versions live in the pad log under keys no pad id can take (':'), like protection
- * settings: `:vi:<pad>` is a small Yjs doc indexing every version (metadata and the
- * clientID → author map), `:v:<pad>:<id>` holds one version's full Yjs state. So every
- * backend and every cluster node shares history with no schema of its own, and a version
- * is rebuilt exactly by applying its stored state (V1). Ids are a hash of the state, so two
- * nodes recording the same state write one version (V4).
- */
-const indexKey = (pad: string) => `:vi:${pad}`;
-const versionKey = (pad: string, id: string) => `:v:${pad}:${id}`;
 export const VERSION_ID = /^[0-9a-f]{16}$/;
 
-async function loadDoc(storage: Storage, key: string): Promise<Y.Doc> {
-  const stored = await storage.load(key);
-  const doc = new Y.Doc();
-  doc.transact(() => {
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-    for (const u of stored.updates) Y.applyUpdate(doc, u);
-  });
-  return doc;
-}
-
-/** Applies `change` to the stored doc at `key` and appends the resulting update durably. */
-async function change(storage: Storage, key: string, fn: (doc: Y.Doc) => void): Promise<void> {
-  const doc = await loadDoc(storage, key);
-  let update: Uint8Array | null = null;
-  doc.on('update', (u: Uint8Array) => (update = u));
-  doc.transact(() => fn(doc));
-  if (update) await storage.append([{ pad: key, update }]);
-  doc.destroy();
-}
+const json = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
+const parse = <T>(value: Uint8Array) => JSON.parse(Buffer.from(value).toString('utf8')) as T;
 
 export function versionIdOf(doc: Y.Doc): string {
   return createHash('sha256')
@@ -66,45 +43,73 @@ export function authorship(doc: Y.Doc, authors: ReadonlyMap<number, Author>): Sp
   return spans;
 }
 
+/**
+ * Versions live in `Storage.records` (side-data-keys.ts): one record per version holding its
+ * metadata, one holding its full Yjs state (V2: rebuilt exactly by applying it), one per
+ * author. Two nodes recording versions of one pad write different keys, so neither loses
+ * the other's (K2); ids hash the state, so two nodes recording the same state write one
+ * version (V4). Pads recorded before records existed are read from the legacy pseudo-pads
+ * underneath (legacy-layout.ts, K3).
+ */
 export class History {
   constructor(
     private readonly storage: Storage,
     private readonly policy: RetentionPolicy,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async list(pad: string): Promise<VersionMeta[]> {
-    const doc = await loadDoc(this.storage, indexKey(pad));
+    return (await this.read(pad)).versions;
+  }
+
+  /** Live versions, newest first, and the ids the legacy layout holds. */
+  private async read(pad: string): Promise<{ versions: VersionMeta[]; legacy: Set<string> }> {
+    const [records, legacy] = await Promise.all([
+      this.storage.records.list(versionPrefix(pad)),
+      readLegacyIndex(this.storage, pad),
+    ]);
     const seen = new Set<string>();
     const out: VersionMeta[] = [];
-    // Newest entry per id wins: naming an existing state adds a named entry for it, and two
-    // nodes that recorded the same state show once.
-    for (const v of doc.getArray<VersionMeta>('versions').toArray().reverse()) {
+    for (const r of records) {
+      seen.add(r.key.slice(versionPrefix(pad).length));
+      if (r.value.length > 0) out.push(parse<VersionMeta>(r.value)); // empty: a dropped legacy version
+    }
+    // Legacy: newest entry per id wins (naming an existing state added a named entry for
+    // it, and two nodes that recorded the same state show once); a record of the id wins
+    // over all of them.
+    for (const v of legacy.versions.reverse()) {
       if (seen.has(v.id)) continue;
       seen.add(v.id);
       out.push(v);
     }
-    doc.destroy();
-    return out.sort((a, b) => b.createdAt - a.createdAt);
+    // Every id the legacy index knows, record or not: removing such a version must mask
+    // the legacy entry (an empty record), and its state may live in the legacy layout.
+    const legacyIds = new Set(legacy.versions.map((v) => v.id));
+    return { versions: out.sort((a, b) => b.createdAt - a.createdAt), legacy: legacyIds };
   }
 
   async authors(pad: string): Promise<Map<number, Author>> {
-    const doc = await loadDoc(this.storage, indexKey(pad));
-    const map = new Map<number, Author>();
-    for (const [k, v] of doc.getMap<Author>('authors')) map.set(Number(k), v);
-    doc.destroy();
+    const [records, legacy] = await Promise.all([
+      this.storage.records.list(authorPrefix(pad)),
+      readLegacyIndex(this.storage, pad),
+    ]);
+    const map = legacy.authors;
+    for (const r of records) map.set(Number(r.key.slice(authorPrefix(pad).length)), parse<Author>(r.value));
     return map;
   }
 
   /** Remembers who a Yjs client is, so authorship survives the client leaving. */
   async rememberAuthors(pad: string, authors: ReadonlyMap<number, Author>): Promise<void> {
     if (authors.size === 0) return;
-    await change(this.storage, indexKey(pad), (doc) => {
-      const m = doc.getMap<Author>('authors');
-      for (const [id, a] of authors) {
-        const cur = m.get(String(id));
-        if (!cur || cur.name !== a.name || cur.color !== a.color) m.set(String(id), a);
-      }
+    const known = await this.authors(pad);
+    const changed = [...authors].filter(([id, a]) => {
+      const cur = known.get(id);
+      return !cur || cur.name !== a.name || cur.color !== a.color;
     });
+    // One record per client id: concurrent nodes remembering other clients never collide.
+    await Promise.all(
+      changed.map(([id, a]) => this.storage.records.put(authorKey(pad, id), json({ name: a.name, color: a.color }))),
+    );
   }
 
   /** Records `doc`'s current state as a version (or returns the existing one for the same state). */
@@ -112,38 +117,42 @@ export class History {
     const id = versionIdOf(doc);
     const existing = (await this.list(pad)).find((v) => v.id === id);
     if (existing && !(meta.reason === 'request' && meta.name)) return existing;
-    const version: VersionMeta = { ...meta, id, createdAt: Date.now(), size: doc.getText('content').length };
-    await this.storage.append([{ pad: versionKey(pad, id), update: Y.encodeStateAsUpdate(doc) }]);
-    await change(this.storage, indexKey(pad), (d) => d.getArray<VersionMeta>('versions').push([version]));
+    const version: VersionMeta = { ...meta, id, createdAt: this.clock.now(), size: doc.getText('content').length };
+    // State before metadata: a listed version always has its state. (Naming an existing
+    // version keeps the state it has, in the records or the legacy layout.)
+    if (!existing) await this.storage.records.put(versionStateKey(pad, id), Y.encodeStateAsUpdate(doc));
+    await this.storage.records.put(versionKey(pad, id), json(version));
     await this.prune(pad);
     return version;
   }
 
   async get(pad: string, id: string): Promise<{ meta: VersionMeta; doc: Y.Doc } | null> {
     if (!VERSION_ID.test(id)) return null;
-    const meta = (await this.list(pad)).find((v) => v.id === id);
+    const { versions, legacy } = await this.read(pad);
+    const meta = versions.find((v) => v.id === id);
     if (!meta) return null;
-    return { meta, doc: await loadDoc(this.storage, versionKey(pad, id)) };
+    const state = await this.storage.records.get(versionStateKey(pad, id));
+    if (state) return { meta, doc: docFromStored({ snapshot: state, updates: [] }) };
+    // A version dropped by a concurrent prune between the listing and here has no state left.
+    return legacy.has(id) ? { meta, doc: await readLegacyState(this.storage, pad, id) } : null;
   }
 
   /** Keeps at most `maxVersions`: drops the oldest unnamed versions first, then the oldest named. */
   private async prune(pad: string): Promise<void> {
-    const all = await this.list(pad);
+    const { versions: all, legacy } = await this.read(pad);
     if (all.length <= this.policy.maxVersions) return;
     const byAge = [...all].sort((a, b) => a.createdAt - b.createdAt);
     const victims = [...byAge.filter((v) => !v.name), ...byAge.filter((v) => v.name)].slice(
       0,
       all.length - this.policy.maxVersions,
     );
-    const drop = new Set(victims.map((v) => v.id));
-    await change(this.storage, indexKey(pad), (d) => {
-      const arr = d.getArray<VersionMeta>('versions');
-      for (let i = arr.length - 1; i >= 0; i--) if (drop.has(arr.get(i).id)) arr.delete(i, 1);
-    });
-    // The version's state is replaced by an empty snapshot covering its log entry.
-    for (const id of drop) {
-      const stored = await this.storage.load(versionKey(pad, id));
-      await this.storage.compact(versionKey(pad, id), Y.encodeStateAsUpdate(new Y.Doc()), stored.lastSeq);
+    for (const { id } of victims) {
+      // Unlist first, then free the state, so no listed version points at a missing state.
+      if (legacy.has(id)) {
+        await this.storage.records.put(versionKey(pad, id), new Uint8Array()); // hides the legacy entry
+        await dropLegacyState(this.storage, pad, id);
+      } else await this.storage.records.delete([versionKey(pad, id)]);
+      await this.storage.records.delete([versionStateKey(pad, id)]);
     }
   }
 }

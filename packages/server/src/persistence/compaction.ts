@@ -1,4 +1,5 @@
 import { inlineFolder, type Folder } from './compactor.js';
+import { quarantineAndReport, undecodableEntries } from './integrity.js';
 import type { CorruptEntry, Storage } from '../storage/types.js';
 
 export interface Compacted {
@@ -21,17 +22,12 @@ export async function compactPad(
   opts: { report?: (c: CorruptEntry) => void; folder?: Folder } = {},
 ): Promise<Compacted> {
   const stored = await storage.load(pad);
-  const corrupt: CorruptEntry[] = [...(stored.corrupt ?? [])];
-  if (stored.updates.length === 0 && corrupt.length === 0)
+  if (stored.updates.length === 0 && stored.corrupt.length === 0)
     return { folded: 0, replacedBytes: 0, snapshotBytes: stored.snapshot?.length ?? 0 };
   const { state, badSnapshot, badUpdates } = await (opts.folder ?? inlineFolder).fold(stored.snapshot, stored.updates);
-  if (badSnapshot) corrupt.push({ pad, kind: 'snapshot', seq: stored.snapshotSeq ?? -1, reason: 'undecodable' });
-  for (const i of badUpdates) corrupt.push({ pad, kind: 'update', seq: stored.seqs?.[i] ?? -1, reason: 'undecodable' });
-  if (corrupt.length > 0) {
-    // An adapter that cannot say where an entry lives (seq -1) can only report it.
-    await storage.quarantine(corrupt.filter((c) => c.seq >= 0));
-    for (const c of corrupt) opts.report?.(c);
-  }
+  const corrupt = [...stored.corrupt, ...undecodableEntries(pad, stored, badSnapshot, badUpdates)];
+  // R2: quarantined before the compaction below deletes what they cover.
+  await quarantineAndReport(storage, corrupt, { quarantine: true, report: opts.report });
   await storage.compact(pad, state, stored.lastSeq);
   const replacedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
   return { folded: stored.updates.length, replacedBytes, snapshotBytes: state.length };

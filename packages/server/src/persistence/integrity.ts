@@ -3,11 +3,11 @@ import type { Metrics } from '../metrics.js';
 import type { CorruptEntry, Storage, StoredPad } from '../storage/types.js';
 import { checkUpdate } from '../crdt/update-check.js';
 
-/** A load whose every returned entry passed its checksum and decodes as a Yjs update. */
-export interface VerifiedPad extends StoredPad {
-  /** What was found bad on this load (already quarantined when `quarantine` was set). */
-  corrupt: CorruptEntry[];
-}
+/**
+ * A load whose every returned entry passed its checksum and decodes as a Yjs update;
+ * `corrupt` lists what was found bad on this load (already quarantined when asked to).
+ */
+export type VerifiedPad = StoredPad;
 
 export interface VerifyOptions {
   /** Move bad entries aside in storage (R2). False for read-only checks (`padmesh verify`). */
@@ -21,34 +21,59 @@ export interface VerifyOptions {
  * mismatch (found by the adapter) or bytes that do not decode as a Yjs update. The pad is
  * then served from everything that verifies (R3); Yjs keeps updates that depended on a
  * dropped one pending, so the text is the last consistent state, and a client still holding
- * the lost edit re-sends it on its next sync.
+ * the lost edit re-sends it on its next sync. `stored-doc.ts` turns the result into a doc.
  *
  * With `quarantine`, bad entries are moved aside *before* this returns, so a compaction
  * that follows (which deletes every log entry through `lastSeq`) can never delete them (R2).
  */
 export async function loadVerified(storage: Storage, pad: string, opts: VerifyOptions): Promise<VerifiedPad> {
   const stored = await storage.load(pad);
-  const corrupt: CorruptEntry[] = [...(stored.corrupt ?? [])];
-  let snapshot = stored.snapshot;
-  if (snapshot && !decodes(snapshot)) {
-    corrupt.push({ pad, kind: 'snapshot', seq: stored.snapshotSeq ?? -1, reason: 'undecodable' });
-    snapshot = null;
+  const badSnapshot = stored.snapshot !== null && !decodes(stored.snapshot);
+  const badUpdates: number[] = [];
+  stored.updates.forEach((u, i) => decodes(u) || badUpdates.push(i));
+  const corrupt = [...stored.corrupt, ...undecodableEntries(pad, stored, badSnapshot, badUpdates)];
+  await quarantineAndReport(storage, corrupt, opts);
+  const bad = new Set(badUpdates);
+  return {
+    ...stored,
+    snapshot: badSnapshot ? null : stored.snapshot,
+    updates: stored.updates.filter((_, i) => !bad.has(i)),
+    seqs: stored.seqs.filter((_, i) => !bad.has(i)),
+    corrupt,
+  };
+}
+
+/**
+ * Where the entries a decode check refused live (`badUpdates` index `stored.updates`), as
+ * corrupt entries that can be quarantined. Shared by loads (above) and compaction folds.
+ */
+export function undecodableEntries(
+  pad: string,
+  stored: StoredPad,
+  badSnapshot: boolean,
+  badUpdates: readonly number[],
+): CorruptEntry[] {
+  const out: CorruptEntry[] = [];
+  if (badSnapshot) {
+    if (stored.snapshotSeq === null) throw new Error(`storage returned a snapshot of ${pad} without its position`);
+    out.push({ pad, kind: 'snapshot', seq: stored.snapshotSeq, reason: 'undecodable' });
   }
-  const updates: Uint8Array[] = [];
-  const seqs: number[] = [];
-  stored.updates.forEach((u, i) => {
-    const seq = stored.seqs?.[i] ?? -1;
-    if (decodes(u)) {
-      updates.push(u);
-      seqs.push(seq);
-    } else corrupt.push({ pad, kind: 'update', seq, reason: 'undecodable' });
-  });
-  if (corrupt.length > 0) {
-    // An adapter that cannot say where an entry lives (seq -1) can only report it.
-    if (opts.quarantine) await storage.quarantine(corrupt.filter((c) => c.seq >= 0));
-    for (const c of corrupt) opts.report?.(c);
-  }
-  return { ...stored, snapshot, updates, seqs, corrupt };
+  for (const i of badUpdates) out.push({ pad, kind: 'update', seq: stored.seqs[i]!, reason: 'undecodable' });
+  return out;
+}
+
+/**
+ * The one place bad entries go (R2): moved aside in storage first when `quarantine` is set
+ * (so nothing that compacts afterwards can delete them), then each told to `report`.
+ */
+export async function quarantineAndReport(
+  storage: Storage,
+  corrupt: readonly CorruptEntry[],
+  opts: VerifyOptions,
+): Promise<void> {
+  if (corrupt.length === 0) return;
+  if (opts.quarantine) await storage.quarantine(corrupt);
+  for (const c of corrupt) opts.report?.(c);
 }
 
 function decodes(update: Uint8Array): boolean {

@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { Folder } from '../persistence/compactor.js';
 import { corruptionReporter, loadVerified } from '../persistence/integrity.js';
 import { PadWriter } from '../persistence/pad-writer.js';
+import { applyStored } from '../persistence/stored-doc.js';
 import type { WriteBatcher } from '../persistence/write-batcher.js';
 import type { Storage } from '../storage/types.js';
 import { STORAGE_ORIGIN } from './origin.js';
@@ -60,10 +61,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void): Pr
   // R1-R3: entries that fail their checksum or do not decode are quarantined, not applied.
   const stored = await loadVerified(storage, pad, { quarantine: true, report: corruptionReporter(log, metrics) });
   const doc = new Y.Doc();
-  doc.transact(() => {
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-    for (const u of stored.updates) Y.applyUpdate(doc, u);
-  }, STORAGE_ORIGIN);
+  applyStored(doc, stored, STORAGE_ORIGIN);
   const writer = new PadWriter(
     pad,
     { storage, batcher: deps.batcher, log, metrics, compactEvery: deps.limits.compactEvery, folder: deps.folder },

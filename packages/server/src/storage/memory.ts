@@ -1,4 +1,5 @@
 import { checksum, checksumMatches } from './checksum.js';
+import { MemoryRecords } from './memory-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 interface PadState {
@@ -16,6 +17,7 @@ export class MemoryStorage implements Storage {
   private seq = 0;
   private closed = false;
   private jail: QuarantinedEntry[] = [];
+  readonly records = new MemoryRecords(() => this.check());
 
   private pad(id: string): PadState {
     let p = this.pads.get(id);
@@ -29,7 +31,7 @@ export class MemoryStorage implements Storage {
   async load(pad: string): Promise<StoredPad> {
     this.check();
     const p = this.pads.get(pad);
-    if (!p) return { snapshot: null, updates: [], lastSeq: 0 };
+    if (!p) return { snapshot: null, snapshotSeq: null, updates: [], seqs: [], lastSeq: 0, corrupt: [] };
     const last = p.log.at(-1)?.seq ?? p.snapshotSeq;
     const corrupt: CorruptEntry[] = [];
     let snapshot = p.snapshot;
@@ -44,7 +46,8 @@ export class MemoryStorage implements Storage {
     }
     return {
       snapshot,
-      snapshotSeq: p.snapshotSeq,
+      // A quarantined snapshot leaves `snapshot` null but keeps its position for `compact`.
+      snapshotSeq: p.snapshot ? p.snapshotSeq : null,
       updates: good.map((e) => e.update),
       seqs: good.map((e) => e.seq),
       lastSeq: last,

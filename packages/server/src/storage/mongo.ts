@@ -9,6 +9,7 @@ import {
   type WriteConcernSettings,
 } from 'mongodb';
 import { checksum, checksumMatches } from './checksum.js';
+import { MongoRecords, type RecordDoc } from './mongo-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 export interface MongoOptions {
@@ -95,6 +96,7 @@ export class MongoStorage implements Storage {
   private readonly snapshots: Collection<SnapshotDoc>;
   private readonly jail: Collection<QuarantineDoc>;
   private readonly wc: WriteConcernSettings;
+  readonly records: MongoRecords;
 
   private constructor(
     private readonly client: MongoClient,
@@ -107,6 +109,7 @@ export class MongoStorage implements Storage {
     this.log = db.collection<ChunkDoc>('log', { writeConcern: this.wc });
     this.snapshots = db.collection<SnapshotDoc>('snapshots', { writeConcern: this.wc });
     this.jail = db.collection<QuarantineDoc>('quarantine', { writeConcern: this.wc });
+    this.records = new MongoRecords(db.collection<RecordDoc>('records', { writeConcern: this.wc }));
   }
 
   static async open(opts: MongoOptions): Promise<MongoStorage> {
@@ -197,7 +200,7 @@ export class MongoStorage implements Storage {
       corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       snapshot = null;
     }
-    return { snapshot, snapshotSeq: snapSeq, updates, seqs, lastSeq, corrupt };
+    return { snapshot, snapshotSeq: snap ? snap.seq : null, updates, seqs, lastSeq, corrupt };
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {

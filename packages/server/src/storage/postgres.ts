@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
 import { checksum, checksumMatches } from './checksum.js';
+import { PostgresRecords } from './postgres-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 export interface PostgresOptions {
@@ -45,7 +46,11 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * which is idempotent; the write batcher retries within seconds, compaction runs later).
  */
 export class PostgresStorage implements Storage {
-  private constructor(private readonly pool: pg.Pool) {}
+  readonly records: PostgresRecords;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.records = new PostgresRecords(pool);
+  }
 
   /** Connects, then creates or migrates the schema under an advisory lock. */
   static async open(opts: PostgresOptions): Promise<PostgresStorage> {
@@ -105,7 +110,7 @@ export class PostgresStorage implements Storage {
     );
     let snapshot: Uint8Array | null = null;
     let lastSeq = 0;
-    let snapshotSeq = 0;
+    let snapshotSeq: number | null = null;
     const updates: Uint8Array[] = [];
     const seqs: number[] = [];
     const corrupt: CorruptEntry[] = [];

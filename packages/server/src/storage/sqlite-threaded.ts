@@ -1,7 +1,8 @@
 import { WorkerCalls, startWorker } from '../worker-thread.js';
-import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
+import type { CorruptEntry, LogEntry, QuarantinedEntry, Records, Storage, StoredPad } from './types.js';
 
-type Method = Exclude<keyof Storage, never>;
+/** A Storage method, or a Records one (`records.get`, ...), as named in a message to the worker. */
+export type Method = Exclude<keyof Storage, 'records'> | `records.${keyof Records}`;
 export interface Request {
   id: number;
   method: Method;
@@ -71,6 +72,14 @@ export class ThreadedSqliteStorage implements Storage {
     if (this.closed) throw new Error('storage closed');
     return (await this.start()).call<T>({ method, args } satisfies Omit<Request, 'id'>);
   }
+
+  readonly records: Records = {
+    get: (key) => this.call('records.get', key),
+    put: (key, value) => this.call('records.put', key, value),
+    list: (prefix) => this.call('records.list', prefix),
+    delete: (keys) => this.call('records.delete', keys),
+    deletePrefix: (prefix) => this.call('records.deletePrefix', prefix),
+  };
 
   async load(pad: string): Promise<StoredPad> {
     return unpackUpdates(await this.call<PackedPad>('load', pad));

@@ -15,8 +15,12 @@ port.postMessage({ id: 0, ok: true, value: 'ready' } satisfies Reply);
 port.on('message', async (req: Request) => {
   let reply: Reply;
   try {
-    const fn = storage[req.method] as (...args: unknown[]) => Promise<unknown>;
-    const value = await fn.apply(storage, req.args);
+    // `records.get` and friends go to the keyed store, everything else to the log store.
+    const [target, name] = req.method.startsWith('records.')
+      ? [storage.records, req.method.slice('records.'.length)]
+      : [storage, req.method];
+    const fn = (target as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!;
+    const value = await fn.apply(target, req.args);
     if (req.method === 'load') {
       // One buffer moved, not 100k small arrays copied (100k entries: 719 -> 535 ms).
       const packed = packUpdates(value as StoredPad);

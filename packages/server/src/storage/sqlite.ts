@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checksum, checksumMatches } from './checksum.js';
+import { RECORDS_SCHEMA, SqliteRecords } from './sqlite-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 const SCHEMA = `
@@ -40,6 +41,7 @@ interface Row {
 export class SqliteStorage implements Storage {
   private db: Database.Database;
   private stmts;
+  readonly records: SqliteRecords;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -48,6 +50,8 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(RECORDS_SCHEMA);
+    this.records = new SqliteRecords(this.db);
     // Idempotency key (LogEntry.id), added after the first schema: a retried batch whose
     // commit succeeded inserts nothing twice.
     const cols = this.db.prepare<[], { name: string }>('PRAGMA table_info(updates)').all();
@@ -113,7 +117,7 @@ export class SqliteStorage implements Storage {
       if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       return {
         snapshot: snap && snapOk ? new Uint8Array(snap.data) : null,
-        snapshotSeq: from,
+        snapshotSeq: snap?.seq ?? null,
         updates: good.map((r) => new Uint8Array(r.data)),
         seqs: good.map((r) => r.seq),
         lastSeq: rows.at(-1)?.seq ?? from,

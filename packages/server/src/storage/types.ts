@@ -5,15 +5,18 @@ export interface StoredPad {
   updates: Uint8Array[];
   /** Highest log position returned (or covered by the snapshot); 0 for an empty pad. */
   lastSeq: number;
-  /** Position the snapshot covers through (when there is one), so a bad one can be quarantined. */
-  snapshotSeq?: number;
-  /** Log position of each entry of `updates` (same order), so a bad one can be quarantined. */
-  seqs?: number[];
+  /**
+   * Position the stored snapshot covers through; null when no snapshot is stored. A snapshot
+   * left out of `snapshot` as corrupt still has its position here, so it can be quarantined.
+   */
+  snapshotSeq: number | null;
+  /** Log position of each entry of `updates` (same order, ascending), so a bad one can be quarantined. */
+  seqs: number[];
   /**
    * Entries whose bytes no longer match their stored checksum (R1). They are left out of
    * `snapshot`/`updates` and stay stored until someone calls `quarantine` on them.
    */
-  corrupt?: CorruptEntry[];
+  corrupt: CorruptEntry[];
 }
 
 /** A stored entry that failed verification: which pad, where, and why. */
@@ -42,11 +45,40 @@ export interface LogEntry {
   id?: string;
 }
 
+/** One keyed record (side data: access settings, history). */
+export interface StoredRecord {
+  key: string;
+  value: Uint8Array;
+}
+
+/**
+ * Small keyed values beside the pad logs (K1): access settings and history, which must be
+ * removable (pad deletion) and must not ride the append-only log. Keys are 1-512 printable
+ * ASCII characters (no spaces) and sort by their bytes on every backend, so a prefix is a
+ * key range; `persistence/side-data-keys.ts` says how keys are laid out. Each call is atomic and durable when it
+ * resolves. There is no read-modify-write: writers that may race (several nodes recording
+ * versions of one pad) each write their own keys, so none can lose another's (K2).
+ */
+export interface Records {
+  /** The value stored at `key`, or null. */
+  get(key: string): Promise<Uint8Array | null>;
+  /** Stores `value` at `key`, replacing what was there. */
+  put(key: string, value: Uint8Array): Promise<void>;
+  /** Every record whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<StoredRecord[]>;
+  /** Removes the named records (absent ones are skipped). */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Removes every record whose key starts with `prefix` (non-empty); resolves to how many. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
 /**
  * The persistence contract every backend implements (memory, SQLite, PostgreSQL, MongoDB).
  * See `contract.ts` for the executable version of these rules.
  */
 export interface Storage {
+  /** Keyed side data beside the logs (K1). */
+  readonly records: Records;
   /** Snapshot + later log entries. An unknown pad loads as empty. */
   load(pad: string): Promise<StoredPad>;
   /**

@@ -52,4 +52,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX IF NOT EXISTS quarantine_pad ON quarantine (pad);`,
   },
+  {
+    version: 4,
+    name: 'keyed records for side data (access settings, history), removable by key or prefix (K1)',
+    // COLLATE "C": keys order by bytes whatever the database's collation, so a prefix is a
+    // key range the primary key index serves (see record-keys.ts).
+    sql: `
+      CREATE TABLE IF NOT EXISTS records (
+        key   text COLLATE "C" PRIMARY KEY,
+        value bytea NOT NULL
+      );`,
+  },
 ];
