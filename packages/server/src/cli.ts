@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { ConfigError, parseConfig } from './config.js';
 import { loadVerified } from './persistence/integrity.js';
 import { applyStored, loadVerifiedDoc } from './persistence/stored-doc.js';
+import { storeMissing } from './storage/exists.js';
 import { openStorage } from './storage/open.js';
 import type { CorruptEntry, Storage } from './storage/types.js';
 import { applyTextDiff } from './crdt/text-diff.js';
@@ -23,6 +24,8 @@ const USAGE = `usage:
 The store is STORAGE_URL, else sqlite:$DATA_DIR/padmesh.db (as for the server).`;
 
 class UsageError extends Error {}
+/** A failure the user can act on: one line, exit 1, no stack. */
+class CliError extends Error {}
 
 /** Exit statuses scripts can tell apart: 1 is also what verify returns on corruption (R5). */
 const EXIT_OK = 0;
@@ -56,8 +59,13 @@ async function main(argv: string[]): Promise<number> {
   const pad = rest[0];
   const problem = command !== 'verify' && pad !== undefined ? padIdProblem(pad) : null;
   if (problem) throw new UsageError(`invalid pad id ${JSON.stringify(pad)}: ${problem}`);
-  const url = values.storage ?? parseConfig(process.env).storageUrl;
-  const storage = await openStorage(url);
+  const config = parseConfig(process.env);
+  const url = values.storage ?? config.storageUrl;
+  const schema = config.storageSchema;
+  // Every command reads or extends an existing store; none should create one by accident.
+  const missing = await storeMissing(url, schema ? { schema } : {});
+  if (missing) throw new CliError(missing);
+  const storage = await openStorage(url, schema ? { schema } : {});
   try {
     switch (command) {
       case 'verify':
@@ -121,6 +129,8 @@ async function loadDoc(storage: Storage, pad: string): Promise<Y.Doc> {
 }
 
 async function exportPad(storage: Storage, pad: string, format: Format, file: string | undefined): Promise<number> {
+  if (!(await storage.listPads()).includes(pad))
+    throw new CliError(`no pad named ${JSON.stringify(pad)} in this store`);
   const doc = await loadDoc(storage, pad);
   const data =
     format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(Y.encodeStateAsUpdate(doc));
@@ -135,7 +145,14 @@ async function exportPad(storage: Storage, pad: string, format: Format, file: st
  * replacement use `PUT /api/pads/<pad>/text` instead.
  */
 async function importPad(storage: Storage, pad: string, file: string, format: Format): Promise<number> {
-  const input = readFileSync(file);
+  let input: Buffer;
+  try {
+    input = readFileSync(file);
+  } catch (e) {
+    throw new CliError(
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
+  }
   const doc = await loadDoc(storage, pad);
   const changes: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => changes.push(u));
@@ -156,6 +173,13 @@ async function importPad(storage: Storage, pad: string, file: string, format: Fo
   const update = changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
   await storage.append([{ pad, update }]);
   out(`${pad}: imported ${update.length} bytes of changes; text is now ${doc.getText(TEXT_NAME).length} characters`);
+  if (format !== 'text') return EXIT_OK;
+  // The CLI writes to storage, not to a node: a node holding the pad open keeps serving its
+  // in-memory doc until the pad unloads, so say so rather than let the import look lost.
+  err(
+    `note: if ${pad} is open on a running node, its editors see this import only after the pad unloads ` +
+      `(everyone leaves + PAD_IDLE_MS); for a live import use: curl -X PUT --data-binary @${file} http://HOST:PORT/api/pads/${pad}/text`,
+  );
   return EXIT_OK;
 }
 
@@ -169,6 +193,10 @@ main(process.argv.slice(2)).then(
     ) {
       err(`padmesh: ${(e as Error).message}\n\n${USAGE}`);
       process.exit(EXIT_USAGE);
+    }
+    if (e instanceof CliError) {
+      err(`padmesh: ${e.message}`);
+      process.exit(EXIT_FAILED);
     }
     err(`padmesh: ${(e as Error).stack ?? String(e)}`);
     process.exit(EXIT_FAILED);
