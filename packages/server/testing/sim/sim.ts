@@ -225,9 +225,12 @@ export class Sim {
     return result;
   }
 
-  /** The pad's text as storage holds it (snapshot + log): what a restarted node would serve. */
+  /**
+   * The pad's text as storage holds it (snapshot + log): what a restarted node would serve.
+   * Moves no traffic and runs no task, so a test can look between any two steps.
+   */
   async stored(pad: string): Promise<string> {
-    const s = await this.until(this.storage.load(pad), `reading ${pad} from storage`);
+    const s = await this.storage.load(pad);
     const doc = new Y.Doc();
     if (s.snapshot) Y.applyUpdate(doc, s.snapshot);
     for (const u of s.updates) Y.applyUpdate(doc, u);
