@@ -220,6 +220,8 @@ export class Sim {
   async until<T>(work: Promise<T>, what = 'work'): Promise<T> {
     let done = false;
     const result = work.finally(() => (done = true));
+    // The caller gets the rejection from the returned promise; until then it is not "unhandled".
+    result.catch(() => {});
     for (let i = 0; i < 10_000 && !done; i++) await this.run();
     if (!done) throw new Error(`Sim.until: ${what} never completed`);
     return result;
