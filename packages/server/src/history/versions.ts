@@ -52,6 +52,8 @@ export function authorship(doc: Y.Doc, authors: ReadonlyMap<number, Author>): Sp
  * underneath (legacy-layout.ts, K3).
  */
 export class History {
+  private lastCreatedAt = 0;
+
   constructor(
     private readonly storage: Storage,
     private readonly policy: RetentionPolicy,
@@ -117,7 +119,10 @@ export class History {
     const id = versionIdOf(doc);
     const existing = (await this.list(pad)).find((v) => v.id === id);
     if (existing && !(meta.reason === 'request' && meta.name)) return existing;
-    const version: VersionMeta = { ...meta, id, createdAt: this.clock.now(), size: doc.getText('content').length };
+    // Strictly increasing per node, so versions recorded within one millisecond (a request
+    // right after an idle save) still list, and are pruned, in the order they were made.
+    const createdAt = (this.lastCreatedAt = Math.max(this.clock.now(), this.lastCreatedAt + 1));
+    const version: VersionMeta = { ...meta, id, createdAt, size: doc.getText('content').length };
     // State before metadata: a listed version always has its state. (Naming an existing
     // version keeps the state it has, in the records or the legacy layout.)
     if (!existing) await this.storage.records.put(versionStateKey(pad, id), Y.encodeStateAsUpdate(doc));

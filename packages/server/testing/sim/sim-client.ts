@@ -15,6 +15,8 @@ export interface SimClientOptions {
   doc?: Y.Doc;
   /** Cut off past this many unsent bytes (MAX_SEND_BUFFER_BYTES). */
   maxSendBufferBytes?: number;
+  /** Called once if the connection is cut for not reading (the transport counts it). */
+  onSlow?: () => void;
 }
 
 /**
@@ -34,6 +36,8 @@ export class SimClient {
   sent = 0;
   acked = 0;
   synced = false;
+  /** A client that stopped reading: `flushDown` leaves its frames queued (slow-consumer rules). */
+  paused = false;
   private room: Room | null = null;
   private left = false;
 
@@ -46,7 +50,14 @@ export class SimClient {
     this.doc = opts.doc ?? new Y.Doc();
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
-    this.conn = new Conn(this.socket, pad, opts.acks ?? true, opts.readOnly ?? false, opts.maxSendBufferBytes);
+    this.conn = new Conn(
+      this.socket,
+      pad,
+      opts.acks ?? true,
+      opts.readOnly ?? false,
+      opts.maxSendBufferBytes,
+      opts.onSlow,
+    );
     this.session = new Session(this.conn, sessionDeps);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
@@ -91,6 +102,16 @@ export class SimClient {
     this.awareness.setLocalState(state);
   }
 
+  /** The presence states this client sees, keyed by Yjs client id (its own included). */
+  get peers(): Map<number, Record<string, unknown>> {
+    return this.awareness.getStates() as Map<number, Record<string, unknown>>;
+  }
+
+  /** Messages of one type this client has read so far. */
+  receivedOf<T extends Message['type']>(type: T): Extract<Message, { type: T }>[] {
+    return this.received.filter((m): m is Extract<Message, { type: T }> => m.type === type);
+  }
+
   sendRaw(data: Uint8Array): void {
     this.upbox.push(data);
   }
@@ -108,7 +129,7 @@ export class SimClient {
   /** Client reads up to `max` frames the server sent. Returns how many. */
   flushDown(max = Number.POSITIVE_INFINITY): number {
     let n = 0;
-    while (n < max && this.socket.outbox.length > 0) {
+    while (n < max && !this.paused && this.socket.outbox.length > 0) {
       this.onMessage(this.socket.outbox.shift()!);
       n++;
     }

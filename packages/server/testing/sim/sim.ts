@@ -1,10 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
+import * as Y from 'yjs';
 import { MemoryBus, MemoryHub } from '../../src/cluster/bus/memory.js';
+import { historyRoutes } from '../../src/history/routes.js';
+import { HttpError } from '../../src/http/errors.js';
+import { dispatch, type RequestContext } from '../../src/http/route.js';
 import { History } from '../../src/history/versions.js';
 import type { Logger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import { WriteBatcher } from '../../src/persistence/write-batcher.js';
 import type { RoomDeps } from '../../src/room/loader.js';
+import type { Room } from '../../src/room/room.js';
 import { Rooms } from '../../src/room/rooms.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/types.js';
@@ -37,6 +43,7 @@ export class SimNode {
   readonly history: History;
   readonly clients = new Set<SimClient>();
   private readonly log: Logger;
+  private down = false;
 
   constructor(
     private readonly sim: Sim,
@@ -51,7 +58,7 @@ export class SimNode {
       metrics: this.metrics,
       clock: sim.clock,
     });
-    this.history = new History(sim.storage, { maxVersions: settings.historyMaxVersions });
+    this.history = new History(sim.storage, { maxVersions: settings.historyMaxVersions }, sim.clock);
     const deps: RoomDeps = {
       storage: sim.storage,
       batcher: this.batcher,
@@ -83,15 +90,79 @@ export class SimNode {
         messagesPerSec: this.settings.messagesPerSec,
         messageBurst: this.settings.messageBurst,
       },
-      { maxSendBufferBytes: this.settings.maxSendBufferBytes, ...opts },
+      {
+        maxSendBufferBytes: this.settings.maxSendBufferBytes,
+        // As the WebSocket transport does (ws.ts): a cut-off reader is counted.
+        onSlow: () => this.metrics.rejected.inc({ reason: 'slow_consumer' }),
+        ...opts,
+      },
     );
     this.clients.add(c);
     await c.open();
     return c;
   }
 
+  /** Holds `pad` for the length of `fn`, as an HTTP request does (router.ts `withPad`). */
+  withPad<T>(pad: string, fn: (room: Room) => Promise<T>): Promise<T> {
+    return this.sim.until(this.hold(pad, fn), `work on ${pad}`);
+  }
+
+  private async hold<T>(pad: string, fn: (room: Room) => Promise<T>): Promise<T> {
+    const room = await this.rooms.acquire(pad);
+    try {
+      return await fn(room);
+    } finally {
+      this.rooms.release(room);
+    }
+  }
+
+  /**
+   * The history API (`/api/pads/<pad>/versions...`, history/routes.ts) without HTTP: the
+   * same route table and dispatcher, its errors turned into a status as the router does.
+   */
+  async versionsApi(method: string, url: string, body = ''): Promise<{ status: number; body: unknown }> {
+    let out: { status: number; body: unknown } | null = null;
+    const ctx: RequestContext = {
+      req: { method, url, headers: {} } as IncomingMessage,
+      res: {} as ServerResponse,
+      method,
+      url: new URL(url, 'http://sim'),
+      params: {},
+      ip: '127.0.0.1',
+      readBody: async () => body,
+      json: (status, b) => void (out = { status, body: b }),
+      text: (status, b) => void (out = { status, body: b }),
+    };
+    const routes = historyRoutes({ history: this.history, withPad: (p, fn) => this.hold(p, fn) });
+    try {
+      const handled = await this.sim.until(
+        dispatch(routes, ctx, async () => true),
+        `${method} ${url}`,
+      );
+      if (!handled) return { status: 404, body: { error: 'not found' } };
+    } catch (err) {
+      if (err instanceof HttpError) return { status: err.status, body: { error: err.message } };
+      throw err;
+    }
+    if (!out) throw new Error(`${method} ${url}: no answer`);
+    return out;
+  }
+
+  /** How many refusals of `reason` this node counted (`padmesh_rejected_total{reason}`). */
+  async rejected(reason: string): Promise<number> {
+    const { values } = await this.metrics.rejected.get();
+    return values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  }
+
+  /** Pads loaded on this node now. */
+  async loadedPads(): Promise<string[]> {
+    return (await this.sim.until(this.rooms.loaded(), 'listing pads')).map((r) => r.pad);
+  }
+
   /** Orderly shutdown: every pad flushed and compacted as on SIGTERM. */
   async close(): Promise<void> {
+    if (this.down) return;
+    this.down = true;
     for (const c of this.clients) c.disconnect();
     await this.sim.until(this.rooms.closeAll(), 'closing every pad');
     await this.sim.until(this.batcher.flushed(), 'final commit');
@@ -101,6 +172,7 @@ export class SimNode {
 
   /** kill -9: the node's memory is gone; only what storage committed survives. */
   crash(): void {
+    this.down = true;
     this.batcher.stop();
     for (const c of this.clients) c.socket.close(1006, 'node died');
     this.clients.clear();
@@ -154,9 +226,25 @@ export class Sim {
   async until<T>(work: Promise<T>, what = 'work'): Promise<T> {
     let done = false;
     const result = work.finally(() => (done = true));
+    // The caller gets the rejection from the returned promise; until then it is not "unhandled".
+    result.catch(() => {});
     for (let i = 0; i < 10_000 && !done; i++) await this.run();
     if (!done) throw new Error(`Sim.until: ${what} never completed`);
     return result;
+  }
+
+  /**
+   * The pad's text as storage holds it (snapshot + log): what a restarted node would serve.
+   * Moves no traffic and runs no task, so a test can look between any two steps.
+   */
+  async stored(pad: string): Promise<string> {
+    const s = await this.storage.load(pad);
+    const doc = new Y.Doc();
+    if (s.snapshot) Y.applyUpdate(doc, s.snapshot);
+    for (const u of s.updates) Y.applyUpdate(doc, u);
+    const text = doc.getText('content').toString();
+    doc.destroy();
+    return text;
   }
 
   /** Moves time forward (running timers on the way), then settles. */
