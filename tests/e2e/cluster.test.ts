@@ -177,7 +177,7 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     await cluster.startNode(holder);
   });
 
-  it('B4 two browsers on different nodes (one through HAProxy) see each other live', async () => {
+  it('C9 two browsers on different nodes (one through HAProxy) see each other live', async () => {
     let browser: Browser | null = null;
     try {
       browser = await launchBrowser();

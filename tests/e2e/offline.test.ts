@@ -97,7 +97,7 @@ describe('Browser: offline editing and caching', () => {
   });
 
   it(
-    'O1 two users edit while cut off; on reconnect both converge, nothing is lost, and only then "Saved"',
+    'OF1 two users edit while cut off; on reconnect both converge, nothing is lost, and only then "Saved"',
     { timeout: 90_000 },
     async () => {
       const [ca, cb] = [await browser.newContext(), await browser.newContext()];
@@ -158,7 +158,7 @@ describe('Browser: offline editing and caching', () => {
     },
   );
 
-  it('O2 a pad visited before opens with no network at all, from the cache', { timeout: 90_000 }, async () => {
+  it('OF2 a pad visited before opens with no network at all, from the cache', { timeout: 90_000 }, async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await page.goto(url('/cached-pad'));
@@ -192,7 +192,7 @@ describe('Browser: offline editing and caching', () => {
   });
 
   it(
-    'O3 edits made offline survive closing the tab and reach the server when it is reopened online',
+    'OF3 edits made offline survive closing the tab and reach the server when it is reopened online',
     { timeout: 90_000 },
     async () => {
       const ctx = await browser.newContext();
@@ -235,7 +235,7 @@ describe('Browser: offline editing and caching', () => {
     },
   );
 
-  it('O4 the app shell is small, content-hashed, compressed and cached for a year; the rest is revalidated', async () => {
+  it('OF4 the app shell is small, content-hashed, compressed and cached for a year; the rest is revalidated', async () => {
     const html = await fetch(url('/some-pad'), { headers: { 'accept-encoding': 'br, gzip' } });
     assert.equal(html.status, 200);
     assert.equal(html.headers.get('cache-control'), 'no-cache');

@@ -24,7 +24,7 @@ function get(files: StaticFiles, url: string, encoding: string) {
 const script = Buffer.from('export const greeting = "hello";\n'.repeat(200));
 
 describe('static files', () => {
-  it("F1 serves a build's precompressed copies as they are, and never under their own names", () => {
+  it("SF1 serves a build's precompressed copies as they are, and never under their own names", () => {
     const root = mkdtempSync(join(tmpdir(), 'padmesh-static-'));
     writeFileSync(join(root, 'app.js'), script);
     // A quality the server would not pick itself, so serving these bytes proves they were read.
@@ -40,7 +40,7 @@ describe('static files', () => {
     assert.equal(files.has('/app.js.gz'), false);
   });
 
-  it('F2 a precompressed copy that no longer matches its file is ignored, not served', () => {
+  it('SF2 a precompressed copy that no longer matches its file is ignored, not served', () => {
     const root = mkdtempSync(join(tmpdir(), 'padmesh-static-'));
     writeFileSync(join(root, 'app.js'), script);
     writeFileSync(join(root, 'app.js.br'), brotliCompressSync(Buffer.from('old build')));
@@ -50,7 +50,7 @@ describe('static files', () => {
     assert.ok(gunzipSync(get(files, '/app.js', 'gzip').body).equals(script));
   });
 
-  it('F3 the web build ships a brotli and a gzip copy of each script, matching it', () => {
+  it('SF3 the web build ships a brotli and a gzip copy of each script, matching it', () => {
     const assets = resolve(import.meta.dirname, '../../web/dist/assets');
     const scripts = readdirSync(assets).filter((n) => n.endsWith('.js'));
     assert.ok(scripts.length > 0, 'npm run build has built packages/web');

@@ -5,7 +5,7 @@ import { checkUpdate } from '../src/crdt/update-check.js';
 import { prng } from '../testing/wait.js';
 
 describe('Update validation', () => {
-  it('P9 every mutated update that passes checkUpdate applies without throwing (seeds 1-3 pinned)', () => {
+  it('P10 every mutated update that passes checkUpdate applies without throwing (seeds 1-3 pinned)', () => {
     const src = new Y.Doc();
     const updates: Uint8Array[] = [];
     src.on('update', (u: Uint8Array) => updates.push(u));
@@ -40,7 +40,7 @@ describe('Update validation', () => {
     assert.ok(accepted > 100 && rejected > 100, `both paths exercised (${accepted} accepted, ${rejected} rejected)`);
   });
 
-  it('P10 a valid insert reports the characters it adds; an empty update passes', () => {
+  it('P11 a valid insert reports the characters it adds; an empty update passes', () => {
     const doc = new Y.Doc();
     let u: Uint8Array | null = null;
     doc.on('update', (x: Uint8Array) => (u = x));

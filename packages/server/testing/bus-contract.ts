@@ -29,7 +29,7 @@ export function busContract(name: string, open: () => Promise<[Bus, Bus]>): void
       }
     };
 
-    it('B1 a published message reaches the other node, in order, bytes intact', async () => {
+    it('BUS1 a published message reaches the other node, in order, bytes intact', async () => {
       const got = await collect(b, pad);
       await collect(a, pad);
       for (let i = 0; i < 50; i++) a.publish(pad, { kind: 'update', from: 'a', data: new Uint8Array([i, 255 - i, 0]) });
@@ -42,7 +42,7 @@ export function busContract(name: string, open: () => Promise<[Bus, Bus]>): void
       assert.equal(got[0]!.from, 'a');
     });
 
-    it('B2 pads are separate channels, and unsubscribing stops delivery', async () => {
+    it('BUS2 pads are separate channels, and unsubscribing stops delivery', async () => {
       const other = `${pad}-other`;
       const gotOther = await collect(b, other);
       a.publish(`${pad}-third`, { kind: 'awareness', from: 'a', data: new Uint8Array([1]) });
@@ -55,7 +55,7 @@ export function busContract(name: string, open: () => Promise<[Bus, Bus]>): void
       assert.equal(gotOther.length, 1);
     });
 
-    it('B3 a healthy bus says so', () => {
+    it('BUS3 a healthy bus says so', () => {
       assert.equal(a.healthy, true);
     });
   });

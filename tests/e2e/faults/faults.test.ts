@@ -9,7 +9,7 @@ import { postgresFaultStore } from './postgres.js';
 const SECONDS = Number(process.env.FAULT_SECONDS ?? 30);
 
 describe('Fault injection (single node)', () => {
-  it('D1 D2 P3 sqlite: kill -9, dropped sockets and truncated frames lose no edit', async (t) => {
+  it('D1 D2 P4 sqlite: kill -9, dropped sockets and truncated frames lose no edit', async (t) => {
     const seed = testSeed('faults sqlite');
     const dir = mkdtempSync(join(tmpdir(), 'padmesh-faults-'));
     try {
@@ -32,7 +32,7 @@ describe('Fault injection (single node)', () => {
   // the short suite runs this only when asked; `npm run soak` always does.
   const pg = process.env.PADMESH_FAULTS_PG === '1';
   it(
-    'D1 D2 P3 postgres: the same faults plus a database restart',
+    'D1 D2 P4 postgres: the same faults plus a database restart',
     { skip: !pg && 'set PADMESH_FAULTS_PG=1 (restarts the local PostgreSQL)' },
     async (t) => {
       const seed = testSeed('faults postgres');

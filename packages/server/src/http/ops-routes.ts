@@ -9,7 +9,7 @@ export interface OpsDeps {
   readinessDetails?: () => Record<string, string>;
 }
 
-/** `/healthz`, `/readyz`, `/metrics` (H2): for probes and scrapers, so any method answers. */
+/** `/healthz`, `/readyz`, `/metrics` (H6): for probes and scrapers, so any method answers. */
 export function opsRoutes(deps: OpsDeps): Route[] {
   return [
     { pattern: /^\/healthz$/, handler: (ctx) => ctx.json(200, { status: 'ok' }) },

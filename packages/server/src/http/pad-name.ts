@@ -1,7 +1,7 @@
 import { padIdProblem } from '@padmesh/protocol';
 import { HttpError } from './errors.js';
 
-/** The pad id in a URL segment, or a 400 with the reason it is not one (H1). */
+/** The pad id in a URL segment, or a 400 with the reason it is not one (H2). */
 export function padFrom(raw: string): string {
   let pad: string;
   try {

@@ -2,7 +2,7 @@ import type { TextReplaced } from '@padmesh/protocol';
 import { READ_METHODS, type Route, type WithPad } from './route.js';
 
 /**
- * A pad's text: `GET /<pad>.txt`, `GET|PUT /api/pads/<pad>/text` (H1). A PUT replaces the
+ * A pad's text: `GET /<pad>.txt`, `GET|PUT /api/pads/<pad>/text` (H3, H4). A PUT replaces the
  * text through the CRDT (editors see it live) and answers once it is durable.
  */
 export function textRoutes(withPad: WithPad): Route[] {

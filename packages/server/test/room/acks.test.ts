@@ -38,7 +38,7 @@ describe('Save acknowledgements (harness)', () => {
     assert.equal(plain.receivedOf('saved').length, 0);
   });
 
-  it('P2 saved {seq} rises monotonically and never runs ahead of storage, in any delivery order (D1)', async () => {
+  it('P3 saved {seq} rises monotonically and never runs ahead of storage, in any delivery order (D1)', async () => {
     const seed = testSeed('P2-acks');
     const rand = prng(seed);
     sim = new Sim();

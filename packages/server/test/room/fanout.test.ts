@@ -11,7 +11,7 @@ describe('Fan-out (harness)', () => {
   let sim: Sim;
   afterEach(() => sim.close());
 
-  it('P9 fresh joiners share one full-state frame until the pad changes, then see the change', async () => {
+  it('O2 fresh joiners share one full-state frame until the pad changes, then see the change', async () => {
     sim = new Sim();
     const node = sim.node();
     const a = await node.connect('p9');
