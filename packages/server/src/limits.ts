@@ -113,7 +113,8 @@ export class DistinctWindow {
   }
 
   private prune(t: number): void {
-    for (const [k, seen] of this.events) if ([...seen.values()].every((at) => t - at >= this.windowMs)) this.events.delete(k);
+    for (const [k, seen] of this.events)
+      if ([...seen.values()].every((at) => t - at >= this.windowMs)) this.events.delete(k);
   }
 }
 
