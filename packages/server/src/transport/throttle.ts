@@ -56,13 +56,18 @@ export class Throttle {
     this.schedule();
   }
 
-  /** The connection is gone or refused: drop what waits, never read again. */
+  /**
+   * The connection is gone or refused: drop what waits and deliver nothing more. Reading
+   * resumes, so the close handshake (the client's close frame) can still arrive.
+   */
   stop(): void {
     this.stopped = true;
     this.queue = [];
     this.queuedBytes = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.throttledSince !== null) this.reader?.resume();
+    this.throttledSince = null;
   }
 
   private schedule(): void {
