@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../../deploy/cluster.js';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
@@ -65,6 +65,10 @@ describe('Browser: edges (big pastes, status, presence)', () => {
     port = await freePort();
     await up();
     browser = await launchBrowser();
+  });
+  // A failed restart scenario may leave the server stopped; the next one starts with it up.
+  beforeEach(async () => {
+    if (!srv) await up();
   });
   after(async () => {
     for (const c of contexts) await c.close();
