@@ -204,7 +204,11 @@ export class WsTransport {
     this.deps.metrics.connections.inc();
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data) => session.receive(toBytes(data)));
+    ws.on('message', (data) => {
+      // A frame proves the peer is alive: a throttled client's pong may wait behind paused reads (E5).
+      this.alive.add(ws);
+      session.receive(toBytes(data));
+    });
     ws.on('error', (err: Error & { code?: string }) => {
       // E3: a frame past the limit is a refusal like any other: logged and counted once.
       if (err.code === FRAME_TOO_BIG) {
