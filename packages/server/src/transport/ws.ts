@@ -162,6 +162,7 @@ export class WsTransport {
       this.deps.metrics.rejected.inc({
         reason: denied[0] === CloseCode.PasswordRequired ? 'password_required' : 'unknown_read_only',
       });
+      this.deps.log.info({ pad, ip, code: denied[0] }, 'WebSocket refused: no access');
       ws.close(denied[0], denied[1]);
       return;
     }
@@ -178,6 +179,7 @@ export class WsTransport {
     const problem = padIdProblem(pad);
     if (problem) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_pad' });
+      this.deps.log.info({ ip, problem }, 'WebSocket refused: invalid pad id');
       ws.close(CloseCode.InvalidPad, problem);
       return;
     }
