@@ -160,7 +160,7 @@ describe('Browser: edges (big pastes, status, presence)', () => {
       await up();
       const t0 = Date.now();
       await waitForStatus(a, 'saved', 10_000);
-      const took = Date.now() - t0;
+      const took = Date.now() - t0; // retry ≤ 1 s (E8) + connect + sync; slack for a loaded 2-core machine
       assert.ok(took < 1_500, `"Saved" ${took} ms after the restart`);
       assert.match(await (await fetch(url('/edge-restart.txt'))).text(), /typed while the server was down/);
     },
