@@ -121,8 +121,12 @@ describe('Browser: offline editing and caching', () => {
       await b.click('.cm-content');
       await b.keyboard.press('Control+Home');
       await b.keyboard.type('B wrote this offline\n');
-      await a.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
-      await b.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', { timeout: 10_000 });
+      await a.waitForSelector('.status-text:text-is("You’re offline — changes kept on this device")', {
+        timeout: 10_000,
+      });
+      await b.waitForSelector('.status-text:text-is("You’re offline — changes kept on this device")', {
+        timeout: 10_000,
+      });
       await a.screenshot({ path: `${ARTIFACTS}/offline-status.png` });
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await serverText('off-pad'), 'shared start\n', 'nothing typed offline reached the server');
@@ -215,7 +219,7 @@ describe('Browser: offline editing and caching', () => {
       // Reopened while still offline: the cached text, and the status knows it is not on the server.
       const offlineAgain = await ctx.newPage();
       await offlineAgain.goto(url('/closed-tab'));
-      await offlineAgain.waitForSelector('.status-text:text-is("Offline — changes kept on this device")', {
+      await offlineAgain.waitForSelector('.status-text:text-is("You’re offline — changes kept on this device")', {
         timeout: 10_000,
       });
       assert.equal(await textOf(offlineAgain), 'written offline, tab closed');

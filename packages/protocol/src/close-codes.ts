@@ -1,11 +1,15 @@
 /**
  * WebSocket close codes the server uses. 4xxx are application codes (RFC 6455 §7.4.2);
  * each close also carries a human-readable reason.
+ *
+ * The ranges follow the stock y-websocket client (3.x): 4400–4499 means "reconnecting
+ * can't fix this" (it stops), 4500–4599 means "try again later" (it reconnects with
+ * back-off). Every transient refusal must therefore be a 45xx code (SPEC E5).
  */
 export const CloseCode = {
   /** Standard: server shutting down or draining; reconnect elsewhere. */
   GoingAway: 1001,
-  /** Standard: frame larger than the configured limit. */
+  /** Standard: frame larger than the frame limit (sized from the pad limit, SPEC E1). */
   MessageTooBig: 1009,
   /** Frame is not a valid protocol message. */
   MalformedMessage: 4400,
@@ -19,22 +23,29 @@ export const CloseCode = {
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
   PadTooLarge: 4413,
-  /** Too many messages per second on this connection. */
-  RateLimited: 4429,
   /** The pad had to be reloaded on the server (e.g. storage failed); reconnect and resync. */
   Reload: 4500,
   /** Storage could not durably write the pad; reconnect later. */
   StorageUnavailable: 4503,
   /** Client stopped reading; its send buffer passed the bound. */
   SlowConsumer: 4508,
+  /**
+   * Too many requests: a sustained message flood (a fast client is slowed first, never cut),
+   * too many connections from one address, or too many new pads from it per minute.
+   * Was 4429, which stock clients took as permanent.
+   */
+  RateLimited: 4529,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
 
-/** Codes after which a client should not retry blindly (its input is at fault). */
-export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  CloseCode.InvalidPad,
-  CloseCode.PadTooLarge,
-  CloseCode.PasswordRequired,
-  CloseCode.ReadOnly,
-]);
+/**
+ * Codes after which a client should not retry blindly: its input or its access is at fault.
+ * Derived from the 44xx range so a code added there is fatal without a second edit.
+ */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set(
+  Object.values(CloseCode).filter((c) => c >= 4400 && c < 4500),
+);
+
+/** The pad (or this one frame) is over the size limit: the client keeps its text and stops sending (SPEC E2). */
+export const TOO_LARGE_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.PadTooLarge, CloseCode.MessageTooBig]);

@@ -15,6 +15,8 @@ export interface PresenceUser {
   color: string;
   /** A light tint of `color` for selections; other clients may leave it out. */
   colorLight?: string;
+  /** A stable random id per device (browser profile): one person's tabs share it, so lists show them once. */
+  id?: string;
 }
 
 /** Who wrote something, as history remembers them (presence without the cosmetic tint). */

@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   /** Messages per second per connection (token bucket), and its burst. */
   RATE_MESSAGES_PER_SEC: intFrom(100, 1),
   RATE_BURST: intFrom(500, 1),
+  /** A client kept waiting (reading paused) by the token bucket this long without catching up is a flood: closed 4529. */
+  RATE_MAX_THROTTLED_MS: intFrom(30_000, 100),
   MAX_CONNECTIONS_PER_IP: intFrom(200, 1),
   MAX_NEW_PADS_PER_IP_PER_MIN: intFrom(60, 1),
   /** A client whose unsent bytes pass this is disconnected (it stopped reading). */
@@ -115,6 +117,7 @@ export interface Limits {
   maxHttpBodyBytes: number;
   messagesPerSec: number;
   messageBurst: number;
+  maxThrottledMs: number;
   maxConnectionsPerIp: number;
   maxNewPadsPerIpPerMin: number;
   maxSendBufferBytes: number;
@@ -167,6 +170,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxHttpBodyBytes: e.MAX_HTTP_BODY_BYTES,
       messagesPerSec: e.RATE_MESSAGES_PER_SEC,
       messageBurst: e.RATE_BURST,
+      maxThrottledMs: e.RATE_MAX_THROTTLED_MS,
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       maxNewPadsPerIpPerMin: e.MAX_NEW_PADS_PER_IP_PER_MIN,
       maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,

@@ -26,6 +26,13 @@ export class TokenBucket {
     this.tokens -= n;
     return true;
   }
+
+  /** How long until `n` tokens are available (0 if they are now); when a paused reader should look again. */
+  msUntil(n = 1): number {
+    const t = this.now();
+    const tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSec);
+    return tokens >= n ? 0 : ((n - tokens) / this.ratePerSec) * 1000;
+  }
 }
 
 /** Counts live things per key (e.g. sockets per IP) against a ceiling. */
@@ -74,4 +81,54 @@ export class SlidingWindow {
   private prune(t: number): void {
     for (const [k, list] of this.events) if (list.every((e) => t - e >= this.windowMs)) this.events.delete(k);
   }
+}
+
+/**
+ * At most `max` DISTINCT members per key in any sliding `windowMs` (e.g. new pads per IP per
+ * minute). Hitting a member already in the window is free: a client retrying the same new
+ * pad is one pad, not one per attempt, so its retries never use up its neighbours' quota (E4).
+ */
+export class DistinctWindow {
+  private events = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  tryHit(key: string, member: string): boolean {
+    const t = this.now();
+    const seen = this.events.get(key) ?? new Map<string, number>();
+    for (const [m, at] of seen) if (t - at >= this.windowMs) seen.delete(m);
+    if (seen.has(member)) return true;
+    if (seen.size >= this.max) {
+      this.events.set(key, seen);
+      return false;
+    }
+    seen.set(member, t);
+    this.events.set(key, seen);
+    if (this.events.size > PRUNE_PAST_KEYS) this.prune(t);
+    return true;
+  }
+
+  private prune(t: number): void {
+    for (const [k, seen] of this.events)
+      if ([...seen.values()].every((at) => t - at >= this.windowMs)) this.events.delete(k);
+  }
+}
+
+/** Yjs text length counts UTF-16 units; one unit is at most 3 bytes of UTF-8 (a 4-byte character is 2 units). */
+const MAX_UTF8_BYTES_PER_CHAR = 3;
+/** Room for Yjs struct headers, ids and a delete set around the text of one update. */
+const FRAME_OVERHEAD_BYTES = 1024 * 1024;
+
+/**
+ * The largest WebSocket frame to accept: big enough that any edit the pad limit allows fits
+ * in one frame (so it is judged by the pad limit, 4413, not cut as 1009), never past what a
+ * pad may store, never below MAX_MESSAGE_BYTES (E1).
+ */
+export function frameLimitBytes(maxMessageBytes: number, maxPadChars: number, maxPadBytes: number): number {
+  const fitsPad = Math.min(maxPadBytes, maxPadChars * MAX_UTF8_BYTES_PER_CHAR + FRAME_OVERHEAD_BYTES);
+  return Math.max(maxMessageBytes, fitsPad);
 }

@@ -18,6 +18,7 @@ import { History } from './history/versions.js';
 import { WriteBatcher } from './persistence/write-batcher.js';
 import { PadAccess } from './access/pad-access.js';
 import { WsTransport, clientIp } from './transport/ws.js';
+import { frameLimitBytes } from './limits.js';
 
 /** How long /readyz waits for storage before calling the node not ready. */
 const READY_TIMEOUT_MS = 2_000;
@@ -115,7 +116,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     rooms,
     log,
     metrics,
-    maxMessageBytes: config.maxMessageBytes,
+    maxMessageBytes: frameLimitBytes(config.maxMessageBytes, config.limits.maxPadChars, config.maxPadBytes),
     limits: config.limits,
     accepting: () => !draining,
   });

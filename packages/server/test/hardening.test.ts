@@ -29,6 +29,22 @@ describe('Limits and hostile input', () => {
     for (const s of servers) await s.dispose();
   });
 
+  it('L4 a message flood past the token bucket is slowed, then closed with 4529 when sustained; nothing after it is stored', async () => {
+    const s = await start({ RATE_MESSAGES_PER_SEC: '5', RATE_BURST: '10', RATE_MAX_THROTTLED_MS: '500' });
+    const c = await client(s, 'flood').ready();
+    for (let i = 0; i < 40; i++) c.insert(c.text.length, 'x');
+    const { code, reason } = await c.closed();
+    assert.equal(code, CloseCode.RateLimited);
+    assert.match(reason, /messages per second, sustained/);
+    const stored = await (await fetch(`${s.url}/flood.txt`)).text();
+    assert.ok(stored.length < 40, `only what the bucket allowed was accepted (stored ${stored.length})`);
+    const m = await (await fetch(`${s.url}/metrics`)).text();
+    assert.ok(
+      /padmesh_rejected_total\{reason="rate_sustained"\} 1\n/.test(m),
+      'one rejection counted for the one closed connection',
+    );
+  });
+
   it('L6 connections per IP are capped', async () => {
     const s = await start({ MAX_CONNECTIONS_PER_IP: '3' });
     const ok = await Promise.all([0, 1, 2].map(() => client(s, 'ip').ready()));

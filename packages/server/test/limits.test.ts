@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyedCounter, SlidingWindow, TokenBucket } from '../src/limits.js';
+import { DistinctWindow, KeyedCounter, SlidingWindow, TokenBucket, frameLimitBytes } from '../src/limits.js';
 
 describe('Limits', () => {
   it('L1 token bucket allows a burst, then the refill rate', () => {
@@ -35,5 +35,35 @@ describe('Limits', () => {
     assert.equal(w.tryHit('ip'), false);
     now = 60_001;
     assert.ok(w.tryHit('ip'));
+  });
+
+  it('E4 distinct window counts each member once per window, so retries of one new pad are free', () => {
+    let now = 0;
+    const w = new DistinctWindow(2, 60_000, () => now);
+    for (let i = 0; i < 10; i++) assert.ok(w.tryHit('ip', 'pad-a'), 'a retry of the same pad');
+    assert.ok(w.tryHit('ip', 'pad-b'));
+    assert.equal(w.tryHit('ip', 'pad-c'), false, 'a third distinct pad in the window');
+    assert.ok(w.tryHit('other-ip', 'pad-c'), 'per key');
+    now += 60_000;
+    assert.ok(w.tryHit('ip', 'pad-c'), 'the window slid');
+  });
+
+  it('E5 token bucket says how long until the next token (when a paused reader looks again)', () => {
+    let now = 0;
+    const b = new TokenBucket(10, 2, () => now);
+    assert.equal(b.msUntil(), 0);
+    b.take();
+    b.take();
+    assert.equal(Math.round(b.msUntil()), 100);
+    now += 50;
+    assert.equal(Math.round(b.msUntil()), 50);
+  });
+
+  it('E1 the frame limit fits any edit the pad limit allows (3 bytes per UTF-16 unit plus overhead)', () => {
+    const MiB = 1024 * 1024;
+    const frame = frameLimitBytes(4 * MiB, 5_000_000, 32 * MiB);
+    assert.ok(frame >= 15_000_000 && frame <= 32 * MiB, `default frame limit ${frame}`);
+    assert.equal(frameLimitBytes(4 * MiB, 1_000, 32 * MiB), 4 * MiB, 'never below MAX_MESSAGE_BYTES');
+    assert.equal(frameLimitBytes(MiB, 50_000_000, 8 * MiB), 8 * MiB, 'never past what a pad may store');
   });
 });

@@ -50,4 +50,15 @@ describe('Update validation', () => {
     const bogusDs = Y.mergeUpdates([]);
     assert.doesNotThrow(() => checkUpdate(bogusDs), 'an empty update is fine');
   });
+
+  it('E2 text inserted and deleted within one update does not count as inserted (an undone paste)', () => {
+    const doc = new Y.Doc({ gc: false });
+    const t = doc.getText('content');
+    t.insert(0, 'keep ');
+    t.insert(5, 'p'.repeat(1_000));
+    t.delete(5, 600);
+    t.insert(t.length, '!');
+    const { insertedChars } = checkUpdate(Y.encodeStateAsUpdate(doc));
+    assert.equal(insertedChars, t.length, 'only what survives counts');
+  });
 });

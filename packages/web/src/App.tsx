@@ -6,7 +6,8 @@ import { ShareMenu } from './access/ShareMenu.js';
 import { CopyLink } from './pad/CopyLink.js';
 import { Editor } from './pad/Editor.js';
 import { PadProvider } from './pad/provider.js';
-import { StatusBadge } from './pad/StatusBadge.js';
+import { SaveProblem, StatusBadge } from './pad/StatusBadge.js';
+import { deviceId } from './device-id.js';
 import { Avatars } from './presence/Avatars.js';
 import { loadIdentity, type Identity } from './presence/identity.js';
 import { openCache } from './offline/cache.js';
@@ -132,7 +133,8 @@ function Pad({
       void cache?.destroy();
     };
   }, [connectionKey]);
-  useEffect(() => provider?.awareness.setLocalStateField('user', me), [provider, me]);
+  // The device id lets other tabs of this person collapse into one avatar (E9).
+  useEffect(() => provider?.awareness.setLocalStateField('user', { ...me, id: deviceId() }), [provider, me]);
 
   const title = route.kind === 'pad' ? route.pad : 'Read-only view';
   useEffect(() => {
@@ -188,7 +190,10 @@ function Pad({
               />
             </Suspense>
           ) : (
-            <Editor provider={provider} readOnly={readOnly} />
+            <>
+              <SaveProblem provider={provider} />
+              <Editor provider={provider} readOnly={readOnly} />
+            </>
           )}
         </main>
         {route.kind === 'pad' && historyOpen && (

@@ -1,4 +1,5 @@
 import { CloseCode, ProtocolError, carriesUpdate, decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
+import { systemClock, type Clock } from '../clock.js';
 import { checkUpdate } from '../crdt/update-check.js';
 import { TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
@@ -6,6 +7,7 @@ import type { Metrics } from '../metrics.js';
 import { Preload } from '../room/preload.js';
 import type { Room } from '../room/room.js';
 import { CloseError, type Conn } from './socket.js';
+import { Throttle, type Reader } from './throttle.js';
 
 export interface SessionDeps {
   metrics: Metrics;
@@ -13,7 +15,16 @@ export interface SessionDeps {
   log: () => Logger;
   messagesPerSec: number;
   messageBurst: number;
+  /** How long a client may stay over the rate (its reading paused) before it counts as a flood (E5). */
+  maxThrottledMs?: number;
+  /** Read-ahead past which a paused client counts as a flood; defaults to no bound. */
+  maxBacklogBytes?: number;
+  /** The rate limit's time (tokens refill, throttling lasts); the system clock by default. */
+  clock?: Clock;
 }
+
+/** Without a configured bound (tests, the simulator), a throttled client is never cut for time. */
+const NO_BOUND = Number.POSITIVE_INFINITY;
 
 /**
  * One client connection's conversation with its pad: frames are held until the pad is
@@ -24,7 +35,7 @@ export interface SessionDeps {
 export class Session {
   private room: Room | null = null;
   private readonly early = new Preload<Uint8Array>();
-  private readonly bucket: TokenBucket;
+  private readonly throttle: Throttle;
   /** Update-bearing messages received (sync-step2 + update); what `saved {seq}` counts. */
   private received = 0;
   /** After refusing input, frames already in flight behind it are ignored. */
@@ -36,7 +47,22 @@ export class Session {
     readonly conn: Conn,
     private readonly deps: SessionDeps,
   ) {
-    this.bucket = new TokenBucket(deps.messagesPerSec, deps.messageBurst);
+    const clock = deps.clock ?? systemClock;
+    this.throttle = new Throttle(
+      new TokenBucket(deps.messagesPerSec, deps.messageBurst, () => clock.now()),
+      conn.socket.pause && conn.socket.resume ? (conn.socket as Reader) : null,
+      { maxBacklogBytes: deps.maxBacklogBytes ?? NO_BOUND, maxThrottledMs: deps.maxThrottledMs ?? NO_BOUND, clock },
+      (data) => {
+        if (this.room) this.deliver(this.room, data);
+      },
+      (why) => {
+        this.refused = true;
+        const reason = `more than ${deps.messagesPerSec} messages per second, sustained`;
+        deps.log().warn({ code: CloseCode.RateLimited, why }, 'closing a connection that floods');
+        deps.metrics.rejected.inc({ reason: `rate_${why}` });
+        this.conn.close(CloseCode.RateLimited, reason);
+      },
+    );
   }
 
   /** A frame from the client, in arrival order. */
@@ -48,13 +74,14 @@ export class Session {
   attach(room: Room): void {
     this.room = room;
     room.join(this.conn);
-    this.early.open((data) => this.deliver(room, data));
+    this.early.open((data) => this.throttle.push(data));
   }
 
   /** The socket closed: leave the pad. Returns the room it was in, if any. */
   detach(): Room | null {
     const room = this.room;
     this.room = null;
+    this.throttle.stop();
     room?.leave(this.conn);
     return room;
   }
@@ -62,15 +89,13 @@ export class Session {
   private deliver(room: Room, data: Uint8Array): void {
     if (this.refused || this.room !== room || !room.isOpen) return;
     try {
-      if (!this.bucket.take()) {
-        throw new CloseError(CloseCode.RateLimited, `more than ${this.deps.messagesPerSec} messages per second`);
-      }
       this.dispatch(room, decode(data));
     } catch (err) {
       this.refused = true;
       if (err instanceof CloseError) {
         this.deps.log().warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
         this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
+        this.throttle.stop();
         this.conn.close(err.code, err.message);
       } else {
         this.deps.log().error({ err }, 'unexpected error handling message');

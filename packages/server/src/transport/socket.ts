@@ -7,6 +7,9 @@ export interface Socket {
   readonly isOpen: boolean;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
+  /** Stop / restart reading from the client (rate push-back, E5); fakes may leave them out. */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** A closable failure: the boundary turns it into a WebSocket close code and reason. */

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
-import { KeyedCounter, SlidingWindow } from '../limits.js';
+import { DistinctWindow, KeyedCounter } from '../limits.js';
 import { requestToken } from '../access/routes.js';
 import type { Logger } from '../log.js';
 import type { PadAccess } from '../access/pad-access.js';
@@ -35,7 +35,16 @@ class WsSocket implements Socket {
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }
+  pause(): void {
+    this.ws.pause();
+  }
+  resume(): void {
+    this.ws.resume();
+  }
 }
+
+/** What `ws` reports when a frame passes `maxPayload`; it then closes the socket with 1009 itself. */
+const FRAME_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 /**
  * Module-level on purpose: a listener created inside handleUpgrade would keep that call's
@@ -67,6 +76,7 @@ export interface WsDeps {
   rooms: Rooms;
   log: Logger;
   metrics: Metrics;
+  /** Largest frame accepted (`frameLimitBytes`: sized so any edit the pad limit allows fits, E1). */
   maxMessageBytes: number;
   limits: Limits;
   /** False while draining: new sockets are refused with "going away". */
@@ -79,11 +89,12 @@ export class WsTransport {
   private heartbeat: NodeJS.Timeout;
   private alive = new WeakSet<WebSocket>();
   private perIp: KeyedCounter;
-  private newPads: SlidingWindow;
+  /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
+  private newPads: DistinctWindow;
 
   constructor(private readonly deps: WsDeps) {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
-    this.newPads = new SlidingWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
+    this.newPads = new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -151,6 +162,7 @@ export class WsTransport {
       this.deps.metrics.rejected.inc({
         reason: denied[0] === CloseCode.PasswordRequired ? 'password_required' : 'unknown_read_only',
       });
+      this.deps.log.info({ pad, ip, code: denied[0] }, 'WebSocket refused: no access');
       ws.close(denied[0], denied[1]);
       return;
     }
@@ -167,6 +179,7 @@ export class WsTransport {
     const problem = padIdProblem(pad);
     if (problem) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_pad' });
+      this.deps.log.info({ ip, problem }, 'WebSocket refused: invalid pad id');
       ws.close(CloseCode.InvalidPad, problem);
       return;
     }
@@ -186,17 +199,29 @@ export class WsTransport {
       log,
       messagesPerSec: this.deps.limits.messagesPerSec,
       messageBurst: this.deps.limits.messageBurst,
+      maxThrottledMs: this.deps.limits.maxThrottledMs,
+      // While paused, ws still parses what it had read: at most a read chunk plus one frame.
+      maxBacklogBytes: 2 * this.deps.maxMessageBytes,
     });
     this.deps.metrics.connections.inc();
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data) => session.receive(toBytes(data)));
-    ws.on('error', (err) => log().debug({ err }, 'socket error'));
+    ws.on('message', (data) => {
+      // A frame proves the peer is alive: a throttled client's pong may wait behind paused reads (E5).
+      this.alive.add(ws);
+      session.receive(toBytes(data));
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      // E3: a frame past the limit is a refusal like any other: logged and counted once.
+      if (err.code === FRAME_TOO_BIG) {
+        this.deps.metrics.rejected.inc({ reason: 'message_too_big' });
+        log().warn({ code: CloseCode.MessageTooBig, limit: this.deps.maxMessageBytes }, 'frame too big; closing');
+      } else log().debug({ err }, 'socket error');
+    });
     let closed = false;
-    ws.on('close', (code) => {
+    ws.on('close', () => {
       closed = true;
       this.deps.metrics.connections.dec();
-      if (code === CloseCode.MessageTooBig) this.deps.metrics.rejected.inc({ reason: 'message_too_big' });
       const room = session.detach();
       if (room) this.deps.rooms.release(room);
     });
@@ -207,7 +232,7 @@ export class WsTransport {
           this.deps.rooms.release(room);
           return;
         }
-        if (room.isEmpty() && !this.newPads.tryHit(ip)) {
+        if (room.isEmpty() && !this.newPads.tryHit(ip, pad)) {
           this.deps.rooms.release(room);
           this.deps.metrics.rejected.inc({ reason: 'new_pads_per_ip' });
           log().warn('too many new pads from one address');
@@ -220,6 +245,7 @@ export class WsTransport {
         session.attach(room);
       },
       (err) => {
+        this.deps.metrics.rejected.inc({ reason: 'storage_unavailable' });
         log().error({ err }, 'failed to load pad');
         conn.close(CloseCode.StorageUnavailable, 'could not load pad; try again');
       },

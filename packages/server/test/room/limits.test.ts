@@ -12,21 +12,33 @@ describe('Limits and hostile input (harness)', () => {
   let sim: Sim;
   afterEach(() => sim.close());
 
-  it('L4 a message flood past the token bucket closes with 4429; nothing after it is stored', async () => {
+  it('L4 a burst past the token bucket is slowed, not cut; a flood sustained past the bound is closed with 4529 and nothing after it is stored', async () => {
     sim = new Sim();
-    const node = sim.node({ settings: { messagesPerSec: 5, messageBurst: 10 } });
+    const node = sim.node({ settings: { messagesPerSec: 5, messageBurst: 10, maxThrottledMs: 2_000 } });
     const bystander = await node.connect('elsewhere');
-    const c = await node.connect('flood');
+    const fast = await node.connect('fast');
+    const flood = await node.connect('flood');
     await sim.run();
-    // All 40 arrive in one burst: far less time passes than one token's refill (200 ms).
-    for (let i = 0; i < 40; i++) c.insert(c.text.length, 'x');
+    // A fast but honest client: 20 edits at once, then it stops. It waits for tokens (E5).
+    for (let i = 0; i < 20; i++) fast.insert(fast.text.length, 'x');
     await sim.run();
-    assert.equal(c.closeCode, CloseCode.RateLimited);
-    assert.match(c.closeReason, /messages per second/);
-    const stored = await sim.stored('flood');
-    assert.ok(stored.length < 40, `only the burst was accepted (stored ${stored.length})`);
-    assert.ok(stored.length > 0, 'the burst itself was accepted');
-    assert.equal(await node.rejected('close_4429'), 1, 'one rejection counted for the one closed connection');
+    assert.equal(fast.closeCode, null, 'slowed, not cut');
+    assert.ok(fast.acked < fast.sent, 'the rest waits for tokens');
+    await sim.advance(3_000);
+    assert.equal(fast.closeCode, null);
+    assert.equal(fast.acked, fast.sent, 'everything arrives once tokens refill');
+    assert.equal((await sim.stored('fast')).length, 20);
+    // A flood: keeps sending faster than the rate for longer than the bound.
+    for (let t = 0; t < 30 && flood.closeCode === null; t++) {
+      for (let i = 0; i < 10; i++) flood.insert(flood.text.length, 'y');
+      await sim.advance(100);
+    }
+    assert.equal(flood.closeCode, CloseCode.RateLimited);
+    assert.match(flood.closeReason, /messages per second, sustained/);
+    const stored = (await sim.stored('flood')).length;
+    assert.ok(stored < flood.text.length, `only what the bucket allowed was accepted (stored ${stored})`);
+    assert.ok(stored > 0, 'the burst itself was accepted');
+    assert.equal(await node.rejected('rate_sustained'), 1, 'one rejection counted for the one closed connection');
     bystander.insert(0, 'unaffected');
     await sim.run();
     assert.equal(bystander.closeCode, null);

@@ -31,6 +31,8 @@ export const SIM_DEFAULTS = {
   antiEntropyMs: 2_000,
   messagesPerSec: 100,
   messageBurst: 500,
+  /** RATE_MAX_THROTTLED_MS; unbounded unless a test is about floods. */
+  maxThrottledMs: Number.POSITIVE_INFINITY,
   maxSendBufferBytes: Number.POSITIVE_INFINITY,
 };
 export type SimSettings = typeof SIM_DEFAULTS;
@@ -89,6 +91,8 @@ export class SimNode {
         log: () => this.log,
         messagesPerSec: this.settings.messagesPerSec,
         messageBurst: this.settings.messageBurst,
+        maxThrottledMs: this.settings.maxThrottledMs,
+        clock: this.sim.clock,
       },
       {
         maxSendBufferBytes: this.settings.maxSendBufferBytes,

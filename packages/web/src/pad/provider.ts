@@ -1,13 +1,28 @@
-import { FATAL_CLOSE_CODES, PADMESH_PARAM, decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
+import {
+  FATAL_CLOSE_CODES,
+  PADMESH_PARAM,
+  TEXT_NAME,
+  TOO_LARGE_CLOSE_CODES,
+  decodeMessage,
+  encodeMessage,
+  type Message,
+} from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { decideStatus, nextDecisionAt, type Link, type Status } from './status.js';
 
-/** What the status indicator shows. "saved" only once the server has durably stored everything we sent. */
-export type Status = 'connecting' | 'saving' | 'saved' | 'offline' | 'failed';
+export type { Status } from './status.js';
 
 /** First reconnect delay; doubles per failure up to the cap, with jitter so clients don't stampede. */
 const RETRY_BASE_MS = 250;
+/** Cap when the server itself asked us to wait (a 45xx close: rate, load, storage). */
 const RETRY_CAP_MS = 10_000;
+/**
+ * Cap when the server could not be reached at all while the device is online (refused, reset,
+ * a proxy's 503): a connection attempt to a down server costs nothing, and the status must
+ * reach "Saved" within a second of it coming back (E8).
+ */
+const UNREACHABLE_CAP_MS = 1_000;
 /** A socket that has not opened by then is given up and retried. */
 const CONNECT_TIMEOUT_MS = 8_000;
 /**
@@ -19,7 +34,7 @@ const STALL_MS = 20_000;
 
 interface Snapshot {
   status: Status;
-  /** Reason for "failed", or the time of the next retry for "offline". */
+  /** Reason for "failed", the message for "too-large". */
   detail: string;
   nextRetryAt: number | null;
   /** Local edits not yet acknowledged as stored. */
@@ -41,8 +56,16 @@ export class PadProvider {
   private synced = false;
   /** We answered the server's sync step 1 (it is sent everything we hold: offline edits, the IndexedDB cache). */
   private answered = false;
-  /** Local changes exist that no socket has had acknowledged yet. */
-  private dirty: boolean;
+  /** Update-bearing messages on this socket not yet acknowledged: their seq and the age of what they carry. */
+  private pending: { seq: number; at: number }[] = [];
+  /** The oldest local change that is on no socket yet (offline edits, or the unsaved IndexedDB cache). */
+  private unsentSince: number | null;
+  private everOpened = false;
+  private downSince: number | null = null;
+  /** The server refused the pad's size (4413 / 1009): we keep the text and send nothing until it fits (E2). */
+  private tooLarge: { limit: number | null; length: number } | null = null;
+  private fatal: string | null = null;
+  private decideTimer: ReturnType<typeof setTimeout> | null = null;
   private lastReceivedAt = 0;
   private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
@@ -61,7 +84,7 @@ export class PadProvider {
     readonly doc: Y.Doc,
     options: { unsaved?: boolean } = {},
   ) {
-    this.dirty = options.unsaved ?? false;
+    this.unsentSince = options.unsaved ? Date.now() : null;
     this.snapshot = { status: 'connecting', detail: '', nextRetryAt: null, unsaved: this.dirty };
     this.awareness = new awarenessProtocol.Awareness(doc);
     doc.on('update', this.onDocUpdate);
@@ -82,41 +105,91 @@ export class PadProvider {
     return () => this.listeners.delete(fn);
   }
 
-  private set(status: Status, detail = '', nextRetryAt: number | null = null): void {
-    const unsaved = this.dirty;
-    const s = this.snapshot;
-    if (s.status === status && s.detail === detail && s.nextRetryAt === nextRetryAt && s.unsaved === unsaved) return;
-    this.snapshot = { status, detail, nextRetryAt, unsaved };
-    for (const l of this.listeners) l(this.snapshot);
+  /** Local changes exist that no socket has had acknowledged yet. */
+  private get dirty(): boolean {
+    return this.unsentSince !== null || this.pending.length > 0;
   }
 
+  private get link(): Link {
+    if (this.fatal !== null) return 'failed';
+    if (this.tooLarge) return 'too-large';
+    if (this.ws?.readyState === WebSocket.OPEN) return 'open';
+    return this.ws ? 'connecting' : 'down';
+  }
+
+  /** Re-decides the status from the current facts (status.ts) and re-arms the timer that may change it. */
   private refresh(): void {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     // D2: "saved" needs both halves of the sync (what we hold that the server lacked went out
     // in our sync step 2) and an acknowledgement of every update-bearing message sent.
-    const caughtUp = this.synced && this.answered && this.acked === this.sent;
-    if (caughtUp) this.dirty = false;
-    this.set(caughtUp ? 'saved' : 'saving');
+    const caughtUp = this.link === 'open' && this.synced && this.answered && this.acked === this.sent;
+    if (caughtUp) this.pending = [];
+    let oldest = this.unsentSince;
+    for (const p of this.pending) if (oldest === null || p.at < oldest) oldest = p.at;
+    const input = {
+      now: Date.now(),
+      online: navigator.onLine !== false,
+      link: this.link,
+      everOpened: this.everOpened,
+      downSince: this.downSince,
+      caughtUp,
+      oldestUnsavedAt: oldest,
+      prev: this.snapshot.status,
+    };
+    const status = decideStatus(input);
+    const detail = status === 'failed' ? (this.fatal ?? '') : status === 'too-large' ? this.tooLargeMessage() : '';
+    const retry = status === 'offline' || status === 'unreachable' ? this.snapshot.nextRetryAt : null;
+    const s = this.snapshot;
+    const unsaved = this.dirty;
+    if (s.status !== status || s.detail !== detail || s.nextRetryAt !== retry || s.unsaved !== unsaved) {
+      this.snapshot = { status, detail, nextRetryAt: retry, unsaved };
+      for (const l of this.listeners) l(this.snapshot);
+    }
+    if (this.decideTimer) clearTimeout(this.decideTimer);
+    const at = nextDecisionAt(input);
+    this.decideTimer = at === null ? null : setTimeout(() => this.refresh(), Math.max(0, at - Date.now()) + 5);
+  }
+
+  private textLength(): number {
+    return this.doc.getText(TEXT_NAME).length;
+  }
+
+  private tooLargeMessage(): string {
+    const t = this.tooLarge!;
+    const limit = t.limit === null ? '' : ` of ${t.limit.toLocaleString('en')} characters`;
+    return (
+      `This pad is over the size limit${limit} and the last change was not saved. ` +
+      'Your text is kept on this device; undo or remove some text and saving resumes.'
+    );
+  }
+
+  /** The text fits again (the user undid or trimmed): the next sync is worth one try. */
+  private fitsAgain(): boolean {
+    const t = this.tooLarge!;
+    const len = this.textLength();
+    return t.limit !== null ? len <= t.limit : len < t.length;
   }
 
   private connect(): void {
     if (this.destroyed) return;
     this.clearRetry();
-    if (navigator.onLine === false) return this.scheduleRetry(); // fails for sure; the 'online' event retries at once
-    // A retry keeps saying "offline" (with "changes kept on this device") rather than flickering.
-    if (this.attempt === 0) this.set('connecting');
+    if (this.tooLarge || this.fatal !== null) return;
+    if (navigator.onLine === false) return this.scheduleRetry(false); // fails for sure; the 'online' event retries at once
     const sep = this.url.includes('?') ? '&' : '?';
     const ws = new WebSocket(`${this.url}${sep}${PADMESH_PARAM}=1`);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.sent = 0;
     this.acked = 0;
+    this.pending = [];
     this.synced = false;
     this.answered = false;
+    this.refresh();
     const openTimer = setTimeout(() => ws.readyState === WebSocket.CONNECTING && ws.close(), CONNECT_TIMEOUT_MS);
     ws.onopen = () => {
       clearTimeout(openTimer);
       this.attempt = 0;
+      this.everOpened = true;
+      this.downSince = null;
       this.send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) });
       if (this.awareness.getLocalState() !== null) {
         this.send({
@@ -140,15 +213,27 @@ export class PadProvider {
     if (this.ws !== ws) return;
     this.ws = null;
     this.clearStall();
+    this.downSince ??= Date.now();
+    // What this socket carried unacknowledged goes out again in the next sync step 2.
+    for (const p of this.pending) if (this.unsentSince === null || p.at < this.unsentSince) this.unsentSince = p.at;
+    this.pending = [];
     // Others' cursors are stale once we can't hear them leave.
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    if (TOO_LARGE_CLOSE_CODES.has(code)) {
+      // Refused once, then silence: retrying would only be refused again (E2).
+      const limit = /(\d+) characters/.exec(reason)?.[1];
+      this.tooLarge = { limit: limit ? Number(limit) : null, length: this.textLength() };
+      return this.refresh();
+    }
     if (FATAL_CLOSE_CODES.has(code)) {
-      this.set('failed', reason || `closed with code ${code}`);
+      this.fatal = reason || `closed with code ${code}`;
+      this.refresh();
       this.onFatal?.(code, reason);
       return;
     }
-    this.scheduleRetry();
+    // 45xx: the server is up and asked us to wait; anything else: it could not be reached.
+    this.scheduleRetry(code >= 4500 && code < 4600);
   }
 
   /** Stops using the current socket now, without waiting for a close handshake a dead network never completes. */
@@ -177,12 +262,13 @@ export class PadProvider {
   /** Called once when the server refuses this pad for good (e.g. a password is needed). */
   onFatal: ((code: number, reason: string) => void) | null = null;
 
-  private scheduleRetry(): void {
+  private scheduleRetry(serverAskedToWait: boolean): void {
     if (this.destroyed) return;
-    const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    const cap = serverAskedToWait ? RETRY_CAP_MS : UNREACHABLE_CAP_MS;
+    const delay = Math.min(cap, RETRY_BASE_MS * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt++;
-    const at = Date.now() + delay;
-    this.set('offline', '', at);
+    this.snapshot = { ...this.snapshot, nextRetryAt: Date.now() + delay };
+    this.refresh();
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -192,14 +278,17 @@ export class PadProvider {
   }
 
   private readonly onOnline = () => {
-    if (this.ws?.readyState === WebSocket.OPEN) return;
+    if (this.ws?.readyState === WebSocket.OPEN) return this.refresh();
     this.abandon();
     this.attempt = 0;
     this.connect();
   };
 
   /** The browser knows the network is gone: its open socket would only stall (see STALL_MS). */
-  private readonly onOffline = () => this.abandon();
+  private readonly onOffline = () => {
+    this.abandon();
+    this.refresh();
+  };
 
   private readonly onPageHide = () => {
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], 'window unload');
@@ -236,10 +325,11 @@ export class PadProvider {
         break;
       case 'saved':
         this.acked = Math.max(this.acked, m.seq);
+        while (this.pending.length > 0 && this.pending[0]!.seq <= this.acked) this.pending.shift();
         break;
       case 'auth':
-        this.set('failed', m.reason);
-        return;
+        this.fatal = m.reason;
+        break;
     }
     this.refresh();
   }
@@ -249,6 +339,10 @@ export class PadProvider {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     if (m.type === 'sync-step2' || m.type === 'update') {
       this.sent++;
+      // A sync step 2 carries everything the server lacked, so it is as old as the oldest unsent change.
+      const at = m.type === 'sync-step2' ? (this.unsentSince ?? Date.now()) : Date.now();
+      if (m.type === 'sync-step2') this.unsentSince = null;
+      this.pending.push({ seq: this.sent, at });
       this.armStall();
     }
     ws.send(encodeMessage(m));
@@ -261,10 +355,14 @@ export class PadProvider {
    */
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this) return;
-    this.dirty = true;
-    this.send({ type: 'update', update });
-    if (this.ws?.readyState === WebSocket.OPEN) this.refresh();
-    else this.set(this.snapshot.status, this.snapshot.detail, this.snapshot.nextRetryAt);
+    if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'update', update });
+    else this.unsentSince ??= Date.now();
+    if (this.tooLarge && this.fitsAgain()) {
+      this.tooLarge = null;
+      this.attempt = 0;
+      this.connect();
+    }
+    this.refresh();
   };
 
   private readonly onAwarenessUpdate = (
@@ -278,7 +376,7 @@ export class PadProvider {
 
   /** Reconnects now (e.g. a "retry" click), skipping the back-off wait. */
   reconnect(): void {
-    if (this.ws) return;
+    if (this.ws || this.tooLarge) return;
     this.attempt = 0;
     this.connect();
   }
@@ -286,6 +384,7 @@ export class PadProvider {
   destroy(): void {
     this.destroyed = true;
     this.clearRetry();
+    if (this.decideTimer) clearTimeout(this.decideTimer);
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('pagehide', this.onPageHide);

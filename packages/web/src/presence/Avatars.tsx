@@ -10,9 +10,16 @@ interface Peer {
 
 function peersOf(awareness: Awareness): Peer[] {
   const out: Peer[] = [];
+  // One entry per person (E9): tabs of one device share `user.id`; my own other tabs are me.
+  const mine = (awareness.getLocalState() as { user?: Partial<PresenceUser> } | null)?.user?.id;
+  const seen = new Set<string>(typeof mine === 'string' ? [mine] : []);
   for (const [id, state] of awareness.getStates()) {
     const u = (state as { user?: Partial<PresenceUser> }).user;
     if (id === awareness.clientID || !u || typeof u.name !== 'string' || typeof u.color !== 'string') continue;
+    if (typeof u.id === 'string') {
+      if (seen.has(u.id)) continue;
+      seen.add(u.id);
+    }
     out.push({
       id,
       user: { name: cleanName(u.name) || 'Anonymous', color: u.color, colorLight: u.colorLight ?? u.color },
