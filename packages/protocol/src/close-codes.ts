@@ -15,6 +15,10 @@ export const CloseCode = {
   PasswordRequired: 4403,
   /** The connection came through a read-only link and tried to edit. */
   ReadOnly: 4405,
+  /** A presence (awareness) client id that another connection introduced (PR3). */
+  PresenceNotOwned: 4409,
+  /** A presence frame past its bounds: too many entries, a state too large, too many client ids (PR1, PR2). */
+  PresenceRejected: 4422,
   /** Pad id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
@@ -37,4 +41,8 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.PadTooLarge,
   CloseCode.PasswordRequired,
   CloseCode.ReadOnly,
+  // The same client would send the same oversize frame again.
+  CloseCode.PresenceRejected,
+  // Not PresenceNotOwned: a client that reconnects before the server has noticed its old
+  // socket die is refused its own id until the heartbeat reaps that socket, then succeeds.
 ]);

@@ -1,7 +1,7 @@
 /**
  * JSON shapes of the HTTP API and of the presence `user` field, shared by the server (which
  * produces them) and the web app (which reads them), so one side cannot drift from the other.
- * Types only: validation stays at the server boundary.
+ * Types only; the presence value checks both sides share are in `presence.ts`.
  */
 
 /** Presence names and colours are other people's input; the server keeps at most this much of each. */
@@ -11,10 +11,12 @@ export const PRESENCE_COLOR_MAX = 32;
 /** The awareness state's `user` field as the web app publishes it. */
 export interface PresenceUser {
   name: string;
-  /** A CSS colour for carets and avatars. */
+  /** `#rrggbb` for carets and avatars; the server replaces anything else (PR5). */
   color: string;
   /** A light tint of `color` for selections; other clients may leave it out. */
   colorLight?: string;
+  /** Set by the server, never by a client: this person came through a read-only link (PR4). */
+  viewer?: boolean;
 }
 
 /** Who wrote something, as history remembers them (presence without the cosmetic tint). */
