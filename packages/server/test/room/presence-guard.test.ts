@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import {
+  decodeEntries,
   PRESENCE_DEPARTED_KEEP,
   PRESENCE_FRAME_MAX_ENTRIES,
   PRESENCE_IDS_PER_CONN,
@@ -186,6 +187,30 @@ describe('Presence guard (SPEC PR)', () => {
     await bystanderWorks();
   });
 
+  it("PR3 a connection on another node can't remove a person whose presence came over the bus", async () => {
+    const sim = new Sim();
+    sims.push(sim);
+    const one = sim.node({ cluster: true });
+    const two = sim.node({ cluster: true });
+    const victim = await one.connect('pr3-bus');
+    const watcher = await two.connect('pr3-bus');
+    const remover = await two.connect('pr3-bus');
+    const tick = async () => {
+      await sim.run();
+      await sim.advance(AWARENESS_TICK_MS);
+    };
+    await tick();
+    victim.setPresence(user('Far away'));
+    await tick();
+    const id = victim.doc.clientID;
+    assert.equal(stateOf(watcher, id)?.user?.name, 'Far away');
+    const known = watcher.awareness.meta.get(id)!.clock;
+    remover.sendRaw(awarenessFrame([{ id, clock: known + 1, state: null }]));
+    await tick();
+    assert.equal(stateOf(watcher, id)?.user?.name, 'Far away', 'not removed on its node');
+    assert.equal(remover.closeCode, null, 'dropped, not refused: no connection here owns it');
+  });
+
   it('PR4 a read-only connection appears as a viewer; a writer cannot claim to be one', async () => {
     const { tick, node, bystanderWorks } = await world();
     const viewer = await node.connect('pr4', { readOnly: true });
@@ -253,6 +278,12 @@ describe('Presence guard (SPEC PR)', () => {
     await tick();
     assert.equal(stateOf(watcher, id)?.user?.name, 'Moved');
     assert.equal(again.closeCode, null);
+    // It never hears its own id back: our clock for it is ahead of its own and would overwrite its local state.
+    const echoed = again.received.flatMap((m) => (m.type === 'awareness' ? decodeEntries(m.update) : []));
+    assert.equal(
+      echoed.some((e) => e.id === id),
+      false,
+    );
     // A fresh Awareness on the reconnect (clock from scratch) is the same case.
     again.disconnect();
     await tick();
