@@ -68,6 +68,32 @@ describe('Browser: presence values never reach a style (SPEC PR5, PR7)', () => {
     await page.close();
   });
 
+  it('PR6 a tab whose socket drops is back in the other tab within 1 s, and sees the other again as fast', async () => {
+    const [a, b] = await Promise.all([browser.newContext(), browser.newContext()]).then((cs) =>
+      Promise.all(cs.map((c) => c.newPage())),
+    );
+    try {
+      await Promise.all([a!.goto(`${srv.url}/pr6-pad`), b!.goto(`${srv.url}/pr6-pad`)]);
+      await Promise.all([waitForStatus(a!, 'saved'), waitForStatus(b!, 'saved')]);
+      const nameOf = (p: Page) =>
+        p.evaluate(() => JSON.parse(localStorage.getItem('padmesh.identity')!).name as string);
+      const avatar = (name: string) => `.presence .avatar[data-name="${name}"]`;
+      const [nameA, nameB] = [await nameOf(a!), await nameOf(b!)];
+      await a!.waitForSelector(avatar(nameB), { timeout: 10_000 });
+      await b!.waitForSelector(avatar(nameA), { timeout: 10_000 });
+      // B's socket drops (as on a network blip); its provider reconnects by itself.
+      await b!.evaluate(() => (window.padmesh as unknown as { provider: { ws: WebSocket } }).provider.ws.close());
+      await a!.waitForSelector(avatar(nameB), { state: 'detached', timeout: 10_000 });
+      const gone = Date.now();
+      await a!.waitForSelector(avatar(nameB), { timeout: 1_000 });
+      await b!.waitForSelector(avatar(nameA), { timeout: 1_000 });
+      assert.ok(Date.now() - gone < 1_000, `back after ${Date.now() - gone} ms`);
+    } finally {
+      await a!.context().close();
+      await b!.context().close();
+    }
+  });
+
   it("PR5 a stock client's hostile colour reaches no style in the browser (server-normalised), and one injected past the server neither (client check)", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
     await watchCsp(page);
