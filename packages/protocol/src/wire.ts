@@ -4,8 +4,9 @@
  * Types only; the presence value checks both sides share are in `presence.ts`.
  */
 
-/** Presence names and colours are other people's input; the server keeps at most this much of each. */
+/** Presence names are other people's input; the server keeps at most this many code points (PR5). */
 export const PRESENCE_NAME_MAX = 40;
+/** Colours are `#rrggbb` now (`presence.ts`, PR5); this bound only describes authors stored before that. */
 export const PRESENCE_COLOR_MAX = 32;
 
 /** The awareness state's `user` field as the web app publishes it. */

@@ -40,8 +40,8 @@ interface Entry {
 export interface Admitted {
   /** The awareness update to apply (owned entries only, normalised and re-clocked), or null. */
   update: Uint8Array | null;
-  /** Newcomers not shown because the pad is at PRESENCE_PER_PAD. */
-  full: number;
+  /** This connection was first turned away from a full pad (PRESENCE_PER_PAD) by this frame: log and count it once. */
+  full: boolean;
 }
 
 const utf8 = new TextDecoder();
@@ -103,6 +103,8 @@ export class PresenceGuard {
   /** Per departed id: the join number at its departure; insertion order is age, for pruning. */
   private readonly departed = new Map<number, number>();
   private readonly joinedAt = new WeakMap<Conn, number>();
+  /** Connections already told the pad is full; a newcomer's every cursor move would otherwise log again. */
+  private readonly turnedAway = new WeakSet<Conn>();
   private joins = 0;
 
   constructor(private readonly awareness: Awareness) {}
@@ -116,7 +118,7 @@ export class PresenceGuard {
     const { meta, states } = this.awareness;
     const out: Entry[] = [];
     const claims = new Map<number, number>();
-    let full = 0;
+    let full = false;
     for (const e of decodeEntries(update)) {
       const known = meta.get(e.id)?.clock ?? 0;
       const owner = this.owners.get(e.id);
@@ -145,7 +147,8 @@ export class PresenceGuard {
           `more than ${PRESENCE_IDS_PER_CONN} presence client ids on one connection`,
         );
       if (!present && states.size + claims.size >= PRESENCE_PER_PAD) {
-        full++;
+        full = !this.turnedAway.has(conn);
+        this.turnedAway.add(conn);
         continue;
       }
       const offset = returning ? Math.max(0, known + 1 - e.clock) : 0;

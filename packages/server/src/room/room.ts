@@ -162,9 +162,9 @@ export class Room {
       if (err instanceof PresenceRefused) this.parts.metrics.rejected.inc({ reason: err.label });
       throw err;
     }
-    if (admitted.full > 0) {
-      this.parts.metrics.rejected.inc({ reason: 'presence_pad_full' }, admitted.full);
-      this.log.warn({ conn: conn.id, dropped: admitted.full }, 'pad presence full; newcomer not shown');
+    if (admitted.full) {
+      this.parts.metrics.rejected.inc({ reason: 'presence_pad_full' });
+      this.log.warn({ conn: conn.id }, 'pad presence full; newcomer edits but is not shown');
     }
     if (admitted.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, admitted.update, conn);
   }

@@ -134,6 +134,8 @@ describe('Presence guard (SPEC PR)', () => {
     late.setPresence(user('Late'));
     late.insert(0, 'late but editing');
     await tick();
+    late.setPresence(user('Late, moved')); // counted once per connection, not per cursor move
+    await tick();
     const pad = await room('pr2-full');
     assert.equal(pad.awareness.getStates().size, PRESENCE_PER_PAD);
     assert.equal(pad.awareness.getStates().has(late.doc.clientID), false);
