@@ -19,6 +19,8 @@ export const CloseCode = {
   PasswordRequired: 4403,
   /** The connection came through a read-only link and tried to edit. */
   ReadOnly: 4405,
+  /** A presence frame past its bounds: too many entries, a state too large, too many client ids (PR1, PR2). */
+  PresenceRejected: 4422,
   /** Pad id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
@@ -29,6 +31,12 @@ export const CloseCode = {
   StorageUnavailable: 4503,
   /** Client stopped reading; its send buffer passed the bound. */
   SlowConsumer: 4508,
+  /**
+   * A presence (awareness) client id that another connection introduced (PR3). In the
+   * 45xx range because it can be transient: a client that reconnects before the server has
+   * noticed its old socket die is refused its own id until the heartbeat reaps that socket.
+   */
+  PresenceNotOwned: 4509,
   /**
    * Too many requests: a sustained message flood (a fast client is slowed first, never cut),
    * too many connections from one address, or too many new pads from it per minute.

@@ -1,22 +1,25 @@
 /**
  * JSON shapes of the HTTP API and of the presence `user` field, shared by the server (which
  * produces them) and the web app (which reads them), so one side cannot drift from the other.
- * Types only: validation stays at the server boundary.
+ * Types only; the presence value checks both sides share are in `presence.ts`.
  */
 
-/** Presence names and colours are other people's input; the server keeps at most this much of each. */
+/** Presence names are other people's input; the server keeps at most this many code points (PR5). */
 export const PRESENCE_NAME_MAX = 40;
+/** Colours are `#rrggbb` now (`presence.ts`, PR5); this bound only describes authors stored before that. */
 export const PRESENCE_COLOR_MAX = 32;
 
 /** The awareness state's `user` field as the web app publishes it. */
 export interface PresenceUser {
   name: string;
-  /** A CSS colour for carets and avatars. */
+  /** `#rrggbb` for carets and avatars; the server replaces anything else (PR5). */
   color: string;
   /** A light tint of `color` for selections; other clients may leave it out. */
   colorLight?: string;
   /** A stable random id per device (browser profile): one person's tabs share it, so lists show them once. */
   id?: string;
+  /** Set by the server, never by a client: this person came through a read-only link (PR4). */
+  viewer?: boolean;
 }
 
 /** Who wrote something, as history remembers them (presence without the cosmetic tint). */

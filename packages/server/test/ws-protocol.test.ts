@@ -63,6 +63,32 @@ describe('WebSocket protocol', () => {
     );
   });
 
+  it('PR6 a stock WebsocketProvider that reconnects is visible to another stock client again within 1 s', async () => {
+    const stock = (doc: Y.Doc) => {
+      const p = new WebsocketProvider(srv.wsUrl, 'pr6-stock', doc, {
+        WebSocketPolyfill: WebSocket as never,
+        disableBc: true,
+      });
+      clients.push({ close: () => (p.awareness.destroy(), p.destroy()) });
+      return p;
+    };
+    const watcher = stock(new Y.Doc());
+    const doc = new Y.Doc();
+    const returning = stock(doc);
+    await waitFor(() => watcher.synced && returning.synced, 'both synced');
+    returning.awareness.setLocalStateField('user', { name: 'Stock', color: '#2a9d8f' });
+    const seen = () =>
+      (watcher.awareness.getStates().get(doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name ===
+      'Stock';
+    await waitFor(seen, 'the watcher sees the returning client');
+    // Its socket drops; y-websocket reconnects by itself and re-announces its unchanged state.
+    returning.ws!.close();
+    await waitFor(() => !seen(), 'the watcher sees it leave');
+    const left = Date.now();
+    await waitFor(seen, 'the watcher sees it again within 1 s of leaving', 1_000);
+    assert.ok(Date.now() - left < 1_000);
+  });
+
   it('P4 a malformed frame closes only that connection; the pad is unchanged', async () => {
     const good = await client('p4').ready();
     good.insert(0, 'keep me');

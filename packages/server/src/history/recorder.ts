@@ -1,4 +1,4 @@
-import { PRESENCE_COLOR_MAX, PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
+import { presenceColor, presenceName } from '@padmesh/protocol';
 import * as Y from 'yjs';
 import type { Clock, Timer } from '../clock.js';
 import type { Author, History, VersionMeta } from './versions.js';
@@ -43,14 +43,15 @@ export class VersionRecorder {
     if (now - this.dirtySince >= this.timings.maxIntervalMs) void this.record('interval');
   }
 
-  /** Presence tells us who each Yjs client is. */
-  learn(clientId: number, user: unknown): void {
-    const u = user as Partial<PresenceUser> | undefined;
-    if (u && typeof u.name === 'string' && typeof u.color === 'string')
-      this.known.set(clientId, {
-        name: u.name.slice(0, PRESENCE_NAME_MAX),
-        color: u.color.slice(0, PRESENCE_COLOR_MAX),
-      });
+  /**
+   * Presence tells us who each Yjs client is. The room passes only states its presence guard
+   * admitted (owned by the sending connection, PR8); the values are checked again here
+   * because they are stored and shown in the history panel.
+   */
+  learn(clientId: number, user: Author): void {
+    const name = presenceName(user.name);
+    const color = presenceColor(user.color);
+    if (name && color) this.known.set(clientId, { name, color });
   }
 
   get dirty(): boolean {

@@ -1,7 +1,15 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { extname, join, relative, sep } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { appPageCsp } from './replies.js';
+
+/**
+ * Where the app page (packages/web/index.html) takes its per-response style nonce: CodeMirror
+ * reads it and puts it on its one `<style>` element, the only inline style the CSP allows (PR7).
+ */
+const NONCE_SLOT = 'PADMESH_STYLE_NONCE';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,6 +38,8 @@ interface Asset {
   gzip?: Buffer;
   /** Hashed file names never change content, so browsers may keep them for a year. */
   immutable: boolean;
+  /** The app page: a fresh style nonce per response (small, so sent uncompressed). */
+  nonced: boolean;
 }
 
 /** The build's compressed copy at `path`, if there is one that decodes to exactly `raw` (a stale copy is never served). */
@@ -82,8 +92,9 @@ export class StaticFiles {
         type: TYPES[ext] ?? 'application/octet-stream',
         raw,
         immutable: url.startsWith('/assets/'),
+        nonced: ext === '.html' && raw.includes(NONCE_SLOT),
       };
-      if (COMPRESSIBLE.has(ext) && raw.length > COMPRESS_MIN_BYTES) {
+      if (COMPRESSIBLE.has(ext) && !asset.nonced && raw.length > COMPRESS_MIN_BYTES) {
         asset.br = precompressed(`${path}.br`, raw, brotliDecompressSync) ?? brotliCompressSync(raw);
         asset.gzip = precompressed(`${path}.gz`, raw, gunzipSync) ?? gzipSync(raw, { level: 9 });
       }
@@ -111,6 +122,12 @@ export class StaticFiles {
       vary: 'accept-encoding',
     };
     if (encoding) headers['content-encoding'] = encoding;
+    if (a.nonced) {
+      const nonce = randomBytes(16).toString('base64');
+      body = Buffer.from(a.raw.toString('utf8').replaceAll(NONCE_SLOT, nonce));
+      headers['content-length'] = body.length;
+      headers['content-security-policy'] = appPageCsp(nonce);
+    }
     res.writeHead(status, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;

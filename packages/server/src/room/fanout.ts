@@ -78,7 +78,7 @@ function soleSender<T>(items: Sent<T>[]): Conn | null {
  */
 export class Fanout {
   private readonly updates: Coalescer<Sent<Uint8Array>>;
-  private readonly presence: Coalescer<Sent<number[]>>;
+  private readonly presence: Coalescer<number[]>;
 
   constructor(
     private readonly conns: ReadonlySet<Conn>,
@@ -91,9 +91,7 @@ export class Fanout {
     });
     this.presence = new Coalescer(clock, AWARENESS_TICK_MS, (items) => {
       this.updates.flush();
-      const ids = [...new Set(items.flatMap((i) => i.value))];
-      const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
-      this.broadcast(encodeMessage({ type: 'awareness', update }), soleSender(items));
+      this.sendPresence([...new Set(items.flat())]);
     });
   }
 
@@ -101,14 +99,32 @@ export class Fanout {
     this.updates.push({ value: update, sender });
   }
 
-  awarenessChanged(ids: number[], sender: Conn | null): void {
-    this.presence.push({ value: ids, sender });
+  awarenessChanged(ids: number[]): void {
+    this.presence.push(ids);
   }
 
   /** Sends anything pending now (before a client is told its edit is saved, or on close). */
   flush(): void {
     this.updates.flush();
     this.presence.flush();
+  }
+
+  /**
+   * One shared frame for everyone, except that a client never gets its own ids back: our clock
+   * for them may be ahead of its own (PR6), and y-protocols would let it overwrite the client's
+   * local state. Only the (few) connections whose ids changed get a frame of their own.
+   */
+  private sendPresence(ids: number[]): void {
+    const frame = (list: number[]) =>
+      encodeMessage({ type: 'awareness', update: presenceUpdate(this.awareness, list) });
+    let shared: Uint8Array | null = null;
+    for (const c of this.conns) {
+      if (!ids.some((id) => c.awarenessIds.has(id))) c.send((shared ??= frame(ids)));
+      else {
+        const rest = ids.filter((id) => !c.awarenessIds.has(id));
+        if (rest.length > 0) c.send(frame(rest));
+      }
+    }
   }
 
   private broadcast(frame: Uint8Array, except: Conn | null): void {
@@ -119,4 +135,12 @@ export class Fanout {
     this.updates.destroy();
     this.presence.destroy();
   }
+}
+
+/** An awareness update for `ids`, skipping any whose clock was forgotten meanwhile (the guard prunes departed ids). */
+export function presenceUpdate(awareness: awarenessProtocol.Awareness, ids: number[]): Uint8Array {
+  return awarenessProtocol.encodeAwarenessUpdate(
+    awareness,
+    ids.filter((id) => awareness.meta.has(id)),
+  );
 }

@@ -10,8 +10,10 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
-import { Fanout } from './fanout.js';
+import { Fanout, presenceUpdate } from './fanout.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
+import { PresenceGuard, PresenceRefused } from './presence-guard.js';
+import { editorOf } from './presence-values.js';
 
 /** Fixed cost of a loaded pad (Y.Doc, awareness, maps), measured roughly with 10k empty pads. */
 const ROOM_BASE_BYTES = 8 * 1024;
@@ -60,6 +62,8 @@ export class Room {
   readonly awareness: awarenessProtocol.Awareness;
   private readonly conns = new Set<Conn>();
   private readonly fanout: Fanout;
+  /** Presence ownership and bounds: every client awareness frame passes it before it is applied (PR1-PR6). */
+  private readonly guard: PresenceGuard;
   private readonly writer: PadWriter;
   private readonly link: ClusterLink | null;
   private readonly recorder: VersionRecorder | null;
@@ -76,6 +80,7 @@ export class Room {
     this.doc = parts.doc;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
+    this.guard = new PresenceGuard(this.awareness);
     this.log = parts.log.child({ pad });
     this.fanout = new Fanout(this.conns, this.awareness, parts.clock);
     this.writer = parts.writer;
@@ -115,6 +120,7 @@ export class Room {
 
   join(conn: Conn): void {
     this.conns.add(conn);
+    this.guard.joined(conn);
     conn.send(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }));
     const states = this.awareness.getStates();
     if (states.size > 0) conn.send(this.presenceFrame());
@@ -122,8 +128,8 @@ export class Room {
 
   leave(conn: Conn): void {
     if (!this.conns.delete(conn)) return;
-    if (conn.awarenessIds.size > 0)
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+    const ids = this.guard.release(conn);
+    if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
   }
 
   /** The answer to a client's sync step 1: what it lacks of this pad. */
@@ -138,18 +144,29 @@ export class Room {
     return encodeMessage({ type: 'sync-step2', update });
   }
 
-  /** Every known presence state, as one awareness frame. */
-  presenceFrame(): Uint8Array {
-    const ids = [...this.awareness.getStates().keys()];
-    return encodeMessage({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) });
+  /**
+   * Every known presence state, as one awareness frame; never `conn`'s own, whose clocks on
+   * this side may run ahead of the client's (PR6) and would overwrite its local state.
+   */
+  presenceFrame(conn?: Conn): Uint8Array {
+    const ids = [...this.awareness.getStates().keys()].filter((id) => !conn?.awarenessIds.has(id));
+    return encodeMessage({ type: 'awareness', update: presenceUpdate(this.awareness, ids) });
   }
 
+  /** A client's awareness frame: bounded, owned and normalised by the guard before any of it applies (PR1-PR6). */
   applyPresence(conn: Conn, update: Uint8Array): void {
+    let admitted;
     try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn);
-    } catch {
-      throw new CloseError(CloseCode.MalformedMessage, 'invalid awareness update');
+      admitted = this.guard.admit(conn, update);
+    } catch (err) {
+      if (err instanceof PresenceRefused) this.parts.metrics.rejected.inc({ reason: err.label });
+      throw err;
     }
+    if (admitted.full) {
+      this.parts.metrics.rejected.inc({ reason: 'presence_pad_full' });
+      this.log.warn({ conn: conn.id }, 'pad presence full; newcomer edits but is not shown');
+    }
+    if (admitted.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, admitted.update, conn);
   }
 
   /**
@@ -247,16 +264,16 @@ export class Room {
   private onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
     const changed = [...added, ...updated, ...removed];
     if (changed.length === 0) return;
-    const sender = this.conns.has(origin as Conn) ? (origin as Conn) : null;
     // Text before presence: a cursor must not arrive ahead of the edit it sits in.
     this.applyIncoming();
     const states = this.awareness.getStates();
-    for (const id of [...added, ...updated]) this.recorder?.learn(id, states.get(id)?.user);
-    if (sender) {
-      for (const id of [...added, ...updated]) sender.awarenessIds.add(id);
-      for (const id of removed) sender.awarenessIds.delete(id);
+    // Authors come only from states the guard admitted (owned, normalised) or a peer node's guard did (PR8).
+    for (const id of [...added, ...updated]) {
+      const who = editorOf(states.get(id));
+      if (who) this.recorder?.learn(id, who);
     }
-    this.fanout.awarenessChanged(changed, sender);
+    this.guard.removed(removed);
+    this.fanout.awarenessChanged(changed);
     // Local joins, moves and leaves go to peers; a peer's own changes and timeouts do not.
     if (origin !== BUS_ORIGIN && origin !== 'timeout') this.link?.publishAwareness(changed);
   }

@@ -112,7 +112,7 @@ export class Session {
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);
       case 'query-awareness':
-        return this.conn.send(room.presenceFrame());
+        return this.conn.send(room.presenceFrame(this.conn));
       case 'auth':
       case 'saved':
         // Server-to-client messages; a client echoing them is harmless.

@@ -1,3 +1,4 @@
+import { safeColor } from '../presence/colors.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { VersionMeta, VersionReason } from '@padmesh/protocol';
 import { historyApi, when } from './api.js';
@@ -81,7 +82,7 @@ export function HistoryPanel({
                   <span
                     key={`${a.name}${a.color}`}
                     className="author-dot"
-                    style={{ background: a.color }}
+                    style={{ background: safeColor(a.color) }}
                     title={a.name}
                   />
                 ))}

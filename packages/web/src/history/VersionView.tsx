@@ -1,3 +1,4 @@
+import { safeColor } from '../presence/colors.js';
 import type { VersionDetail } from '@padmesh/protocol';
 import { diffLines } from 'diff';
 import { useEffect, useState } from 'react';
@@ -95,7 +96,10 @@ export function VersionView({
             <span
               key={s.from}
               className="by-author"
-              style={{ background: s.author ? `${s.author.color}2e` : undefined, borderBottomColor: s.author?.color }}
+              style={{
+                background: s.author ? `${safeColor(s.author.color)}2e` : undefined,
+                borderBottomColor: s.author ? safeColor(s.author.color) : undefined,
+              }}
               title={s.author?.name ?? 'unknown author'}
             >
               {data.text.slice(s.from, s.to)}

@@ -7,6 +7,13 @@ import * as Y from 'yjs';
 import { remoteCarets } from '../presence/remote-carets.js';
 import type { PadProvider } from './provider.js';
 
+/**
+ * The style nonce of this page's CSP (SPEC PR7): CodeMirror's themes are one `<style>` element,
+ * which a policy without 'unsafe-inline' allows only with it. Read through `.nonce` (browsers
+ * hide the attribute's value); under the Vite dev server, which sends no CSP, it is harmless.
+ */
+const styleNonce = document.querySelector<HTMLMetaElement>('meta[name="padmesh-style-nonce"]')?.nonce ?? '';
+
 const theme = EditorView.theme({
   '&': { height: '100%', fontSize: '15px', backgroundColor: '#fff' },
   '.cm-scroller': {
@@ -57,6 +64,7 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
           EditorView.editable.of(!readOnly),
           EditorView.contentAttributes.of({ 'aria-label': 'Pad text', spellcheck: 'false' }),
           theme,
+          ...(styleNonce ? [EditorView.cspNonce.of(styleNonce)] : []),
         ],
       }),
     });

@@ -220,6 +220,10 @@ export class PadProvider {
     // Others' cursors are stale once we can't hear them leave.
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    // Forget their clocks too: on reconnect the server re-sends them unchanged, and y-protocols
+    // ignores a state whose clock it has already seen, so others stayed hidden until their next
+    // renewal (up to 15 s). Without a clock they are simply new (PR6).
+    for (const id of others) this.awareness.meta.delete(id);
     if (TOO_LARGE_CLOSE_CODES.has(code)) {
       // Refused once, then silence: retrying would only be refused again (E2).
       const limit = /(\d+) characters/.exec(reason)?.[1];

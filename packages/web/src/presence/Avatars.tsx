@@ -1,11 +1,16 @@
 import { PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
+import { safeColor } from './colors.js';
 import { cleanName, initials, saveIdentity, type Identity } from './identity.js';
 
 interface Peer {
   id: number;
-  user: Identity;
+  name: string;
+  /** Checked `#rrggbb` (PR5): the only remote value that reaches a style here. */
+  color: string;
+  /** Came through a read-only link, as the server says (PR4). */
+  viewer: boolean;
 }
 
 function peersOf(awareness: Awareness): Peer[] {
@@ -14,18 +19,16 @@ function peersOf(awareness: Awareness): Peer[] {
   const mine = (awareness.getLocalState() as { user?: Partial<PresenceUser> } | null)?.user?.id;
   const seen = new Set<string>(typeof mine === 'string' ? [mine] : []);
   for (const [id, state] of awareness.getStates()) {
-    const u = (state as { user?: Partial<PresenceUser> }).user;
-    if (id === awareness.clientID || !u || typeof u.name !== 'string' || typeof u.color !== 'string') continue;
+    const u = (state as { user?: Partial<Record<keyof PresenceUser, unknown>> }).user;
+    if (id === awareness.clientID || !u || typeof u.name !== 'string') continue;
     if (typeof u.id === 'string') {
       if (seen.has(u.id)) continue;
       seen.add(u.id);
     }
-    out.push({
-      id,
-      user: { name: cleanName(u.name) || 'Anonymous', color: u.color, colorLight: u.colorLight ?? u.color },
-    });
+    out.push({ id, name: cleanName(u.name) || 'Anonymous', color: safeColor(u.color), viewer: u.viewer === true });
   }
-  return out.sort((a, b) => a.user.name.localeCompare(b.user.name));
+  // Editors first, then viewers; each by name.
+  return out.sort((a, b) => Number(a.viewer) - Number(b.viewer) || a.name.localeCompare(b.name));
 }
 
 /** Coloured circles for who is here; yours first, click it to rename yourself. */
@@ -105,12 +108,13 @@ export function Avatars({
       {peers.slice(0, 8).map((p) => (
         <span
           key={p.id}
-          className="avatar"
-          style={{ background: p.user.color }}
-          title={p.user.name}
-          data-name={p.user.name}
+          className={p.viewer ? 'avatar viewer' : 'avatar'}
+          style={{ background: p.color }}
+          title={p.viewer ? `${p.name} (viewing)` : p.name}
+          data-name={p.name}
+          data-viewer={p.viewer ? 'true' : undefined}
         >
-          {initials(p.user.name)}
+          {initials(p.name)}
         </span>
       ))}
       {peers.length > 8 && (
@@ -118,7 +122,7 @@ export function Avatars({
           className="avatar more"
           title={peers
             .slice(8)
-            .map((p) => p.user.name)
+            .map((p) => (p.viewer ? `${p.name} (viewing)` : p.name))
             .join(', ')}
         >
           +{peers.length - 8}

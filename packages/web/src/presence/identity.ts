@@ -1,4 +1,4 @@
-import { PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
+import { PRESENCE_NAME_MAX, presenceColor, presenceTint, type PresenceUser } from '@padmesh/protocol';
 
 /**
  * Who this browser is on every pad: a friendly random name and colour, kept in localStorage
@@ -81,8 +81,8 @@ export function loadIdentity(): Identity {
     const raw = localStorage.getItem(KEY);
     if (raw) {
       const v = JSON.parse(raw) as Partial<Identity>;
-      if (typeof v.name === 'string' && typeof v.color === 'string' && typeof v.colorLight === 'string')
-        return v as Identity;
+      // Our own colour is published to others, so it must pass the server's check (PR5) unchanged.
+      if (typeof v.name === 'string' && presenceColor(v.color) && presenceTint(v.colorLight)) return v as Identity;
     }
   } catch {
     // Storage may be disabled; a fresh identity per visit is the fallback.

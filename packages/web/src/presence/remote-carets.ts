@@ -4,6 +4,7 @@ import { Decoration, EditorView, ViewPlugin, WidgetType, type DecorationSet, typ
 import { yRemoteSelectionsTheme } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { safeColor, tintClass } from './colors.js';
 
 /** A peer's name label shows this long after they last moved or typed (then on hover), so labels don't hide the text. */
 const LABEL_MS = 4_000;
@@ -108,16 +109,14 @@ function othersDecorations(
     )
       return;
     const user = (state.user ?? {}) as { [K in keyof PresenceUser]?: unknown }; // another client's input: check each field
-    const color = typeof user.color === 'string' ? user.color : '#30bced';
+    const color = safeColor(user.color);
     const name = typeof user.name === 'string' ? user.name : 'Anonymous';
-    const tint = typeof user.colorLight === 'string' ? user.colorLight : `${color}33`;
     const from = Math.min(anchor.index, head.index);
     const to = Math.max(anchor.index, head.index);
     if (from < to) {
-      // Marks may span lines; CodeMirror splits them per line itself.
-      out.push(
-        Decoration.mark({ class: 'cm-ySelection', attributes: { style: `background-color: ${tint}` } }).range(from, to),
-      );
+      // Marks may span lines; CodeMirror splits them per line itself. A class, not a style
+      // attribute: a colour never becomes CSS text, and the CSP needs no 'unsafe-inline' (PR7).
+      out.push(Decoration.mark({ class: `cm-ySelection ${tintClass(user.colorLight, color)}` }).range(from, to));
     }
     // The caret sits outside the selection, so our own caret next to it is not covered.
     out.push(
@@ -147,6 +146,7 @@ class Caret extends WidgetType {
   toDOM(): HTMLElement {
     const caret = document.createElement('span');
     caret.className = 'cm-ySelectionCaret';
+    // CSSOM properties, never style text; `color` was checked (safeColor) when the caret was made.
     caret.style.backgroundColor = this.color;
     caret.style.borderColor = this.color;
     const dot = document.createElement('div');
