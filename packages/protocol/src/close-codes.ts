@@ -19,14 +19,22 @@ export const CloseCode = {
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
   PadTooLarge: 4413,
+  /** The update would push the pad past its struct or client-id limits (HI2). */
+  PadTooComplex: 4414,
+  /** The update's shape passes a per-update limit: structs, client ids, nesting, deletes, concurrent inserts (HI1). */
+  UpdateTooComplex: 4422,
+  /** The update depends on edits the pad lacks, and the pad already holds its limit of such updates (HI3); resync. */
+  MissingDependencies: 4424,
   /** Too many messages per second on this connection. */
   RateLimited: 4429,
   /** The pad had to be reloaded on the server (e.g. storage failed); reconnect and resync. */
   Reload: 4500,
   /** Storage could not durably write the pad; reconnect later. */
   StorageUnavailable: 4503,
-  /** Client stopped reading; its send buffer passed the bound. */
+  /** Client stopped reading; its send buffer (or the node's, HI5) passed the bound. */
   SlowConsumer: 4508,
+  /** The node's loaded pads are near its heap limit; retry (another node may take it) (HI4). */
+  NodeOverloaded: 4509,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -35,6 +43,8 @@ export type CloseCodeName = keyof typeof CloseCode;
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.InvalidPad,
   CloseCode.PadTooLarge,
+  CloseCode.PadTooComplex,
+  CloseCode.UpdateTooComplex,
   CloseCode.PasswordRequired,
   CloseCode.ReadOnly,
 ]);

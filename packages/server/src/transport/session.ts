@@ -1,5 +1,6 @@
 import { CloseCode, ProtocolError, carriesUpdate, decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
 import { checkUpdate } from '../crdt/update-check.js';
+import { ShapeError, readUpdateShape, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -13,7 +14,17 @@ export interface SessionDeps {
   log: () => Logger;
   messagesPerSec: number;
   messageBurst: number;
+  /** Per-update shape limits (HI1). */
+  shape: ShapeLimits;
 }
+
+/**
+ * Sync step 1 asks the server to encode what the client lacks, O(pad) each time (HI5). A
+ * client sends one per connect (y-websocket's optional resync adds one per interval);
+ * these let a reconnecting client through and stop one looping on it.
+ */
+const SYNC_STEP1_BURST = 4;
+const SYNC_STEP1_PER_SEC = 0.2;
 
 /**
  * One client connection's conversation with its pad: frames are held until the pad is
@@ -25,6 +36,7 @@ export class Session {
   private room: Room | null = null;
   private readonly early = new Preload<Uint8Array>();
   private readonly bucket: TokenBucket;
+  private readonly syncBucket = new TokenBucket(SYNC_STEP1_PER_SEC, SYNC_STEP1_BURST);
   /** Update-bearing messages received (sync-step2 + update); what `saved {seq}` counts. */
   private received = 0;
   /** After refusing input, frames already in flight behind it are ignored. */
@@ -83,6 +95,10 @@ export class Session {
     if (carriesUpdate(msg)) return this.update(room, msg.update);
     switch (msg.type) {
       case 'sync-step1':
+        if (!this.syncBucket.take()) {
+          this.deps.metrics.rejected.inc({ reason: 'sync_step1_rate' });
+          throw new CloseError(CloseCode.RateLimited, `more than ${SYNC_STEP1_BURST} sync requests in a burst`);
+        }
         return this.conn.send(room.syncAnswer(msg.stateVector));
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);
@@ -101,10 +117,10 @@ export class Session {
 
   private update(room: Room, update: Uint8Array): void {
     const seq = ++this.received;
-    let inserted: number;
+    const shape = this.shapeOf(update);
     let changes: number;
     try {
-      ({ insertedChars: inserted, changes } = checkUpdate(update));
+      ({ changes } = checkUpdate(update));
     } catch (err) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
       throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
@@ -113,8 +129,22 @@ export class Session {
       this.deps.metrics.rejected.inc({ reason: 'read_only' });
       throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
     }
-    const durable = room.submit(this.conn, update, inserted);
+    const durable = room.submit(this.conn, update, shape);
     if (this.conn.wantsAcks) this.acknowledgeWhen(durable, seq);
+  }
+
+  /** Reads the update's shape (HI1) before anything else decodes it into structs. */
+  private shapeOf(update: Uint8Array): UpdateShape {
+    try {
+      return readUpdateShape(update, this.deps.shape);
+    } catch (err) {
+      if (err instanceof ShapeError) {
+        this.deps.metrics.rejected.inc({ reason: err.limit });
+        throw new CloseError(CloseCode.UpdateTooComplex, err.message);
+      }
+      this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
+      throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
+    }
   }
 
   /** `saved {seq}` covers everything up to seq, so one per batch is enough: the latest seq in it. */

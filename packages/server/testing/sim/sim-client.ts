@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import type { Room } from '../../src/room/room.js';
 import type { Rooms } from '../../src/room/rooms.js';
 import { Session, type SessionDeps } from '../../src/transport/session.js';
-import { Conn } from '../../src/transport/socket.js';
+import { Conn, type SendBudget } from '../../src/transport/socket.js';
 import { FakeSocket } from './fake-socket.js';
 
 export interface SimClientOptions {
@@ -15,6 +15,8 @@ export interface SimClientOptions {
   doc?: Y.Doc;
   /** Cut off past this many unsent bytes (MAX_SEND_BUFFER_BYTES). */
   maxSendBufferBytes?: number;
+  /** The node's send budget (HI5). */
+  sendBudget?: SendBudget;
 }
 
 /**
@@ -46,7 +48,15 @@ export class SimClient {
     this.doc = opts.doc ?? new Y.Doc();
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
-    this.conn = new Conn(this.socket, pad, opts.acks ?? true, opts.readOnly ?? false, opts.maxSendBufferBytes);
+    this.conn = new Conn(
+      this.socket,
+      pad,
+      opts.acks ?? true,
+      opts.readOnly ?? false,
+      opts.maxSendBufferBytes,
+      undefined,
+      opts.sendBudget ?? null,
+    );
     this.session = new Session(this.conn, sessionDeps);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);

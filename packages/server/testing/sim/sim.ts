@@ -6,6 +6,9 @@ import { Metrics } from '../../src/metrics.js';
 import { WriteBatcher } from '../../src/persistence/write-batcher.js';
 import type { RoomDeps } from '../../src/room/loader.js';
 import { Rooms } from '../../src/room/rooms.js';
+import { HeapGuard } from '../../src/room/heap-guard.js';
+import { shapeLimits } from '../../src/crdt/update-shape.js';
+import { SendBudget } from '../../src/transport/socket.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/types.js';
 import { ManualClock } from '../manual-clock.js';
@@ -26,6 +29,15 @@ export const SIM_DEFAULTS = {
   messagesPerSec: 100,
   messageBurst: 500,
   maxSendBufferBytes: Number.POSITIVE_INFINITY,
+  /** Node-wide send budget (HI5); infinite unless a test is about it. */
+  sendBufferBudgetBytes: Number.POSITIVE_INFINITY,
+  maxUpdateStructs: 200_000,
+  maxUpdateClients: 64,
+  maxPadStructs: 1_000_000,
+  maxPadClients: 8_192,
+  maxPendingBytes: 8 * 1024 * 1024,
+  /** The node's heap limit for the ceiling (HI4); by default the real one, measured. */
+  heapLimit: 0,
 };
 export type SimSettings = typeof SIM_DEFAULTS;
 
@@ -36,6 +48,7 @@ export class SimNode {
   readonly batcher: WriteBatcher;
   readonly history: History;
   readonly clients = new Set<SimClient>();
+  readonly sendBudget: SendBudget;
   private readonly log: Logger;
 
   constructor(
@@ -61,6 +74,9 @@ export class SimNode {
       limits: {
         maxPadBytes: settings.maxPadBytes,
         maxPadChars: settings.maxPadChars,
+        maxPadStructs: settings.maxPadStructs,
+        maxPadClients: settings.maxPadClients,
+        maxPendingBytes: settings.maxPendingBytes,
         compactEvery: settings.compactEvery,
       },
       history: {
@@ -69,7 +85,10 @@ export class SimNode {
       },
       ...(bus ? { cluster: { bus, nodeId: id, antiEntropyMs: settings.antiEntropyMs } } : {}),
     };
-    this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget });
+    this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes);
+    // A set heap limit is a test of the estimate alone: the measured heap is left out.
+    const heap = settings.heapLimit > 0 ? new HeapGuard(settings.heapLimit, () => 0) : undefined;
+    this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget, heap });
   }
 
   /** A client on `pad`, its sync step 1 written but not yet read (call `sim.run()` or flush by hand). */
@@ -82,8 +101,9 @@ export class SimNode {
         log: () => this.log,
         messagesPerSec: this.settings.messagesPerSec,
         messageBurst: this.settings.messageBurst,
+        shape: shapeLimits(this.settings),
       },
-      { maxSendBufferBytes: this.settings.maxSendBufferBytes, ...opts },
+      { maxSendBufferBytes: this.settings.maxSendBufferBytes, sendBudget: this.sendBudget, ...opts },
     );
     this.clients.add(c);
     await c.open();
