@@ -42,7 +42,7 @@ export interface RoomParts {
   recorder: ((doc: Y.Doc) => VersionRecorder) | null;
   /** Asks the registry to forget this room (after an invalid update left the doc suspect). */
   evicted: () => void;
-  /** True while the node's heap is near its ceiling: updates that add structs are refused (HI4). */
+  /** True while the heap in use is near V8's limit: updates that add structs are refused (HI4). */
   overloaded: () => boolean;
   limits: RoomLimits;
   clock: Clock;

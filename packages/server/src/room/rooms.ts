@@ -116,13 +116,6 @@ export class Rooms {
     return this.estimatedBytes;
   }
 
-  /** For a room about to grow: its estimate now, and whether the node is past its ceiling. */
-  private growthRefused(pad: string): boolean {
-    const room = this.entries.get(pad)?.loaded;
-    if (room) this.setEstimate(pad, room.memoryEstimate());
-    return this.heap.overloaded(this.estimatedBytes);
-  }
-
   private setEstimate(pad: string, bytes: number): void {
     this.estimatedBytes += bytes - (this.estimates.get(pad) ?? 0);
     this.estimates.set(pad, bytes);
@@ -167,7 +160,7 @@ export class Rooms {
         const entry = this.entries.get(pad);
         if (entry) void this.unload(pad, entry, true);
       },
-      () => this.growthRefused(pad),
+      () => this.heap.heapInUsePast(),
     );
   }
 

@@ -122,7 +122,12 @@ export class SimNode {
   /** kill -9: the node's memory is gone; only what storage committed survives. */
   crash(): void {
     this.batcher.stop();
-    for (const c of this.clients) c.socket.close(1006, 'node died');
+    for (const c of this.clients) {
+      c.socket.close(1006, 'node died');
+      // y-protocols' awareness runs a real interval; a dead node's would keep the test process up.
+      c.awareness.destroy();
+    }
+    void this.rooms.loaded().then((rooms) => rooms.forEach((r) => r.awareness.destroy()));
     this.clients.clear();
     void this.bus?.close();
   }
