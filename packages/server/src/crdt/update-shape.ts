@@ -29,6 +29,17 @@ export interface UpdateShape {
   ranges: Map<number, { first: number; end: number }>;
   /** Per client: one past the highest clock this update refers to (origins, parents, deletes, skipped gaps). */
   needs: Map<number, number>;
+  /** Where the update's items go, one entry per distinct spot: what `scan-probe.ts` measures in the doc. */
+  anchors: Map<string, Anchor>;
+}
+
+/** An item's place: between origin and rightOrigin, in a parent (root name or type item), under a map key. */
+export interface Anchor {
+  origin: Y.ID | null;
+  rightOrigin: Y.ID | null;
+  root: string | null;
+  parent: Y.ID | null;
+  sub: string | null;
 }
 
 /** Per-update limits; each names what an honest client never does (README, SPEC HI1). */
@@ -112,6 +123,7 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
     contested: 0,
     ranges: new Map(),
     needs: new Map(),
+    anchors: new Map(),
   };
   const need = (client: number, clockEnd: number) => {
     if ((shape.needs.get(client) ?? 0) < clockEnd) shape.needs.set(client, clockEnd);
@@ -151,9 +163,11 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
       const rightOrigin = (info & BIT7) === BIT7 ? dec.readRightID() : null;
       let parentKey = '';
       let parentDepth = 0;
+      const anchor: Anchor = { origin, rightOrigin, root: null, parent: null, sub: null };
       if ((info & (BIT7 | BIT8)) === 0) {
         if (dec.readParentInfo()) {
           const root = dec.readString();
+          anchor.root = root;
           parentKey = `r:${root}`;
           if (!shape.roots.has(root)) {
             shape.roots.add(root);
@@ -162,11 +176,15 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
           }
         } else {
           const p = dec.readLeftID();
+          anchor.parent = p;
           need(p.client, p.clock + 1);
           parentKey = `i:${p.client}:${p.clock}`;
           parentDepth = typeDepth.get(`${p.client}:${p.clock}`) ?? 1;
         }
-        if ((info & BIT6) === BIT6) parentKey += `/${dec.readString()}`;
+        if ((info & BIT6) === BIT6) {
+          anchor.sub = dec.readString();
+          parentKey += `/${anchor.sub}`;
+        }
       }
       for (const id of [origin, rightOrigin]) if (id) need(id.client, id.clock + 1);
       // Items sharing an origin from several clients are what Yjs resolves by scanning
@@ -177,6 +195,8 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
         : rightOrigin
           ? `r:${rightOrigin.client}:${rightOrigin.clock}`
           : `s:${parentKey}`;
+      const spot = `${key}|${rightOrigin ? `${rightOrigin.client}:${rightOrigin.clock}` : ''}|${parentKey}`;
+      if (!shape.anchors.has(spot)) shape.anchors.set(spot, anchor);
       const pos = positions.get(key);
       if (!pos) positions.set(key, { client, n: 1, mixed: false });
       else {

@@ -1,5 +1,7 @@
 import * as Y from 'yjs';
 import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import type { TokenBucket } from '../limits.js';
+import { scanCost } from './scan-probe.js';
 
 /** Per-pad limits (HI2, HI3); see config.ts for the values and why honest use never meets them. */
 export interface PadShapeLimits {
@@ -59,7 +61,7 @@ export class PadShape {
   }
 
   /** Takes `shape` into the batch, or throws ShapeError if it would pass a per-pad limit. */
-  admit(shape: UpdateShape, bytes: number): Admission {
+  admit(shape: UpdateShape, bytes: number, scans: TokenBucket): Admission {
     const { maxPadStructs, maxPadClients, maxPendingBytes } = this.limits;
     const b = this.batch;
     if (this.structs + b.structs + shape.structs > maxPadStructs)
@@ -69,6 +71,14 @@ export class PadShape {
     for (const c of shape.clients) if (!known.has(c) && !b.clients.has(c)) fresh++;
     if (fresh > 0 && known.size + b.clients.size + fresh > maxPadClients)
       throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
+    // Last, as the dearest check: walks at most what this connection may still spend.
+    const allowed = Math.floor(scans.available());
+    const steps = scanCost(this.doc, shape.anchors.values(), allowed);
+    if (!scans.take(steps))
+      throw new ShapeError(
+        'scan_budget',
+        `update would scan more than ${allowed} concurrent items to place its inserts`,
+      );
     const mayPend = this.mayPend(shape);
     if (mayPend) {
       // The whole update counts: what of it pends is only known after applying it.

@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
 import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import type { TokenBucket } from '../limits.js';
 import { Fanout } from './fanout.js';
 import { PadShape, type PadShapeLimits } from './pad-shape.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
@@ -171,7 +172,7 @@ export class Room {
    * Takes a checked client update into this turn's batch, after the pad-size limits (L-rules).
    * Resolves once the update is applied and durable; the caller acknowledges it then (D1).
    */
-  submit(conn: Conn, update: Uint8Array, shape: UpdateShape): Promise<void> {
+  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket): Promise<void> {
     const insertedChars = shape.insertedChars;
     const q = (this.incoming ??= this.newBatch());
     const { maxPadBytes, maxPadChars } = this.parts.limits;
@@ -189,11 +190,16 @@ export class Room {
     }
     let mayPend: boolean;
     try {
-      ({ mayPend } = this.shape.admit(shape, update.length));
+      ({ mayPend } = this.shape.admit(shape, update.length, scans));
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       this.parts.metrics.rejected.inc({ reason: err.limit });
-      const code = err.limit === 'pad_pending' ? CloseCode.MissingDependencies : CloseCode.PadTooComplex;
+      const code =
+        err.limit === 'pad_pending'
+          ? CloseCode.MissingDependencies
+          : err.limit === 'scan_budget'
+            ? CloseCode.UpdateTooComplex
+            : CloseCode.PadTooComplex;
       throw new CloseError(code, err.message);
     }
     q.items.push({ conn, update, mayPend });

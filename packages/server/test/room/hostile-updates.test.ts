@@ -43,12 +43,12 @@ async function storedText(sim: Sim, pad: string): Promise<{ text: string; entrie
 }
 
 /** `n` clients' one-character inserts at `at` of `base`, all concurrent, merged into one update. */
-function concurrentInserts(base: Uint8Array, n: number, at = 0, perClient = 1): Uint8Array {
+function concurrentInserts(base: Uint8Array, n: number, at = 0, perClient = 1, firstClient = 1_000_000): Uint8Array {
   const baseSv = Y.encodeStateVectorFromUpdate(base);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
     const d = new Y.Doc();
-    d.clientID = 1_000_000 + i;
+    d.clientID = firstClient + i;
     Y.applyUpdate(d, base);
     // Repeated inserts after the first character share its id as origin: one position.
     for (let j = 0; j < perClient; j++) d.getText('content').insert(at, 'x');
@@ -117,6 +117,35 @@ describe('Hostile input (HI)', () => {
       assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
       assert.match(evil.closeReason, /concurrent inserts/);
       assert.equal((await storedText(sim, 'cpu2')).text, 'abc');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI1 one-item updates at a spot the pad already crowds are refused once their scans pass the budget (4422)', () =>
+    scenario({ messageBurst: 100_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'crowded', 'R');
+      const base = Y.encodeStateAsUpdate(honest.doc);
+      const baseSv = Y.encodeStateVector(honest.doc);
+      // 30,000 inserts at the start from one client: one update, no limit passed.
+      const filler = new Y.Doc();
+      filler.clientID = 42;
+      Y.applyUpdate(filler, base);
+      for (let i = 0; i < 30_000; i++) filler.getText('content').insert(0, 'a');
+      const evil = await node.connect('crowded');
+      await sim.run();
+      evil.sendRaw(updateFrame(Y.encodeStateAsUpdate(filler, baseSv)));
+      await sim.run();
+      assert.equal(evil.closeCode, null, 'the filler itself passes');
+      const entries = (await storedText(sim, 'crowded')).entries;
+      // Then one insert per update at the same spot, each from a new client id: each would
+      // make Yjs walk the 30,000 (200 of them held the loop 46 s before this check).
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) evil.sendRaw(updateFrame(concurrentInserts(base, 1, 0, 1, 7_000 + i)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /scan/);
+      assert.ok(performance.now() - started < 10_000, 'bounded');
+      assert.ok((await storedText(sim, 'crowded')).entries < entries + 10, 'refused after a few');
       await assertBystanderSaved(sim, b);
     }));
 

@@ -1,0 +1,12 @@
+import { encodeMessage } from '@padmesh/protocol';
+import * as Y from 'yjs';
+import { Sim } from './testing/sim/sim.ts';
+const sim = new Sim(); const node = sim.node({ settings: { messageBurst: 100000 } });
+const honest = await node.connect('p'); await sim.run(); honest.insert(0, 'R'); await sim.run();
+const base = Y.encodeStateAsUpdate(honest.doc); const baseSv = Y.encodeStateVector(honest.doc);
+const filler = new Y.Doc(); filler.clientID = 42; Y.applyUpdate(filler, base);
+for (let i = 0; i < 3000; i++) filler.getText('content').insert(0, 'a');
+const evil = await node.connect('p'); await sim.run();
+evil.sendRaw(encodeMessage({ type: 'update', update: Y.encodeStateAsUpdate(filler, baseSv) })); await sim.run();
+const room = await node.rooms.acquire('p');
+let n=0; for (const l of room.doc.store.clients.values()) n+=l.length; console.log('structs', n, room.text.length, evil.closeCode);
