@@ -25,11 +25,15 @@ export const CloseCode = {
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
   PadTooLarge: 4413,
+  /** The update would push the pad past its struct or client-id limits (HI2). */
+  PadTooComplex: 4414,
+  /** The update's shape passes a per-update limit: structs, client ids, nesting, deletes, concurrent inserts (HI1). */
+  UpdateTooComplex: 4415,
   /** The pad had to be reloaded on the server (e.g. storage failed); reconnect and resync. */
   Reload: 4500,
   /** Storage could not durably write the pad; reconnect later. */
   StorageUnavailable: 4503,
-  /** Client stopped reading; its send buffer passed the bound. */
+  /** Client stopped reading; its send buffer (or the node's, HI5) passed the bound. */
   SlowConsumer: 4508,
   /**
    * A presence (awareness) client id that another connection introduced (PR3). In the
@@ -43,6 +47,13 @@ export const CloseCode = {
    * Was 4429, which stock clients took as permanent.
    */
   RateLimited: 4529,
+  /** The node's loaded pads are near its heap limit; retry (another node may take it) (HI4). */
+  NodeOverloaded: 4513,
+  /**
+   * The update depends on edits the pad lacks, and the pad already holds its limit of such
+   * updates (HI3); reconnecting resyncs, which sends what was missing.
+   */
+  MissingDependencies: 4524,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;

@@ -81,6 +81,22 @@ const EnvSchema = z.object({
   MAX_NEW_PADS_PER_IP_PER_MIN: intFrom(60, 1),
   /** A client whose unsent bytes pass this is disconnected (it stopped reading). */
   MAX_SEND_BUFFER_BYTES: intFrom(16 * MiB, MIN_BYTE_LIMIT),
+  /**
+   * Hostile input (SPEC HI1-HI3). Structs per update: a 5 M-character paste is one struct,
+   * typing sends a few per message, an offline merge of a few thousand edits a few thousand;
+   * a whole pad re-sent on sync is a few hundred thousand at most (MAX_MESSAGE_BYTES).
+   */
+  MAX_UPDATE_STRUCTS: intFrom(200_000, 1),
+  /** Client ids per update: a live edit carries one, an offline sync one per page load that edited offline. */
+  MAX_UPDATE_CLIENTS: intFrom(64, 1),
+  /** Structs per pad: bounds its heap (~200-370 B each, scripts/measure-heap.mjs) and its load time. */
+  MAX_PAD_STRUCTS: intFrom(1_000_000, 1),
+  /** Client ids per pad: 400 authors with 20 editing sessions each is 8,000. */
+  MAX_PAD_CLIENTS: intFrom(8_192, 1),
+  /** Bytes of updates a pad holds waiting for missing dependencies (two whole messages). */
+  MAX_PAD_PENDING_BYTES: intFrom(8 * MiB, MIN_BYTE_LIMIT),
+  /** Node-wide bytes queued to clients that have not read them yet (HI5). */
+  SEND_BUFFER_BUDGET_MB: intFrom(256, 1),
   /** Trust X-Forwarded-For from the load balancer for per-IP limits. */
   TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0'),
   /** Comma-separated origins allowed to open WebSockets besides the server's own host. */
@@ -121,8 +137,19 @@ export interface Limits {
   maxConnectionsPerIp: number;
   maxNewPadsPerIpPerMin: number;
   maxSendBufferBytes: number;
+  sendBufferBudgetBytes: number;
+  shape: ShapeConfig;
   trustProxy: boolean;
   allowedOrigins: string[];
+}
+
+/** The update and pad shape limits a node enforces (HI1-HI3). */
+export interface ShapeConfig {
+  maxUpdateStructs: number;
+  maxUpdateClients: number;
+  maxPadStructs: number;
+  maxPadClients: number;
+  maxPendingBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +201,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       maxNewPadsPerIpPerMin: e.MAX_NEW_PADS_PER_IP_PER_MIN,
       maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
+      sendBufferBudgetBytes: e.SEND_BUFFER_BUDGET_MB * MiB,
+      shape: {
+        maxUpdateStructs: e.MAX_UPDATE_STRUCTS,
+        maxUpdateClients: e.MAX_UPDATE_CLIENTS,
+        maxPadStructs: e.MAX_PAD_STRUCTS,
+        maxPadClients: e.MAX_PAD_CLIENTS,
+        maxPendingBytes: e.MAX_PAD_PENDING_BYTES,
+      },
       trustProxy: e.TRUST_PROXY === '1' || e.TRUST_PROXY === 'true',
       allowedOrigins: e.ALLOWED_ORIGINS.split(',')
         .map((o) => o.trim())

@@ -18,6 +18,12 @@ export class TokenBucket {
     this.last = now();
   }
 
+  /** Tokens available now (after refilling), without taking any. */
+  available(): number {
+    this.take(0);
+    return this.tokens;
+  }
+
   take(n = 1): boolean {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSec);

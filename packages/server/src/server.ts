@@ -85,6 +85,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       limits: {
         maxPadBytes: config.maxPadBytes,
         maxPadChars: config.limits.maxPadChars,
+        maxPadStructs: config.limits.shape.maxPadStructs,
+        maxPadClients: config.limits.shape.maxPadClients,
+        maxPendingBytes: config.limits.shape.maxPendingBytes,
         compactEvery: config.compactEvery,
       },
     },

@@ -13,8 +13,13 @@ export interface NodeProcess {
 }
 
 /** Runs the real server entry point as a child process (so kill -9 is a real kill -9). */
-export async function spawnNode(env: Record<string, string>, timeoutMs = 15_000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+export async function spawnNode(
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+  /** V8 / Node flags for the child, e.g. `--max-old-space-size=128` (HI4). */
+  nodeArgs: string[] = [],
+): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', MAIN], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

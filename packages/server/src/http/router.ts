@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Rooms } from '../room/rooms.js';
 import { errorPage } from './error-page.js';
 import { HttpError } from './errors.js';
+import { OverloadedError } from '../room/heap-guard.js';
 import { opsRoutes, type OpsDeps } from './ops-routes.js';
 import { servePage } from './pages.js';
 import { readBody } from './read-body.js';
@@ -47,6 +48,7 @@ export function createHttpHandler(deps: HttpDeps) {
     try {
       room = await deps.rooms.acquire(pad);
     } catch (err) {
+      if (err instanceof OverloadedError) throw new HttpError(503, err.message, { 'retry-after': '5' });
       // Loading failed: storage is down or restarting. A retryable 503, not a 500.
       deps.log.warn({ err, pad }, 'could not load pad');
       throw new HttpError(503, 'storage unavailable; try again shortly');

@@ -37,14 +37,19 @@ export interface RoomDeps {
  * R1-R3), then applies what peers sent meanwhile, so no update falls between the stored
  * state and the live stream. `evicted` is how the room asks its registry to drop it.
  */
-export async function loadRoom(pad: string, deps: RoomDeps, evicted: () => void): Promise<Room> {
+export async function loadRoom(
+  pad: string,
+  deps: RoomDeps,
+  evicted: () => void,
+  overloaded: () => boolean,
+): Promise<Room> {
   const end = deps.metrics.padLoadSeconds.startTimer();
   const early = new Preload<BusMessage>();
   const cluster = deps.cluster;
   if (cluster) await cluster.bus.subscribe(pad, (m) => early.push(m));
   let room: Room;
   try {
-    room = await fromStorage(pad, deps, evicted);
+    room = await fromStorage(pad, deps, evicted, overloaded);
   } catch (err) {
     await cluster?.bus.unsubscribe(pad);
     throw err;
@@ -56,7 +61,7 @@ export async function loadRoom(pad: string, deps: RoomDeps, evicted: () => void)
   return room;
 }
 
-async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void): Promise<Room> {
+async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, overloaded: () => boolean): Promise<Room> {
   const { storage, log, metrics, clock, cluster, history } = deps;
   // R1-R3: entries that fail their checksum or do not decode are quarantined, not applied.
   const stored = await loadVerified(storage, pad, { quarantine: true, report: corruptionReporter(log, metrics) });
@@ -80,6 +85,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void): Pr
     },
     recorder: history ? (d) => new VersionRecorder(pad, d, history.store, history.timings, log, clock) : null,
     evicted,
+    overloaded,
     limits: deps.limits,
     clock,
     log,

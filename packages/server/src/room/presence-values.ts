@@ -8,6 +8,9 @@ import {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A device id (E9): random and URL-safe, so it can only ever be compared, never rendered as markup. */
+const DEVICE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
 /** Thrown for a state that is JSON but not an object; the guard turns it into a refusal. */
 export class NotAnObject extends Error {}
 
@@ -30,6 +33,7 @@ export function normaliseState(raw: unknown, viewer: boolean): Record<string, un
   };
   const tint = presenceTint(u.colorLight);
   if (tint) user.colorLight = tint;
+  if (typeof u.id === 'string' && DEVICE_ID.test(u.id)) user.id = u.id;
   if (viewer) user.viewer = true;
   state.user = user;
   return state;

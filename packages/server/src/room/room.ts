@@ -10,17 +10,27 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
+import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
+import { PadShape, type PadShapeLimits } from './pad-shape.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
 import { PresenceGuard, PresenceRefused } from './presence-guard.js';
 import { editorOf } from './presence-values.js';
 
 /** Fixed cost of a loaded pad (Y.Doc, awareness, maps), measured roughly with 10k empty pads. */
 const ROOM_BASE_BYTES = 8 * 1024;
-/** Yjs structures take a few times their encoded size in the heap. */
-const HEAP_BYTES_PER_STORED_BYTE = 4;
+/**
+ * Heap per Yjs struct, measured (scripts/measure-heap.mjs, Node 20, 200k structs each): text
+ * typed one character at random positions 212 B, typed in runs of 20 365 B (with its
+ * characters), Y.Map entries 327 B, Y.Array items 295 B. Rounded up: the estimate must not
+ * undercount a pad of map entries, which cost 6-8 bytes on the wire each (HI4).
+ */
+const HEAP_BYTES_PER_STRUCT = 400;
+/** Content (strings, binary, pending updates) held roughly once more in the heap than stored, UTF-16. */
+const HEAP_BYTES_PER_STORED_BYTE = 2;
 
-export interface RoomLimits {
+export interface RoomLimits extends PadShapeLimits {
   maxPadBytes: number;
   maxPadChars: number;
 }
@@ -35,6 +45,8 @@ export interface RoomParts {
   recorder: ((doc: Y.Doc) => VersionRecorder) | null;
   /** Asks the registry to forget this room (after an invalid update left the doc suspect). */
   evicted: () => void;
+  /** True while the heap in use is near V8's limit: updates that add structs are refused (HI4). */
+  overloaded: () => boolean;
   limits: RoomLimits;
   clock: Clock;
   log: Logger;
@@ -45,7 +57,8 @@ type Lifecycle = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | {
 
 /** Client updates checked but not yet applied, and the promise their acknowledgement waits on. */
 interface Incoming {
-  items: { conn: Conn; update: Uint8Array }[];
+  /** `mayPend`: some of it may wait in Yjs for missing dependencies, so it is stored as received (HI3). */
+  items: { conn: Conn; update: Uint8Array; mayPend: boolean }[];
   bytes: number;
   chars: number;
   durable: Promise<void>;
@@ -72,12 +85,14 @@ export class Room {
   private lifecycle: Lifecycle = { kind: 'open' };
   private incoming: Incoming | null = null;
   private readonly log: Logger;
+  private readonly shape: PadShape;
 
   constructor(
     readonly pad: string,
     private readonly parts: RoomParts,
   ) {
     this.doc = parts.doc;
+    this.shape = new PadShape(this.doc, parts.limits);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.guard = new PresenceGuard(this.awareness);
@@ -94,9 +109,10 @@ export class Room {
     return this.lifecycle.kind === 'open';
   }
 
-  /** Rough memory held by this pad. */
+  /** Heap held by this pad, by what its structs cost, not what they take on the wire (HI4). */
   memoryEstimate(): number {
-    return ROOM_BASE_BYTES + this.writer.storedBytes * HEAP_BYTES_PER_STORED_BYTE;
+    const bytes = this.writer.storedBytes + this.shape.pendingBytes;
+    return ROOM_BASE_BYTES + bytes * HEAP_BYTES_PER_STORED_BYTE + this.shape.structCount * HEAP_BYTES_PER_STRUCT;
   }
 
   /** True for a pad nobody has written to (opening it is "creating" it, for rate limits). */
@@ -173,7 +189,8 @@ export class Room {
    * Takes a checked client update into this turn's batch, after the pad-size limits (L-rules).
    * Resolves once the update is applied and durable; the caller acknowledges it then (D1).
    */
-  submit(conn: Conn, update: Uint8Array, insertedChars: number): Promise<void> {
+  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket): Promise<void> {
+    const insertedChars = shape.insertedChars;
     const q = (this.incoming ??= this.newBatch());
     const { maxPadBytes, maxPadChars } = this.parts.limits;
     if (this.writer.storedBytes + q.bytes + update.length > maxPadBytes) {
@@ -184,7 +201,25 @@ export class Room {
       this.parts.metrics.rejected.inc({ reason: 'pad_too_large' });
       throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${maxPadChars} characters`);
     }
-    q.items.push({ conn, update });
+    if (shape.structs > 0 && this.parts.overloaded()) {
+      this.parts.metrics.rejected.inc({ reason: 'node_overloaded' });
+      throw new CloseError(CloseCode.NodeOverloaded, 'server is near its memory limit; try again later');
+    }
+    let mayPend: boolean;
+    try {
+      ({ mayPend } = this.shape.admit(shape, update.length, scans));
+    } catch (err) {
+      if (!(err instanceof ShapeError)) throw err;
+      this.parts.metrics.rejected.inc({ reason: err.limit });
+      const code =
+        err.limit === 'pad_pending'
+          ? CloseCode.MissingDependencies
+          : err.limit === 'scan_budget'
+            ? CloseCode.UpdateTooComplex
+            : CloseCode.PadTooComplex;
+      throw new CloseError(code, err.message);
+    }
+    q.items.push({ conn, update, mayPend });
     q.bytes += update.length;
     q.chars += insertedChars;
     if (q.items.length === 1) this.parts.clock.after(0, () => this.applyIncoming());
@@ -219,6 +254,11 @@ export class Room {
       this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
       return;
     }
+    // The doc's update event carries only what integrated; what Yjs holds pending for a
+    // missing dependency is stored as received, so `saved` is true in any order (HI3, P2).
+    // A later load integrates it once the dependency is stored too; a duplicate is a no-op.
+    for (const i of batch.items) if (i.mayPend) this.writer.append(i.update);
+    this.shape.settled();
     void this.writer.durable().then(batch.settle);
   }
 
@@ -247,6 +287,7 @@ export class Room {
 
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
     this.fullState = null;
+    this.shape.recount();
     const origin: Origin | null = isOrigin(rawOrigin) ? rawOrigin : null;
     if (!origin || origin.kind === 'storage') return;
     this.parts.metrics.updates.inc({ origin: origin.kind });

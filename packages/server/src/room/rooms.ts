@@ -1,4 +1,5 @@
 import type { Timer } from '../clock.js';
+import { HeapGuard, OverloadedError } from './heap-guard.js';
 import { loadRoom, type RoomDeps } from './loader.js';
 import type { Room } from './room.js';
 
@@ -26,11 +27,13 @@ export class Rooms {
   private readonly idleMs: number;
   private readonly memoryBudget: number;
   private readonly onCountChange: (n: number) => void;
+  private readonly heap: HeapGuard;
 
   constructor(
     private readonly deps: RoomDeps,
-    opts: { idleMs: number; memoryBudget?: number; onCountChange?: (n: number) => void },
+    opts: { idleMs: number; memoryBudget?: number; onCountChange?: (n: number) => void; heap?: HeapGuard },
   ) {
+    this.heap = opts.heap ?? new HeapGuard();
     this.idleMs = opts.idleMs;
     this.memoryBudget = opts.memoryBudget ?? Number.POSITIVE_INFINITY;
     this.onCountChange = opts.onCountChange ?? (() => {});
@@ -50,6 +53,7 @@ export class Rooms {
     for (;;) {
       let entry = this.entries.get(pad);
       if (!entry) {
+        this.admitLoad(pad);
         entry = { room: this.load(pad), loaded: null, refs: 0, idleTimer: null };
         const e = entry;
         void e.room.then(
@@ -89,14 +93,37 @@ export class Rooms {
     this.enforceBudget();
   }
 
+  /**
+   * A new load is refused, retryably, while loaded pads' estimated heap or the heap in use
+   * is past the node's ceiling, once idle pads are evicted (HI4): the node stays up for the
+   * pads it has instead of dying for one more.
+   */
+  private admitLoad(pad: string): void {
+    if (!this.heap.overloaded(this.refreshEstimates())) return;
+    this.enforceBudget(this.heap.ceiling);
+    if (!this.heap.overloaded(this.estimatedBytes)) return;
+    this.deps.metrics.rejected.inc({ reason: 'node_overloaded' });
+    this.deps.log.warn(
+      { pad, estimated: this.estimatedBytes, ceiling: this.heap.ceiling },
+      'refusing to load a pad: heap ceiling',
+    );
+    throw new OverloadedError('server is near its memory limit; try again later');
+  }
+
+  /** Loaded pads' estimates now (O(pads), on loads only), not as of their last release. */
+  private refreshEstimates(): number {
+    for (const [pad, e] of this.entries) if (e.loaded) this.setEstimate(pad, e.loaded.memoryEstimate());
+    return this.estimatedBytes;
+  }
+
   private setEstimate(pad: string, bytes: number): void {
     this.estimatedBytes += bytes - (this.estimates.get(pad) ?? 0);
     this.estimates.set(pad, bytes);
   }
 
-  private enforceBudget(): void {
+  private enforceBudget(budget = this.memoryBudget): void {
     for (const pad of this.idle) {
-      if (this.estimatedBytes <= this.memoryBudget) return;
+      if (this.estimatedBytes <= budget) return;
       const entry = this.entries.get(pad);
       this.idle.delete(pad);
       if (!entry || entry.refs > 0) continue;
@@ -126,10 +153,15 @@ export class Rooms {
   }
 
   private load(pad: string): Promise<Room> {
-    return loadRoom(pad, this.deps, () => {
-      const entry = this.entries.get(pad);
-      if (entry) void this.unload(pad, entry, true);
-    });
+    return loadRoom(
+      pad,
+      this.deps,
+      () => {
+        const entry = this.entries.get(pad);
+        if (entry) void this.unload(pad, entry, true);
+      },
+      () => this.heap.heapInUsePast(),
+    );
   }
 
   private async unload(pad: string, entry: Entry, force = false): Promise<void> {

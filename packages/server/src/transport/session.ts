@@ -1,6 +1,7 @@
 import { CloseCode, ProtocolError, carriesUpdate, decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
 import { systemClock, type Clock } from '../clock.js';
 import { checkUpdate } from '../crdt/update-check.js';
+import { ShapeError, readUpdateShape, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -21,10 +22,29 @@ export interface SessionDeps {
   maxBacklogBytes?: number;
   /** The rate limit's time (tokens refill, throttling lasts); the system clock by default. */
   clock?: Clock;
+  /** Per-update shape limits (HI1). */
+  shape: ShapeLimits;
 }
 
 /** Without a configured bound (tests, the simulator), a throttled client is never cut for time. */
 const NO_BOUND = Number.POSITIVE_INFINITY;
+
+/**
+ * Sync step 1 asks the server to encode what the client lacks, O(pad) each time (HI5). A
+ * client sends one per connect (y-websocket's optional resync adds one per interval);
+ * these let a reconnecting client through and stop one looping on it.
+ */
+const SYNC_STEP1_BURST = 4;
+const SYNC_STEP1_PER_SEC = 0.2;
+/**
+ * Structs Yjs may walk past to place this connection's inserts among concurrent ones (HI1,
+ * `room/scan-probe.ts`). Yjs walks 2-8 µs per struct (measured: 200 updates each walking
+ * 100,000 took 46 s), so the burst is at most ~0.8 s of event loop once per connection and
+ * the rate a few percent of it. An honest keystroke walks past nothing; an offline merge
+ * past what others inserted at the same spots meanwhile (merged runs: a few structs each).
+ */
+const SCAN_STEPS_BURST = 100_000;
+const SCAN_STEPS_PER_SEC = 10_000;
 
 /**
  * One client connection's conversation with its pad: frames are held until the pad is
@@ -36,6 +56,10 @@ export class Session {
   private room: Room | null = null;
   private readonly early = new Preload<Uint8Array>();
   private readonly throttle: Throttle;
+  /** Sync step 1 answers encode the pad: at most a few per connection (HI5). */
+  private readonly syncBucket: TokenBucket;
+  /** Yjs integration steps this connection may cause (HI1: items walked at a crowded spot). */
+  private readonly scanBucket: TokenBucket;
   /** Update-bearing messages received (sync-step2 + update); what `saved {seq}` counts. */
   private received = 0;
   /** After refusing input, frames already in flight behind it are ignored. */
@@ -48,8 +72,11 @@ export class Session {
     private readonly deps: SessionDeps,
   ) {
     const clock = deps.clock ?? systemClock;
+    const now = () => clock.now();
+    this.syncBucket = new TokenBucket(SYNC_STEP1_PER_SEC, SYNC_STEP1_BURST, now);
+    this.scanBucket = new TokenBucket(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST, now);
     this.throttle = new Throttle(
-      new TokenBucket(deps.messagesPerSec, deps.messageBurst, () => clock.now()),
+      new TokenBucket(deps.messagesPerSec, deps.messageBurst, now),
       conn.socket.pause && conn.socket.resume ? (conn.socket as Reader) : null,
       { maxBacklogBytes: deps.maxBacklogBytes ?? NO_BOUND, maxThrottledMs: deps.maxThrottledMs ?? NO_BOUND, clock },
       (data) => {
@@ -108,6 +135,10 @@ export class Session {
     if (carriesUpdate(msg)) return this.update(room, msg.update);
     switch (msg.type) {
       case 'sync-step1':
+        if (!this.syncBucket.take()) {
+          this.deps.metrics.rejected.inc({ reason: 'sync_step1_rate' });
+          throw new CloseError(CloseCode.RateLimited, `more than ${SYNC_STEP1_BURST} sync requests in a burst`);
+        }
         return this.conn.send(room.syncAnswer(msg.stateVector));
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);
@@ -126,10 +157,12 @@ export class Session {
 
   private update(room: Room, update: Uint8Array): void {
     const seq = ++this.received;
-    let inserted: number;
+    const shape = this.shapeOf(update);
     let changes: number;
+    let insertedChars: number;
     try {
-      ({ insertedChars: inserted, changes } = checkUpdate(update));
+      // The net characters the update adds (E2: text it also deletes doesn't count) replace the shape's raw count.
+      ({ changes, insertedChars } = checkUpdate(update));
     } catch (err) {
       this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
       throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
@@ -138,8 +171,22 @@ export class Session {
       this.deps.metrics.rejected.inc({ reason: 'read_only' });
       throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
     }
-    const durable = room.submit(this.conn, update, inserted);
+    const durable = room.submit(this.conn, update, { ...shape, insertedChars }, this.scanBucket);
     if (this.conn.wantsAcks) this.acknowledgeWhen(durable, seq);
+  }
+
+  /** Reads the update's shape (HI1) before anything else decodes it into structs. */
+  private shapeOf(update: Uint8Array): UpdateShape {
+    try {
+      return readUpdateShape(update, this.deps.shape);
+    } catch (err) {
+      if (err instanceof ShapeError) {
+        this.deps.metrics.rejected.inc({ reason: err.limit });
+        throw new CloseError(CloseCode.UpdateTooComplex, err.message);
+      }
+      this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
+      throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
+    }
   }
 
   /** `saved {seq}` covers everything up to seq, so one per batch is enough: the latest seq in it. */

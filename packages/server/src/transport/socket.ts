@@ -23,6 +23,53 @@ export class CloseError extends Error {
   }
 }
 
+/**
+ * Node-wide bound on bytes queued to clients that have not read them (HI5). Each socket has
+ * its own bound too, but a few hundred sockets each under it, each asking for a whole pad
+ * (sync step 1), grew a node by 2 GiB. Past this budget the connections holding the most
+ * unsent bytes are cut (4508) until it fits, so the node grows by at most the budget plus
+ * one frame, and clients that read (small backlogs) are not the ones cut.
+ */
+export class SendBudget {
+  /** Last known backlog of each connection that had one; the total is kept incrementally. */
+  private readonly backlog = new Map<Conn, number>();
+  private total = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get queuedBytes(): number {
+    return this.total;
+  }
+
+  /** `conn` holds `queued` bytes and is about to queue `frame` more: false if it was cut instead. */
+  admit(conn: Conn, queued: number, frame: number): boolean {
+    this.set(conn, queued + frame);
+    if (this.total <= this.maxBytes) return true;
+    // The incremental total is stale for sockets that drained since they last sent: re-read.
+    for (const c of [...this.backlog.keys()]) this.set(c, c === conn ? queued + frame : c.queuedBytes);
+    while (this.total > this.maxBytes) {
+      let worst: Conn | null = null;
+      for (const [c, n] of this.backlog) if (!worst || n > this.backlog.get(worst)!) worst = c;
+      if (!worst) break;
+      this.forget(worst);
+      worst.cutSlow('node send buffer budget reached; client is not reading');
+      if (worst === conn) return false;
+    }
+    return true;
+  }
+
+  forget(conn: Conn): void {
+    this.set(conn, 0);
+  }
+
+  private set(conn: Conn, bytes: number): void {
+    const n = conn.isOpen ? bytes : 0;
+    this.total += n - (this.backlog.get(conn) ?? 0);
+    if (n > 0) this.backlog.set(conn, n);
+    else this.backlog.delete(conn);
+  }
+}
+
 let nextConnId = 1;
 /** How long a client may stay over its send-buffer bound before it counts as not reading. */
 const SLOW_GRACE_MS = 2_000;
@@ -47,7 +94,25 @@ export class Conn {
     private readonly maxBuffered = Number.POSITIVE_INFINITY,
     /** Called once when the connection is cut for not reading. */
     private readonly onSlow: () => void = () => {},
+    /** The node-wide send budget this connection's unsent bytes count against (HI5). */
+    private readonly budget: SendBudget | null = null,
   ) {}
+
+  get isOpen(): boolean {
+    return this.socket.isOpen;
+  }
+
+  get queuedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Cut for not reading (its own bound or the node's budget). */
+  cutSlow(reason: string): void {
+    if (!this.socket.isOpen) return;
+    this.onSlow();
+    this.socket.close(CloseCode.SlowConsumer, reason);
+    this.budget?.forget(this);
+  }
 
   send(data: Uint8Array): void {
     if (!this.socket.isOpen) return;
@@ -58,15 +123,16 @@ export class Conn {
       const now = Date.now();
       this.overSince ??= now;
       if (queued > this.maxBuffered * HARD_FACTOR || now - this.overSince > SLOW_GRACE_MS) {
-        this.onSlow();
-        this.socket.close(CloseCode.SlowConsumer, 'client is not reading; send buffer limit reached');
+        this.cutSlow('client is not reading; send buffer limit reached');
         return;
       }
     } else this.overSince = null;
+    if (this.budget && !this.budget.admit(this, queued, data.length)) return;
     this.socket.send(data);
   }
 
   close(code: number, reason: string): void {
     if (this.socket.isOpen) this.socket.close(code, reason);
+    this.budget?.forget(this);
   }
 }

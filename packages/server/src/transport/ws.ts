@@ -10,7 +10,9 @@ import type { PadAccess } from '../access/pad-access.js';
 import type { Metrics } from '../metrics.js';
 import type { Rooms } from '../room/rooms.js';
 import { Session } from './session.js';
-import { Conn, type Socket } from './socket.js';
+import { Conn, SendBudget, type Socket } from './socket.js';
+import { shapeLimits, type ShapeLimits } from '../crdt/update-shape.js';
+import { OverloadedError } from '../room/heap-guard.js';
 
 /** A socket that has not answered a ping within this interval is dead. */
 const HEARTBEAT_MS = 30_000;
@@ -91,10 +93,14 @@ export class WsTransport {
   private perIp: KeyedCounter;
   /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
   private newPads: DistinctWindow;
+  private readonly sendBudget: SendBudget;
+  private readonly shape: ShapeLimits;
 
   constructor(private readonly deps: WsDeps) {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
     this.newPads = new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
+    this.sendBudget = new SendBudget(deps.limits.sendBufferBudgetBytes);
+    this.shape = shapeLimits(deps.limits.shape);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -190,10 +196,18 @@ export class WsTransport {
     // A pino child costs about a kilobyte; most connections never log, so make it on first use.
     let child: Logger | null = null;
     const log = () => (child ??= this.deps.log.child({ pad, ip }));
-    const conn = new Conn(new WsSocket(ws), pad, wantsAcks, readOnly, this.deps.limits.maxSendBufferBytes, () => {
-      this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
-      log().warn('disconnecting a client that stopped reading');
-    });
+    const conn = new Conn(
+      new WsSocket(ws),
+      pad,
+      wantsAcks,
+      readOnly,
+      this.deps.limits.maxSendBufferBytes,
+      () => {
+        this.deps.metrics.rejected.inc({ reason: 'slow_consumer' });
+        log().warn('disconnecting a client that stopped reading');
+      },
+      this.sendBudget,
+    );
     const session = new Session(conn, {
       metrics: this.deps.metrics,
       log,
@@ -202,6 +216,7 @@ export class WsTransport {
       maxThrottledMs: this.deps.limits.maxThrottledMs,
       // While paused, ws still parses what it had read: at most a read chunk plus one frame.
       maxBacklogBytes: 2 * this.deps.maxMessageBytes,
+      shape: this.shape,
     });
     this.deps.metrics.connections.inc();
     this.alive.add(ws);
@@ -245,6 +260,10 @@ export class WsTransport {
         session.attach(room);
       },
       (err) => {
+        if (err instanceof OverloadedError) {
+          this.deps.metrics.rejected.inc({ reason: 'node_overloaded' });
+          return conn.close(CloseCode.NodeOverloaded, err.message);
+        }
         this.deps.metrics.rejected.inc({ reason: 'storage_unavailable' });
         log().error({ err }, 'failed to load pad');
         conn.close(CloseCode.StorageUnavailable, 'could not load pad; try again');

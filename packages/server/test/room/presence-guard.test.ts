@@ -257,6 +257,23 @@ describe('Presence guard (SPEC PR)', () => {
     await bystanderWorks();
   });
 
+  it('PR5 a device id (E9) passes only as a short URL-safe token; anything else is dropped', async () => {
+    const { tick, node, bystanderWorks } = await world();
+    const good = await node.connect('pr5-id');
+    const bad = await node.connect('pr5-id');
+    const watcher = await node.connect('pr5-id');
+    await tick();
+    good.setPresence({ user: { name: 'Tab', color: '#123456', id: '3f2a9c1e-7b4d-4e8a-9f00-1234567890ab' } });
+    bad.setPresence({ user: { name: 'Odd', color: '#123456', id: '<img src=x onerror=alert(1)>' } });
+    await tick();
+    assert.equal(
+      (stateOf(watcher, good.doc.clientID)?.user as { id?: string } | undefined)?.id,
+      '3f2a9c1e-7b4d-4e8a-9f00-1234567890ab',
+    );
+    assert.equal((stateOf(watcher, bad.doc.clientID)?.user as { id?: string } | undefined)?.id, undefined);
+    await bystanderWorks();
+  });
+
   it('PR6 a reconnected client re-announcing an unchanged clock is visible to others at once', async () => {
     const { tick, node, bystanderWorks } = await world();
     const a = await node.connect('pr6');

@@ -13,9 +13,9 @@ describe('Presence (harness)', () => {
     const a = await node.connect('p8');
     const b = await node.connect('p8');
     await sim.run();
-    a.setPresence({ user: { name: 'Ann', color: '#f00' } });
+    a.setPresence({ user: { name: 'Ann', color: '#ff0000' } });
     await sim.run();
-    assert.deepEqual(b.peers.get(a.doc.clientID)?.user, { name: 'Ann', color: '#f00' }, 'b sees a');
+    assert.deepEqual(b.peers.get(a.doc.clientID)?.user, { name: 'Ann', color: '#ff0000' }, 'b sees a');
     a.disconnect();
     // Presence goes out once per window (O1); the leave rides in the next one.
     await sim.advance(AWARENESS_TICK_MS);
@@ -27,10 +27,10 @@ describe('Presence (harness)', () => {
     const node = sim.node();
     const a = await node.connect('p8-late');
     await sim.run();
-    a.setPresence({ user: { name: 'Ann', color: '#f00' } });
+    a.setPresence({ user: { name: 'Ann', color: '#ff0000' } });
     await sim.run();
     const late = await node.connect('p8-late');
     await sim.run();
-    assert.deepEqual(late.peers.get(a.doc.clientID)?.user, { name: 'Ann', color: '#f00' });
+    assert.deepEqual(late.peers.get(a.doc.clientID)?.user, { name: 'Ann', color: '#ff0000' });
   });
 });

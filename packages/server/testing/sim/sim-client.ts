@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import type { Room } from '../../src/room/room.js';
 import type { Rooms } from '../../src/room/rooms.js';
 import { Session, type SessionDeps } from '../../src/transport/session.js';
-import { Conn } from '../../src/transport/socket.js';
+import { Conn, type SendBudget } from '../../src/transport/socket.js';
 import { FakeSocket } from './fake-socket.js';
 
 export interface SimClientOptions {
@@ -17,6 +17,8 @@ export interface SimClientOptions {
   maxSendBufferBytes?: number;
   /** Called once if the connection is cut for not reading (the transport counts it). */
   onSlow?: () => void;
+  /** The node's send budget (HI5). */
+  sendBudget?: SendBudget;
 }
 
 /**
@@ -57,6 +59,7 @@ export class SimClient {
       opts.readOnly ?? false,
       opts.maxSendBufferBytes,
       opts.onSlow,
+      opts.sendBudget ?? null,
     );
     this.session = new Session(this.conn, sessionDeps);
     this.doc.on('update', this.onDocUpdate);

@@ -12,6 +12,9 @@ import { WriteBatcher } from '../../src/persistence/write-batcher.js';
 import type { RoomDeps } from '../../src/room/loader.js';
 import type { Room } from '../../src/room/room.js';
 import { Rooms } from '../../src/room/rooms.js';
+import { HeapGuard } from '../../src/room/heap-guard.js';
+import { shapeLimits } from '../../src/crdt/update-shape.js';
+import { SendBudget } from '../../src/transport/socket.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/types.js';
 import { ManualClock } from '../manual-clock.js';
@@ -34,6 +37,15 @@ export const SIM_DEFAULTS = {
   /** RATE_MAX_THROTTLED_MS; unbounded unless a test is about floods. */
   maxThrottledMs: Number.POSITIVE_INFINITY,
   maxSendBufferBytes: Number.POSITIVE_INFINITY,
+  /** Node-wide send budget (HI5); infinite unless a test is about it. */
+  sendBufferBudgetBytes: Number.POSITIVE_INFINITY,
+  maxUpdateStructs: 200_000,
+  maxUpdateClients: 64,
+  maxPadStructs: 1_000_000,
+  maxPadClients: 8_192,
+  maxPendingBytes: 8 * 1024 * 1024,
+  /** The node's heap limit for the ceiling (HI4); by default the real one, measured. */
+  heapLimit: 0,
 };
 export type SimSettings = typeof SIM_DEFAULTS;
 
@@ -44,6 +56,7 @@ export class SimNode {
   readonly batcher: WriteBatcher;
   readonly history: History;
   readonly clients = new Set<SimClient>();
+  readonly sendBudget: SendBudget;
   private readonly log: Logger;
   private down = false;
 
@@ -70,6 +83,9 @@ export class SimNode {
       limits: {
         maxPadBytes: settings.maxPadBytes,
         maxPadChars: settings.maxPadChars,
+        maxPadStructs: settings.maxPadStructs,
+        maxPadClients: settings.maxPadClients,
+        maxPendingBytes: settings.maxPendingBytes,
         compactEvery: settings.compactEvery,
       },
       history: {
@@ -78,7 +94,10 @@ export class SimNode {
       },
       ...(bus ? { cluster: { bus, nodeId: id, antiEntropyMs: settings.antiEntropyMs } } : {}),
     };
-    this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget });
+    this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes);
+    // A set heap limit is a test of the estimate alone: the measured heap is left out.
+    const heap = settings.heapLimit > 0 ? new HeapGuard(settings.heapLimit, () => 0) : undefined;
+    this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget, heap });
   }
 
   /** A client on `pad`, its sync step 1 written but not yet read (call `sim.run()` or flush by hand). */
@@ -93,9 +112,11 @@ export class SimNode {
         messageBurst: this.settings.messageBurst,
         maxThrottledMs: this.settings.maxThrottledMs,
         clock: this.sim.clock,
+        shape: shapeLimits(this.settings),
       },
       {
         maxSendBufferBytes: this.settings.maxSendBufferBytes,
+        sendBudget: this.sendBudget,
         // As the WebSocket transport does (ws.ts): a cut-off reader is counted.
         onSlow: () => this.metrics.rejected.inc({ reason: 'slow_consumer' }),
         ...opts,
@@ -178,7 +199,12 @@ export class SimNode {
   crash(): void {
     this.down = true;
     this.batcher.stop();
-    for (const c of this.clients) c.socket.close(1006, 'node died');
+    for (const c of this.clients) {
+      c.socket.close(1006, 'node died');
+      // y-protocols' awareness runs a real interval; a dead node's would keep the test process up.
+      c.awareness.destroy();
+    }
+    void this.rooms.loaded().then((rooms) => rooms.forEach((r) => r.awareness.destroy()));
     this.clients.clear();
     void this.bus?.close();
   }

@@ -1,0 +1,46 @@
+import v8 from 'node:v8';
+
+/**
+ * Share of V8's heap limit that loaded pads' estimated heap may reach before new loads are
+ * refused. The rest is for connections, buffers, encodes in flight and garbage not yet
+ * collected; past the limit V8 aborts the process, taking every pad with it (HI4).
+ */
+export const PAD_HEAP_SHARE = 0.5;
+/**
+ * Share of the heap limit actually in use past which loads and growing updates are refused
+ * whatever the estimate says: the estimate is a model, this is the measurement.
+ */
+export const USED_HEAP_SHARE = 0.8;
+
+/** Why a pad could not be loaded: retryable, another node (or later) may take it. */
+export class OverloadedError extends Error {
+  override name = 'OverloadedError';
+}
+
+/**
+ * The node's hard memory ceiling (HI4): past it, the node refuses more load, retryably,
+ * instead of growing until V8 kills it.
+ */
+export class HeapGuard {
+  readonly limit: number;
+  readonly ceiling: number;
+
+  constructor(
+    limit = v8.getHeapStatistics().heap_size_limit,
+    /** The heap in use; tests of the estimate alone pass () => 0. */
+    private readonly usedHeap: () => number = () => v8.getHeapStatistics().used_heap_size,
+  ) {
+    this.limit = limit;
+    this.ceiling = Math.floor(limit * PAD_HEAP_SHARE);
+  }
+
+  /** True when `estimated` bytes of pads, or the heap in use, is past its share. */
+  overloaded(estimated: number): boolean {
+    return estimated > this.ceiling || this.heapInUsePast();
+  }
+
+  /** The measured half of the check, cheap enough to run per update. */
+  heapInUsePast(): boolean {
+    return this.usedHeap() > this.limit * USED_HEAP_SHARE;
+  }
+}

@@ -1,0 +1,113 @@
+import * as Y from 'yjs';
+import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import type { TokenBucket } from '../limits.js';
+import { scanCost } from './scan-probe.js';
+
+/** Per-pad limits (HI2, HI3); see config.ts for the values and why honest use never meets them. */
+export interface PadShapeLimits {
+  maxPadStructs: number;
+  maxPadClients: number;
+  maxPendingBytes: number;
+}
+
+/** What one admitted update will do to the pad. */
+export interface Admission {
+  /** Some of it may wait for missing dependencies (Yjs pendingStructs / pendingDs). */
+  mayPend: boolean;
+}
+
+/**
+ * One pad's struct, client-id and pending-update accounting: admits an update by its shape
+ * before it is applied, so a refused update costs its reading and nothing else (design §5).
+ * The counts start from the loaded doc's store and are re-read from it after every applied
+ * batch (`settled`), so what Yjs merged, GC'd or left pending is what is counted.
+ */
+export class PadShape {
+  /** Structs in the doc's store after the last applied batch. */
+  private structs = 0;
+  /** Bytes Yjs holds pending (structs and deletes waiting for missing dependencies). */
+  private pending = 0;
+  /** What the batch admitted but not yet applied will add. */
+  private batch = { structs: 0, pending: 0, clients: new Set<number>(), ends: new Map<number, number>() };
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly limits: PadShapeLimits,
+  ) {
+    this.recount();
+  }
+
+  get structCount(): number {
+    return this.structs;
+  }
+
+  get pendingBytes(): number {
+    return this.pending;
+  }
+
+  /** The admitted batch is applied: counts come from the store again. */
+  settled(): void {
+    this.recount();
+    this.batch = { structs: 0, pending: 0, clients: new Set(), ends: new Map() };
+  }
+
+  /** Re-reads the counts from the store (after any change, e.g. a peer's): O(client ids), not O(structs). */
+  recount(): void {
+    const store = this.doc.store;
+    let n = 0;
+    for (const list of store.clients.values()) n += list.length;
+    this.structs = n;
+    this.pending = (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
+  }
+
+  /** Takes `shape` into the batch, or throws ShapeError if it would pass a per-pad limit. */
+  admit(shape: UpdateShape, bytes: number, scans: TokenBucket): Admission {
+    const { maxPadStructs, maxPadClients, maxPendingBytes } = this.limits;
+    const b = this.batch;
+    if (this.structs + b.structs + shape.structs > maxPadStructs)
+      throw new ShapeError('pad_structs', `pad would exceed ${maxPadStructs} structs`);
+    const known = this.doc.store.clients;
+    let fresh = 0;
+    for (const c of shape.clients) if (!known.has(c) && !b.clients.has(c)) fresh++;
+    if (fresh > 0 && known.size + b.clients.size + fresh > maxPadClients)
+      throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
+    // Last, as the dearest check: walks at most what this connection may still spend.
+    const allowed = Math.floor(scans.available());
+    const steps = scanCost(this.doc, shape.anchors.values(), allowed);
+    if (!scans.take(steps))
+      throw new ShapeError(
+        'scan_budget',
+        `update would scan more than ${allowed} concurrent items to place its inserts`,
+      );
+    const mayPend = this.mayPend(shape);
+    if (mayPend) {
+      // The whole update counts: what of it pends is only known after applying it.
+      if (this.pending + b.pending + bytes > maxPendingBytes)
+        throw new ShapeError('pad_pending', `pad holds ${maxPendingBytes} bytes of updates with missing dependencies`);
+      b.pending += bytes;
+    } else {
+      for (const [c, r] of shape.ranges) b.ends.set(c, Math.max(r.end, b.ends.get(c) ?? 0));
+    }
+    b.structs += shape.structs;
+    for (const c of shape.clients) if (!known.has(c)) b.clients.add(c);
+    return { mayPend };
+  }
+
+  /**
+   * True unless every dependency of the update is in the doc or earlier in this batch:
+   * each client's structs start at or before what the pad has of that client, and every
+   * origin, parent, delete and skipped gap points at clocks the pad (or the update) has.
+   * Conservative: a false "may pend" only costs storing the raw update as well (HI3).
+   */
+  private mayPend(shape: UpdateShape): boolean {
+    const store = this.doc.store;
+    const have = (c: number) => Math.max(Y.getState(store, c), this.batch.ends.get(c) ?? 0);
+    for (const [c, r] of shape.ranges) if (r.first > have(c)) return true;
+    for (const [c, need] of shape.needs) {
+      const r = shape.ranges.get(c);
+      const upTo = r && r.first <= have(c) ? Math.max(have(c), r.end) : have(c);
+      if (need > upTo) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,397 @@
+import { CloseCode, encodeMessage } from '@padmesh/protocol';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { OverloadedError } from '../../src/room/heap-guard.js';
+import { Sim, type SimNode, type SimSettings } from '../../testing/sim/sim.js';
+import type { SimClient } from '../../testing/sim/sim-client.js';
+
+/** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
+async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
+  const sim = new Sim();
+  const node = sim.node({ settings });
+  try {
+    await body(sim, node);
+  } finally {
+    await sim.close();
+  }
+}
+
+/** A bystander on another pad of the same node, connected and synced before the attack. */
+async function bystander(sim: Sim, node: SimNode): Promise<SimClient> {
+  const b = await node.connect('bystander');
+  await sim.run();
+  return b;
+}
+
+/** The bystander's next edit is applied and acknowledged: the attack did not reach it. */
+async function assertBystanderSaved(sim: Sim, b: SimClient): Promise<void> {
+  b.insert(b.text.length, '.');
+  await sim.run();
+  assert.ok(b.isConnected, 'bystander still connected');
+  assert.equal(b.acked, b.sent, 'bystander edit acknowledged');
+}
+
+/** What storage holds for a pad, as text (the stored state, not the node's memory). */
+async function storedText(sim: Sim, pad: string): Promise<{ text: string; entries: number }> {
+  const stored = await sim.storage.load(pad);
+  const doc = new Y.Doc();
+  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+  for (const u of stored.updates) Y.applyUpdate(doc, u);
+  return { text: doc.getText('content').toString(), entries: stored.updates.length + (stored.snapshot ? 1 : 0) };
+}
+
+/** `n` clients' one-character inserts at `at` of `base`, all concurrent, merged into one update. */
+function concurrentInserts(base: Uint8Array, n: number, at = 0, perClient = 1, firstClient = 1_000_000): Uint8Array {
+  const baseSv = Y.encodeStateVectorFromUpdate(base);
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = new Y.Doc();
+    d.clientID = firstClient + i;
+    Y.applyUpdate(d, base);
+    // Repeated inserts after the first character share its id as origin: one position.
+    for (let j = 0; j < perClient; j++) d.getText('content').insert(at, 'x');
+    parts.push(Y.encodeStateAsUpdate(d, baseSv));
+  }
+  return concatClientBlocks(parts);
+}
+
+/**
+ * One v1 update holding every part's client block. Y.mergeUpdates takes ~50 s for 20,000
+ * one-client parts; each part is [1 client][its block][0 delete clients], so splice.
+ */
+function concatClientBlocks(parts: Uint8Array[]): Uint8Array {
+  const enc = new Y.UpdateEncoderV1();
+  encoding.writeVarUint(enc.restEncoder, parts.length);
+  for (const p of parts) {
+    assert.ok(p[0] === 1 && p[p.length - 1] === 0, 'one client, no deletes');
+    encoding.writeUint8Array(enc.restEncoder, p.subarray(1, p.length - 1));
+  }
+  encoding.writeVarUint(enc.restEncoder, 0);
+  return enc.toUint8Array();
+}
+
+function updateFrame(update: Uint8Array): Uint8Array {
+  return encodeMessage({ type: 'update', update });
+}
+
+async function connectedWith(sim: Sim, node: SimNode, pad: string, text: string): Promise<SimClient> {
+  const c = await node.connect(pad);
+  await sim.run();
+  if (text) c.insert(0, text);
+  await sim.run();
+  return c;
+}
+
+describe('Hostile input (HI)', () => {
+  it('HI1 20,000 concurrent inserts from distinct client ids in one update: 4415 at once, nothing stored, bystander saved', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'cpu', 'honest text');
+      const base = Y.encodeStateAsUpdate(honest.doc);
+      const attack = concurrentInserts(base, 20_000);
+      const evil = await node.connect('cpu');
+      await sim.run();
+      const started = performance.now();
+      evil.sendRaw(updateFrame(attack));
+      evil.sendRaw(updateFrame(attack));
+      await sim.run();
+      assert.ok(performance.now() - started < 2_000, 'refused before integrating');
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /client ids/);
+      assert.equal((await storedText(sim, 'cpu')).text, 'honest text');
+      assert.ok(honest.isConnected);
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI1 concurrent inserts at one position under the client-id cap are refused past 256 (4415), nothing stored', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'cpu2', 'abc');
+      const attack = concurrentInserts(Y.encodeStateAsUpdate(honest.doc), 60, 1, 5);
+      const evil = await node.connect('cpu2');
+      await sim.run();
+      evil.sendRaw(updateFrame(attack));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /concurrent inserts/);
+      assert.equal((await storedText(sim, 'cpu2')).text, 'abc');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI1 one-item updates at a spot the pad already crowds are refused once their scans pass the budget (4415)', () =>
+    scenario({ messageBurst: 100_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'crowded', 'R');
+      const base = Y.encodeStateAsUpdate(honest.doc);
+      const baseSv = Y.encodeStateVector(honest.doc);
+      // 30,000 inserts at the start from one client: one update, no limit passed.
+      const filler = new Y.Doc();
+      filler.clientID = 42;
+      Y.applyUpdate(filler, base);
+      for (let i = 0; i < 30_000; i++) filler.getText('content').insert(0, 'a');
+      const evil = await node.connect('crowded');
+      await sim.run();
+      evil.sendRaw(updateFrame(Y.encodeStateAsUpdate(filler, baseSv)));
+      await sim.run();
+      assert.equal(evil.closeCode, null, 'the filler itself passes');
+      const entries = (await storedText(sim, 'crowded')).entries;
+      // Then one insert per update at the same spot, each from a new client id: each would
+      // make Yjs walk the 30,000 (200 of them held the loop 46 s before this check).
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) evil.sendRaw(updateFrame(concurrentInserts(base, 1, 0, 1, 7_000 + i)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /scan/);
+      assert.ok(performance.now() - started < 10_000, 'bounded');
+      assert.ok((await storedText(sim, 'crowded')).entries < entries + 10, 'refused after a few');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI1 an update past the struct cap (map entries, cheap on the wire) is refused with 4415, nothing stored', () =>
+    scenario({ maxUpdateStructs: 5_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const src = new Y.Doc();
+      const m = src.getMap('m');
+      src.transact(() => {
+        for (let i = 0; i < 5_001; i++) m.set(`k${i}`, i);
+      });
+      const evil = await node.connect('heap1');
+      await sim.run();
+      evil.sendRaw(updateFrame(Y.encodeStateAsUpdate(src)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /structs/);
+      assert.equal((await storedText(sim, 'heap1')).entries, 0);
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI2 a pad past its struct cap refuses the update that would pass it (4414); earlier ones stay stored', () =>
+    scenario({ maxPadStructs: 10_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const evil = await node.connect('heap2');
+      await sim.run();
+      const src = new Y.Doc();
+      const m = src.getMap('m');
+      let sv = Y.encodeStateVector(src);
+      const chunk = () => {
+        src.transact(() => {
+          for (let i = 0; i < 4_000; i++) m.set(`k${m.size}`, i);
+        });
+        const u = Y.encodeStateAsUpdate(src, sv);
+        sv = Y.encodeStateVector(src);
+        return u;
+      };
+      evil.sendRaw(updateFrame(chunk()));
+      evil.sendRaw(updateFrame(chunk()));
+      await sim.run();
+      assert.equal(evil.closeCode, null, 'two chunks fit');
+      const before = (await storedText(sim, 'heap2')).entries;
+      evil.sendRaw(updateFrame(chunk()));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.PadTooComplex);
+      assert.match(evil.closeReason, /structs/);
+      assert.equal((await storedText(sim, 'heap2')).entries, before, 'nothing of the refused update stored');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI2 a pad past its client-id cap refuses the update that brings new ids (4414)', () =>
+    scenario({ maxPadClients: 100 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'ids', 'x');
+      const evil = await node.connect('ids');
+      await sim.run();
+      // Inserts at distinct positions: only the client-id cap is in play.
+      const spread = (from: number) => {
+        const parts: Uint8Array[] = [];
+        const base = Y.encodeStateAsUpdate(honest.doc);
+        for (let i = 0; i < 60; i++) {
+          const d = new Y.Doc();
+          d.clientID = from + i;
+          Y.applyUpdate(d, base);
+          d.getText('content').insert(1, String(i % 10));
+          parts.push(Y.encodeStateAsUpdate(d, Y.encodeStateVectorFromUpdate(base)));
+        }
+        return concatClientBlocks(parts);
+      };
+      evil.sendRaw(updateFrame(spread(5_000)));
+      await sim.run();
+      assert.equal(evil.closeCode, null);
+      const stored = (await storedText(sim, 'ids')).text;
+      evil.sendRaw(updateFrame(spread(9_000)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.PadTooComplex);
+      assert.match(evil.closeReason, /client ids/);
+      assert.equal((await storedText(sim, 'ids')).text, stored);
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI3 updates with missing dependencies are bounded per pad (4524); the refused one is not stored', () =>
+    scenario({ maxPendingBytes: 64 * 1024 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const evil = await node.connect('pending');
+      await sim.run();
+      const src = new Y.Doc();
+      const t = src.getText('content');
+      t.insert(0, 'the missing first edit');
+      let sv = Y.encodeStateVector(src);
+      const dependent = () => {
+        t.insert(t.length, 'y'.repeat(20_000));
+        const u = Y.encodeStateAsUpdate(src, sv);
+        sv = Y.encodeStateVector(src);
+        return u;
+      };
+      for (let i = 0; i < 3; i++) evil.sendRaw(updateFrame(dependent()));
+      await sim.run();
+      assert.equal(evil.closeCode, null, '60 KB pending fits');
+      evil.sent += 3;
+      assert.equal(evil.acked, evil.sent, 'pending updates are acknowledged only because they are stored');
+      const entries = (await storedText(sim, 'pending')).entries;
+      evil.sendRaw(updateFrame(dependent()));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.MissingDependencies);
+      assert.equal((await storedText(sim, 'pending')).entries, entries, 'refused update not stored');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI3 P2 an update sent before its dependency is saved, survives a crash, and completes when the dependency arrives', async () => {
+    const sim = new Sim();
+    try {
+      const first = sim.node();
+      const author = new Y.Doc();
+      const t = author.getText('content');
+      t.insert(0, 'hello');
+      const dependency = Y.encodeStateAsUpdate(author);
+      const sv = Y.encodeStateVector(author);
+      t.insert(5, ' world');
+      const dependent = Y.encodeStateAsUpdate(author, sv);
+      const c = await first.connect('order');
+      await sim.run();
+      c.sendRaw(updateFrame(dependent));
+      c.sent++;
+      await sim.run();
+      assert.equal(c.acked, c.sent, 'saved covers the dependent update');
+      first.crash();
+      const second = sim.node();
+      const d = await second.connect('order');
+      await sim.run();
+      d.sendRaw(updateFrame(dependency));
+      await sim.run();
+      const e = await second.connect('order');
+      await sim.run();
+      assert.equal(e.text, 'hello world');
+      await second.close();
+      assert.equal((await storedText(sim, 'order')).text, 'hello world', 'complete in storage too');
+    } finally {
+      await sim.storage.close();
+    }
+  });
+
+  it('HI4 loads past the heap ceiling are refused (retryable), loaded pads keep working', () =>
+    scenario({ heapLimit: 4 * 1024 * 1024, padIdleMs: 60_000_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      let refused: unknown = null;
+      const held: SimClient[] = [];
+      for (let i = 0; i < 50 && !refused; i++) {
+        try {
+          const c = await node.connect(`big${i}`);
+          await sim.run();
+          c.insert(0, 'z'.repeat(100_000));
+          await sim.run();
+          held.push(c);
+        } catch (err) {
+          refused = err;
+        }
+      }
+      assert.ok(refused instanceof OverloadedError, `refused after ${held.length} pads`);
+      assert.ok(held.length >= 2 && held.length < 50);
+      const counted = (await node.metrics.rejected.get()).values.find((v) => v.labels.reason === 'node_overloaded');
+      assert.ok((counted?.value ?? 0) > 0, 'counted in padmesh_rejected_total');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI5 sync step 1 frames past the burst close the connection (4529)', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      await connectedWith(sim, node, 'sync', 'some text');
+      const evil = await node.connect('sync');
+      await sim.run();
+      const sv = Y.encodeStateVector(evil.doc);
+      for (let i = 0; i < 10; i++) evil.sendRaw(encodeMessage({ type: 'sync-step1', stateVector: sv }));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.RateLimited);
+      assert.match(evil.closeReason, /sync/);
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI5 clients that never read are cut once the node-wide send budget is passed (4508)', () =>
+    scenario({ sendBufferBudgetBytes: 1024 * 1024, messageBurst: 10_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const w = await connectedWith(sim, node, 'sv', 'q'.repeat(300_000));
+      const readers: SimClient[] = [];
+      for (let i = 0; i < 8; i++) {
+        const r = await node.connect('sv');
+        // A non-empty state vector: the answer is encoded for it (no cached frame).
+        r.doc.clientID = 77 + i;
+        r.doc.getText('other').insert(0, 'x');
+        readers.push(r);
+      }
+      // They send their sync step 1 but never read what the server sends.
+      for (const r of readers) r.flushUp();
+      await sim.clock.flush();
+      const cut = readers.filter((r) => r.closeCode === CloseCode.SlowConsumer);
+      assert.ok(cut.length >= 4, `${cut.length} cut`);
+      assert.ok(node.sendBudget.queuedBytes <= 1024 * 1024 + 310_000, 'budget plus one frame');
+      assert.ok(w.isConnected);
+      await assertBystanderSaved(sim, b);
+    }));
+});
+
+describe('Honest use under the HI limits', () => {
+  it('HI6 a 5 M-character paste in one update is saved', () =>
+    scenario({}, async (sim, node) => {
+      const c = await connectedWith(sim, node, 'paste', 'a'.repeat(5_000_000 - 1));
+      assert.equal(c.closeCode, null);
+      assert.equal(c.acked, c.sent);
+    }));
+
+  it('HI6 400 clients each typing on one pad are all saved', () =>
+    scenario({ messageBurst: 1_000 }, async (sim, node) => {
+      const clients: SimClient[] = [];
+      for (let i = 0; i < 400; i++) clients.push(await node.connect('crowd'));
+      await sim.run();
+      for (let round = 0; round < 3; round++) {
+        for (const [i, c] of clients.entries()) c.insert(Math.min(c.text.length, i % 7), `${i % 10}`);
+        await sim.run();
+      }
+      for (const c of clients) {
+        assert.equal(c.closeCode, null, `client closed: ${c.closeReason}`);
+        assert.equal(c.acked, c.sent);
+      }
+      assert.equal(clients[0]!.text.length, 1_200);
+    }));
+
+  it('HI6 an offline merge of 3,000 edits from several sessions is saved in one sync', () =>
+    scenario({}, async (sim, node) => {
+      const online = await connectedWith(sim, node, 'offline', 'shared start\n');
+      const offline = new Y.Doc();
+      Y.applyUpdate(offline, Y.encodeStateAsUpdate(online.doc));
+      const t = offline.getText('content');
+      // Five page loads while offline, each a new client id, 600 edits each, typed and deleted.
+      for (let session = 0; session < 5; session++) {
+        offline.clientID = 500 + session;
+        for (let i = 0; i < 600; i++) {
+          if (i % 10 === 9) t.delete(Math.floor(t.length / 2), 1);
+          else t.insert((i * 7919) % (t.length + 1), 'o');
+        }
+      }
+      online.insert(0, 'meanwhile ');
+      await sim.run();
+      const back = await node.connect('offline', { doc: offline });
+      await sim.run();
+      assert.equal(back.closeCode, null, back.closeReason);
+      assert.equal(back.acked, back.sent);
+      assert.equal(back.text, online.text);
+    }));
+});
