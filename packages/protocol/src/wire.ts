@@ -65,6 +65,39 @@ export interface TextReplaced {
 export interface AccessStatus {
   protected: boolean;
   unlocked: boolean;
+  // Ownership fields (access contract). Optional only until the server that sends them is
+  // merged, so both sides keep compiling in between; readers treat a missing one as "no".
+  /** The pad has an owner (someone holds its owner token). */
+  owned?: boolean;
+  /** This request proved ownership (`x-padmesh-owner`). */
+  owner?: boolean;
+  /** The current read-only link; only told to the owner. */
+  readOnly?: ReadOnlyLinkReply | null;
+  /** When the pad expires (ms since epoch), or null. */
+  expiresAt?: number | null;
+}
+
+/** `POST /api/pads/<pad>/claim`: body empty, or `{ password }` for a protected pad without an owner. */
+export interface ClaimRequest {
+  password?: string;
+}
+export interface ClaimReply {
+  ownerToken: string;
+}
+
+/** `PUT /api/pads/<pad>/expiry` (owner only) */
+export interface ExpiryRequest {
+  expiresAt: number | null;
+}
+
+/** `DELETE /api/pads/<pad>/read-only-link` (owner only) */
+export interface ReadOnlyLinkRevoked {
+  revoked: true;
+}
+
+/** `DELETE /api/pads/<pad>` (owner only) */
+export interface PadDeletedReply {
+  deleted: true;
 }
 
 /** `POST /api/pads/<pad>/unlock` */
@@ -75,10 +108,10 @@ export interface UnlockReply {
   unlocked: boolean;
 }
 
-/** `POST /api/pads/<pad>/password`; an empty password removes protection. */
+/** `POST /api/pads/<pad>/password` (owner only); an empty password removes protection. */
 export interface SetPasswordRequest {
   password: string;
-  /** Needed when the pad already has a password. */
+  /** Pre-ownership servers asked for it; the contract's owner route ignores it. */
   currentPassword?: string;
 }
 export interface SetPasswordReply {
