@@ -61,6 +61,12 @@ export interface TextReplaced {
 
 // `/api/pads/<pad>/access|unlock|password|read-only-link`
 
+/**
+ * The header that proves ownership of a pad: the owner token from `claim`. Never a URL query;
+ * the web app keeps the token in localStorage and shares it only as a fragment (`#owner=`).
+ */
+export const OWNER_HEADER = 'x-padmesh-owner';
+
 /** `GET /api/pads/<pad>/access` */
 export interface AccessStatus {
   protected: boolean;
@@ -85,8 +91,11 @@ export interface ClaimReply {
   ownerToken: string;
 }
 
-/** `PUT /api/pads/<pad>/expiry` (owner only) */
-export interface ExpiryRequest {
+/** `PUT /api/pads/<pad>/expiry` (owner only): ms since epoch, in the future, at most 10 years ahead; null clears it. */
+export interface SetExpiryRequest {
+  expiresAt: number | null;
+}
+export interface SetExpiryReply {
   expiresAt: number | null;
 }
 

@@ -1,12 +1,12 @@
 /** What the URL asks for: a pad (optionally a history version) or a read-only link. */
 export type Route = { kind: 'pad'; pad: string; version: string | null } | { kind: 'read-only'; id: string };
 
-/** A hand-written URL may hold a broken escape (`%E0`); it names nothing rather than crashing the app. */
+/** A hand-written URL may hold a broken escape (`%E0`): kept as written (it matches no id) rather than crashing the app. */
 function decode(part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    return '';
+    return part;
   }
 }
 

@@ -1,16 +1,18 @@
-import type {
-  AccessStatus,
-  ClaimReply,
-  ClaimRequest,
-  ErrorReply,
-  ExpiryRequest,
-  PadDeletedReply,
-  ReadOnlyLinkReply,
-  ReadOnlyLinkRevoked,
-  SetPasswordReply,
-  SetPasswordRequest,
-  UnlockReply,
-  UnlockRequest,
+import {
+  type AccessStatus,
+  type ClaimReply,
+  type ClaimRequest,
+  type ErrorReply,
+  OWNER_HEADER,
+  type PadDeletedReply,
+  type ReadOnlyLinkReply,
+  type ReadOnlyLinkRevoked,
+  type SetExpiryReply,
+  type SetExpiryRequest,
+  type SetPasswordReply,
+  type SetPasswordRequest,
+  type UnlockReply,
+  type UnlockRequest,
 } from '@padmesh/protocol';
 import { ownerToken } from './owner-token.js';
 
@@ -32,7 +34,7 @@ async function call<T>(method: string, pad: string, path: string, body?: unknown
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = ownerToken(pad);
-  if (token) headers['x-padmesh-owner'] = token;
+  if (token) headers[OWNER_HEADER] = token;
   const res = await fetch(`/api/pads/${encodeURIComponent(pad)}${path}`, {
     method,
     headers,
@@ -58,6 +60,6 @@ export const accessApi = {
   rotateReadOnlyLink: (pad: string) => call<ReadOnlyLinkReply>('POST', pad, '/read-only-link/rotate', {}),
   revokeReadOnlyLink: (pad: string) => call<ReadOnlyLinkRevoked>('DELETE', pad, '/read-only-link'),
   setExpiry: (pad: string, expiresAt: number | null) =>
-    call<unknown>('PUT', pad, '/expiry', { expiresAt } satisfies ExpiryRequest),
+    call<SetExpiryReply>('PUT', pad, '/expiry', { expiresAt } satisfies SetExpiryRequest),
   deletePad: (pad: string) => call<PadDeletedReply>('DELETE', pad, ''),
 };
