@@ -147,6 +147,7 @@ function Pad({
         () => setLocked(true),
       );
     } else if (code === CloseCode.LinkRevoked) end('revoked');
+    else if (code === CloseCode.InvalidPad && route.kind === 'read-only') end('unknown-link');
     else if (code === CloseCode.PadDeleted) end('deleted');
   };
   /**
@@ -169,8 +170,8 @@ function Pad({
     // Cached text first (instant, and offline), then the socket syncs the difference.
     void openCache(connectionKey, doc).then((c) => {
       cache = c;
-      cacheRef.current = c;
       if (cancelled) return void c?.destroy();
+      cacheRef.current = c;
       // Edits the cache holds that no server acknowledged (tab closed offline) are sent by
       // the sync; until then the status says they are only on this device.
       p = new PadProvider(socketUrl(route), doc, { unsaved: c?.unsaved ?? false });
