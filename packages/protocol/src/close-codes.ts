@@ -15,6 +15,10 @@ export const CloseCode = {
   PasswordRequired: 4403,
   /** The connection came through a read-only link and tried to edit. */
   ReadOnly: 4405,
+  /** The read-only link this connection came through was rotated or revoked by the pad's owner. */
+  LinkRevoked: 4406,
+  /** "This pad was deleted": by its owner, by expiry or by the operator; it never comes back. */
+  PadDeleted: 4410,
   /** Pad id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */
@@ -37,4 +41,6 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.PadTooLarge,
   CloseCode.PasswordRequired,
   CloseCode.ReadOnly,
+  CloseCode.LinkRevoked,
+  CloseCode.PadDeleted,
 ]);
