@@ -15,9 +15,9 @@ export const CloseCode = {
   PasswordRequired: 4403,
   /** The connection came through a read-only link and tried to edit. */
   ReadOnly: 4405,
-  /** The read-only link this connection came through was rotated or revoked. */
+  /** The read-only link this connection came through was rotated or revoked by the pad's owner. */
   LinkRevoked: 4406,
-  /** The pad was deleted (or expired); its tombstone refuses every new connection too. */
+  /** "This pad was deleted": by its owner, by expiry or by the operator; it never comes back. */
   PadDeleted: 4410,
   /** Pad id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   InvalidPad: 4404,

@@ -59,7 +59,7 @@ export interface TextReplaced {
   saved: true;
 }
 
-// `/api/pads/<pad>/access|unlock|password|read-only-link`
+// `/api/pads/<pad>/access|claim|unlock|password|read-only-link|expiry` and `DELETE /api/pads/<pad>`
 
 /**
  * The header that proves ownership of a pad: the owner token from `claim`. Never a URL query;
@@ -69,44 +69,27 @@ export const OWNER_HEADER = 'x-padmesh-owner';
 
 /** `GET /api/pads/<pad>/access` */
 export interface AccessStatus {
+  /** The pad has a password. */
   protected: boolean;
+  /** This request may read and write it (no password, or a valid unlock cookie). */
   unlocked: boolean;
-  // Ownership fields (access contract). Optional only until the server that sends them is
-  // merged, so both sides keep compiling in between; readers treat a missing one as "no".
-  /** The pad has an owner (someone holds its owner token). */
-  owned?: boolean;
-  /** This request proved ownership (`x-padmesh-owner`). */
-  owner?: boolean;
-  /** The current read-only link; only told to the owner. */
-  readOnly?: ReadOnlyLinkReply | null;
-  /** When the pad expires (ms since epoch), or null. */
-  expiresAt?: number | null;
+  /** Someone has claimed the pad. */
+  owned: boolean;
+  /** This request carries the owner token. */
+  owner: boolean;
+  /** The read-only link; only shown to the owner, null when there is none. */
+  readOnly: ReadOnlyLinkReply | null;
+  /** When the pad will be deleted (ms since epoch), or null. */
+  expiresAt: number | null;
 }
 
-/** `POST /api/pads/<pad>/claim`: body empty, or `{ password }` for a protected pad without an owner. */
+/** `POST /api/pads/<pad>/claim`: empty for a new pad; the current password for a protected ownerless one. */
 export interface ClaimRequest {
   password?: string;
 }
 export interface ClaimReply {
+  /** 32 random bytes, base64url; the server keeps only its SHA-256. Send it as `x-padmesh-owner`. */
   ownerToken: string;
-}
-
-/** `PUT /api/pads/<pad>/expiry` (owner only): ms since epoch, in the future, at most 10 years ahead; null clears it. */
-export interface SetExpiryRequest {
-  expiresAt: number | null;
-}
-export interface SetExpiryReply {
-  expiresAt: number | null;
-}
-
-/** `DELETE /api/pads/<pad>/read-only-link` (owner only) */
-export interface ReadOnlyLinkRevoked {
-  revoked: true;
-}
-
-/** `DELETE /api/pads/<pad>` (owner only) */
-export interface PadDeletedReply {
-  deleted: true;
 }
 
 /** `POST /api/pads/<pad>/unlock` */
@@ -120,18 +103,35 @@ export interface UnlockReply {
 /** `POST /api/pads/<pad>/password` (owner only); an empty password removes protection. */
 export interface SetPasswordRequest {
   password: string;
-  /** Pre-ownership servers asked for it; the contract's owner route ignores it. */
+  /** Ignored: the owner token is the proof now (OW). Still accepted so older app builds keep working. */
   currentPassword?: string;
 }
 export interface SetPasswordReply {
   protected: boolean;
 }
 
-/** `POST /api/pads/<pad>/read-only-link` */
+/** `POST /api/pads/<pad>/read-only-link` and `.../read-only-link/rotate` (owner only) */
 export interface ReadOnlyLinkReply {
   id: string;
   /** `/ro/<id>` */
   url: string;
+}
+/** `DELETE /api/pads/<pad>/read-only-link` (owner only) */
+export interface ReadOnlyLinkRevoked {
+  revoked: true;
+}
+
+/** `PUT /api/pads/<pad>/expiry` (owner only): ms since epoch, in the future, at most 10 years ahead; null clears it. */
+export interface SetExpiryRequest {
+  expiresAt: number | null;
+}
+export interface SetExpiryReply {
+  expiresAt: number | null;
+}
+
+/** `DELETE /api/pads/<pad>` (owner only) */
+export interface PadDeletedReply {
+  deleted: true;
 }
 
 // `/api/pads/<pad>/versions[/<id>[/restore]]`
