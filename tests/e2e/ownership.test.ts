@@ -190,6 +190,13 @@ describe('Ownership in the browser: owner controls, live lock-out, revocation, d
     await ownerTab2.waitForSelector('.cm-content', { timeout: WAIT_MS });
     const other = await openPad(`/${pad}`);
     const sockets = countSockets(other);
+    // A browser that visited the pad and closed it: its IndexedDB copy outlives the tab.
+    const closedCtx = await context();
+    const visit = await closedCtx.newPage();
+    await visit.goto(`${srv.url}/${pad}`);
+    await visit.waitForSelector('.cm-content', { timeout: WAIT_MS });
+    await waitForStatus(visit, 'saved', WAIT_MS);
+    await visit.close();
     await other.focus('.cm-content');
     await other.keyboard.type('other writes too. ');
     await waitForStatus(other, 'saved', WAIT_MS);
@@ -216,6 +223,16 @@ describe('Ownership in the browser: owner controls, live lock-out, revocation, d
     await other.reload();
     await other.waitForSelector('text=This pad was deleted', { timeout: WAIT_MS });
     assert.equal(await other.locator('.cm-content').count(), 0);
+    // The closed browser comes back: told at once, its cached copy deleted before it could be sent.
+    const back = await closedCtx.newPage();
+    const backSockets = countSockets(back);
+    await back.goto(`${srv.url}/${pad}`);
+    await back.waitForSelector('text=This pad was deleted', { timeout: WAIT_MS });
+    await back.waitForFunction(async (n) => !(await indexedDB.databases()).some((d) => d.name === n), dbName, {
+      timeout: WAIT_MS,
+      polling: 200,
+    });
+    assert.equal(backSockets(), 0, 'no socket was opened for a deleted pad');
     const text = await fetch(`${srv.url}/api/pads/${pad}/text`);
     assert.ok(text.status !== 200 || (await text.text()) === '', `the pad stays gone (status ${text.status})`);
   });

@@ -12,8 +12,11 @@ const CHOICES = [
 ] as const;
 type Choice = (typeof CHOICES)[number]['value'];
 
+/** The server accepts expiries up to ten years ahead. */
+const MAX_AHEAD_MS = 10 * 365 * DAY_MS;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** `yyyy-mm-dd` of tomorrow: the earliest date the picker offers (the server wants the future). */
-const tomorrow = () => new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+const tomorrow = () => isoDay(Date.now() + DAY_MS);
 
 /** The chosen expiry in ms since epoch; a date means the end of that local day. */
 function expiryOf(choice: Choice, date: string): number | null {

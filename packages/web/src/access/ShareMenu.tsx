@@ -54,7 +54,11 @@ export function ShareMenu({
             </>
           ) : (
             <>
-              <p className="muted not-owner">Only the pad&apos;s owner can change access.</p>
+              <p className="muted not-owner">
+                {access.owned
+                  ? "Only the pad's owner can change access."
+                  : 'This pad has no owner, so nobody can change its access.'}
+              </p>
               {access.owned === false && access.protected && (
                 <ClaimSection pad={pad} onClaimed={onChanged} say={setNote} />
               )}
