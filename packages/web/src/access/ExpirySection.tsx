@@ -68,6 +68,7 @@ export function ExpirySection({
           <input
             type="date"
             min={tomorrow()}
+            max={isoDay(Date.now() + MAX_AHEAD_MS)}
             value={date}
             onChange={(e) => setDate(e.target.value)}
             aria-label="Date"
