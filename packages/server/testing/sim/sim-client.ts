@@ -1,6 +1,7 @@
 import { decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Credential } from '../../src/access/credential.js';
 import type { Room } from '../../src/room/room.js';
 import type { Rooms } from '../../src/room/rooms.js';
 import { Session, type SessionDeps } from '../../src/transport/session.js';
@@ -15,6 +16,8 @@ export interface SimClientOptions {
   doc?: Y.Doc;
   /** Cut off past this many unsent bytes (MAX_SEND_BUFFER_BYTES). */
   maxSendBufferBytes?: number;
+  /** How the transport admitted it (a read-only id or an unlock token), re-checked on access changes. */
+  credential?: Credential;
 }
 
 /**
@@ -47,6 +50,7 @@ export class SimClient {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.conn = new Conn(this.socket, pad, opts.acks ?? true, opts.readOnly ?? false, opts.maxSendBufferBytes);
+    if (opts.credential) this.conn.credential = opts.credential;
     this.session = new Session(this.conn, sessionDeps);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
