@@ -281,4 +281,41 @@ describe('Ownership in the browser: owner controls, live lock-out, revocation, d
     await openShare(device);
     await device.waitForSelector('section[aria-label="Password"]', { timeout: WAIT_MS });
   });
+
+  it('OW-UI7 the owner sets an expiry from the menu (a preset, a date, then never) and the server keeps it', async () => {
+    const { page: owner, pad } = await newOwnedPad('short-lived. ');
+    const token = (await ownerTokenOf(owner, pad))!;
+    const expiresAt = async () =>
+      (
+        (await (
+          await fetch(`${srv.url}/api/pads/${pad}/access`, { headers: { 'x-padmesh-owner': token } })
+        ).json()) as {
+          expiresAt: number | null;
+        }
+      ).expiresAt;
+    await openShare(owner);
+    const section = owner.locator('section[aria-label="Expiry"]');
+
+    const before = Date.now();
+    await section.locator('select').selectOption('7');
+    await section.locator('button:has-text("Save")').click();
+    await owner.waitForSelector('.note:has-text("The pad expires")', { timeout: WAIT_MS });
+    const week = 7 * 24 * 3600 * 1000;
+    const at = await expiresAt();
+    assert.ok(at !== null && at >= before + week && at <= Date.now() + week, `expires in 7 days (${at})`);
+    await owner.waitForSelector('[data-testid="expiry-now"]:has-text("Deleted for everyone on")', { timeout: WAIT_MS });
+
+    await section.locator('select').selectOption('date');
+    await section.locator('input[type=date]').fill('2031-03-04');
+    await section.locator('button:has-text("Save")').click();
+    await owner.waitForFunction(() => document.querySelector('.note')?.textContent?.includes('2031'), null, {
+      timeout: WAIT_MS,
+    });
+    assert.equal(new Date((await expiresAt())!).getFullYear(), 2031);
+
+    await section.locator('select').selectOption('never');
+    await section.locator('button:has-text("Save")').click();
+    await owner.waitForSelector('.note:has-text("no longer expires")', { timeout: WAIT_MS });
+    assert.equal(await expiresAt(), null);
+  });
 });
