@@ -1,4 +1,4 @@
-import { OWNER_HEADER } from '@padmesh/protocol';
+import { CloseCode, OWNER_HEADER } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../testing/raw-client.js';
@@ -80,7 +80,7 @@ describe('Ownership: claims, owner-only changes, guessing, unlock tokens', () =>
     assert.equal((await call('POST', 'legacy/claim', { password: 'old-pw' })).status, 201);
   });
 
-  it('OW7 password guessing backs off with 429 and retry-after, on /unlock and /claim alike', async () => {
+  it('OW7 password guessing backs off with 429 and retry-after, on /unlock', async () => {
     const owner = await claim('vault');
     assert.equal((await call('POST', 'vault/password', { password: 'right' }, { [OWNER_HEADER]: owner })).status, 200);
     const statuses: number[] = [];
@@ -111,5 +111,31 @@ describe('Ownership: claims, owner-only changes, guessing, unlock tokens', () =>
     }
     now += 31 * 24 * 3600 * 1000;
     assert.equal((await fetch(`${srv.url}/tokens.txt`, { headers: { cookie } })).status, 403, 'expired');
+  });
+
+  it('OW10 OW11 a deleted or expired pad is gone for good: 410 over HTTP, 4410 on a new socket, no claim', async () => {
+    const owner = await claim('shortlived');
+    const live = await write('shortlived', 'soon gone');
+    const closing = live.closed(5_000);
+    const del = await call('DELETE', 'shortlived', undefined, { [OWNER_HEADER]: owner });
+    assert.equal(del.status, 200);
+    assert.deepEqual(await del.json(), { deleted: true });
+    assert.equal((await closing).code, CloseCode.PadDeleted);
+    assert.equal((await fetch(`${srv.url}/shortlived.txt`)).status, 410);
+    assert.equal((await call('GET', 'shortlived/access')).status, 410);
+    assert.equal((await call('POST', 'shortlived/claim')).status, 409);
+    const again = new RawClient(srv.wsUrl, 'shortlived');
+    clients.push(again);
+    assert.equal((await again.closed()).code, CloseCode.PadDeleted, 'a cached doc cannot bring it back');
+
+    const owner2 = await claim('dated');
+    await write('dated', 'until tomorrow');
+    const bad = await call('PUT', 'dated/expiry', { expiresAt: now - 1 }, { [OWNER_HEADER]: owner2 });
+    assert.equal(bad.status, 400);
+    const set = await call('PUT', 'dated/expiry', { expiresAt: now + 24 * 3600 * 1000 }, { [OWNER_HEADER]: owner2 });
+    assert.equal(set.status, 200);
+    assert.equal((await (await call('GET', 'dated/access')).json()).expiresAt, now + 24 * 3600 * 1000);
+    now += 25 * 3600 * 1000;
+    assert.equal((await fetch(`${srv.url}/dated.txt`)).status, 410, 'expired pads are gone before the sweeper runs');
   });
 });

@@ -96,7 +96,9 @@ export function accessRoutes(deps: AccessRouteDeps): Route[] {
       handler: async (ctx) => {
         const raw = await ctx.readBody();
         const { password } = raw.trim() === '' ? {} : parseJsonBody(ClaimBody, raw);
-        const meta = await liveMeta(ctx.pad);
+        const meta = await access.meta(ctx.pad);
+        // The contract's 409 for every refusal: a deleted pad can never be claimed back.
+        if (access.isGone(meta)) throw new HttpError(409, 'This pad was deleted');
         if (meta.ownerHash) throw new HttpError(409, 'this pad already has an owner');
         if (meta.passwordHash) {
           // OW4: whoever knows the password of an ownerless protected pad may own it.
