@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -57,6 +58,7 @@ const ok = async (url: string) => (await fetch(url, { signal: AbortSignal.timeou
  * Redis. Used by `npm run cluster` and by the cluster tests.
  */
 export class Cluster {
+  private readonly secret = randomBytes(32).toString('base64url');
   readonly nodes: ClusterNode[] = [];
   haproxy: ChildProcess | null = null;
   port = 0;
@@ -106,6 +108,8 @@ export class Cluster {
         ...(this.o.storageSchema ? { STORAGE_SCHEMA: this.o.storageSchema } : {}),
         REDIS_URL: this.o.redisUrl,
         TRUST_PROXY: '1',
+        // One key for the whole cluster: an unlock cookie from one node works on every other (OW6).
+        SERVER_SECRET: this.secret,
         DRAIN_DELAY_MS: '1500',
         LOG_LEVEL: 'info',
         ...this.o.env,

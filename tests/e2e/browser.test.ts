@@ -113,25 +113,20 @@ describe('Browser: two editors on one pad', () => {
     const page = await owner.newPage();
     await page.goto(`${srv.url}/locked-pad`);
     await page.waitForSelector('.cm-content');
+    // An empty pad nobody owns is claimed in the background; only its owner may protect it.
+    await page.waitForFunction(() => localStorage.getItem('padmesh.owner.locked-pad') !== null, null, {
+      timeout: 10_000,
+    });
     await page.click('.cm-content');
     await page.keyboard.type('top secret <script>alert(1)</script>');
     await waitForStatus(page, 'saved');
     await page.click('text=Share');
-    await page.fill('input[placeholder="New password"]', 'open sesame');
-    await page.click('text=Set password');
+    await page.fill('input[aria-label="Set a password"]', 'open sesame');
+    await page.click('section[aria-label="Password"] button:has-text("Set")');
     await page.waitForSelector('text=Password set');
-    const ro = (
-      await page.evaluate(
-        async () =>
-          (await (
-            await fetch('/api/pads/locked-pad/read-only-link', {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: '{}',
-            })
-          ).json()) as { url: string },
-      )
-    ).url;
+    await page.click('text=Create read-only link');
+    const ro = new URL((await page.locator('[data-testid="read-only-url"]').textContent({ timeout: 10_000 }))!)
+      .pathname;
 
     const stranger = await (await browser.newContext()).newPage();
     await stranger.goto(`${srv.url}/locked-pad`);

@@ -70,6 +70,39 @@ describe('Cluster: three nodes, Redis, HAProxy, PostgreSQL', () => {
     assert.deepEqual(texts, [cs[0]!.text, cs[0]!.text, cs[0]!.text], 'every node serves the same text, byte for byte');
   });
 
+  it('OW8 a password set through one node closes the sockets on the other nodes within a second', async () => {
+    const pad = `owned-${run}`;
+    const [n0, n1, n2] = cluster.nodes;
+    const claimed = await fetch(`${n0!.url}/api/pads/${pad}/claim`, { method: 'POST' });
+    assert.equal(claimed.status, 201);
+    const { ownerToken } = (await claimed.json()) as { ownerToken: string };
+    const cs = await Promise.all(
+      [n0!, n1!, n2!].map((n) => new RawClient(`${n.url.replace('http', 'ws')}/ws`, pad).ready()),
+    );
+    const bystander = await new RawClient(`${n1!.url.replace('http', 'ws')}/ws`, `bystander-${run}`).ready();
+    closers.push(() => [...cs, bystander].forEach((c) => c.close()));
+    cs[0]!.insert(0, 'team plans');
+    await waitFor(() => cs.every((c) => c.text === 'team plans'), 'all three nodes have the pad open');
+
+    const closings = cs.map((c) => c.closed(1_000));
+    const set = await fetch(`${n0!.url}/api/pads/${pad}/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padmesh-owner': ownerToken },
+      body: JSON.stringify({ password: 'pw' }),
+    });
+    assert.equal(set.status, 200);
+    const codes = (await Promise.all(closings)).map((c) => c.code);
+    assert.deepEqual(codes, [4403, 4403, 4403], 'every node closed its socket within a second');
+    const cookie = set.headers.get('set-cookie')!.split(';')[0]!;
+    assert.equal(
+      await (await fetch(`${n2!.url}/${pad}.txt`, { headers: { cookie } })).text(),
+      'team plans',
+      'the owner cookie works on another node',
+    );
+    bystander.insert(0, 'still here');
+    await bystander.saved();
+  });
+
   it('C6 kill -9 of the node holding a busy pad: clients reconnect through HAProxy within 5 s and lose no acknowledged edit', async () => {
     const seed = testSeed('C6');
     const rand = prng(seed);

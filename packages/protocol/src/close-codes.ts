@@ -21,6 +21,10 @@ export const CloseCode = {
   ReadOnly: 4405,
   /** A presence frame past its bounds: too many entries, a state too large, too many client ids (PR1, PR2). */
   PresenceRejected: 4422,
+  /** The read-only link this connection came through was rotated or revoked by the pad's owner. */
+  LinkRevoked: 4406,
+  /** "This pad was deleted": by its owner, by expiry or by the operator; it never comes back. */
+  PadDeleted: 4410,
   /** Pad id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   InvalidPad: 4404,
   /** The update would push the pad past its size limit. */

@@ -64,12 +64,37 @@ export interface TextReplaced {
   saved: true;
 }
 
-// `/api/pads/<pad>/access|unlock|password|read-only-link`
+// `/api/pads/<pad>/access|claim|unlock|password|read-only-link|expiry` and `DELETE /api/pads/<pad>`
+
+/**
+ * The header that proves ownership of a pad: the owner token from `claim`. Never a URL query;
+ * the web app keeps the token in localStorage and shares it only as a fragment (`#owner=`).
+ */
+export const OWNER_HEADER = 'x-padmesh-owner';
 
 /** `GET /api/pads/<pad>/access` */
 export interface AccessStatus {
+  /** The pad has a password. */
   protected: boolean;
+  /** This request may read and write it (no password, or a valid unlock cookie). */
   unlocked: boolean;
+  /** Someone has claimed the pad. */
+  owned: boolean;
+  /** This request carries the owner token. */
+  owner: boolean;
+  /** The read-only link; only shown to the owner, null when there is none. */
+  readOnly: ReadOnlyLinkReply | null;
+  /** When the pad will be deleted (ms since epoch), or null. */
+  expiresAt: number | null;
+}
+
+/** `POST /api/pads/<pad>/claim`: empty for a new pad; the current password for a protected ownerless one. */
+export interface ClaimRequest {
+  password?: string;
+}
+export interface ClaimReply {
+  /** 32 random bytes, base64url; the server keeps only its SHA-256. Send it as `x-padmesh-owner`. */
+  ownerToken: string;
 }
 
 /** `POST /api/pads/<pad>/unlock` */
@@ -80,21 +105,38 @@ export interface UnlockReply {
   unlocked: boolean;
 }
 
-/** `POST /api/pads/<pad>/password`; an empty password removes protection. */
+/** `POST /api/pads/<pad>/password` (owner only); an empty password removes protection. */
 export interface SetPasswordRequest {
   password: string;
-  /** Needed when the pad already has a password. */
+  /** Ignored: the owner token is the proof now (OW). Still accepted so older app builds keep working. */
   currentPassword?: string;
 }
 export interface SetPasswordReply {
   protected: boolean;
 }
 
-/** `POST /api/pads/<pad>/read-only-link` */
+/** `POST /api/pads/<pad>/read-only-link` and `.../read-only-link/rotate` (owner only) */
 export interface ReadOnlyLinkReply {
   id: string;
   /** `/ro/<id>` */
   url: string;
+}
+/** `DELETE /api/pads/<pad>/read-only-link` (owner only) */
+export interface ReadOnlyLinkRevoked {
+  revoked: true;
+}
+
+/** `PUT /api/pads/<pad>/expiry` (owner only): ms since epoch, in the future, at most 10 years ahead; null clears it. */
+export interface SetExpiryRequest {
+  expiresAt: number | null;
+}
+export interface SetExpiryReply {
+  expiresAt: number | null;
+}
+
+/** `DELETE /api/pads/<pad>` (owner only) */
+export interface PadDeletedReply {
+  deleted: true;
 }
 
 // `/api/pads/<pad>/versions[/<id>[/restore]]`

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-// `padmesh verify | export | import`: offline tools over the same storage the server uses.
+// `padmesh verify | export | import | delete | sweep`: offline tools over the same storage the server uses.
 // Like main.ts, an entry point: it alone reads the environment (STORAGE_URL / DATA_DIR).
 import { TEXT_NAME, padIdProblem } from '@padmesh/protocol';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { ConfigError, parseConfig } from './config.js';
+import { readPadMeta } from './access/access-records.js';
+import { sweepExpired } from './access/expiry-sweep.js';
+import { ACCESS_CHANNEL, encodeAccessChange } from './access/live-access.js';
+import { PadAccess } from './access/pad-access.js';
+import { RedisBus } from './cluster/bus/redis.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { padPrefix } from './persistence/side-data-keys.js';
 import { loadVerified } from './persistence/integrity.js';
 import { applyStored, loadVerifiedDoc } from './persistence/stored-doc.js';
 import { storeMissing } from './storage/exists.js';
@@ -21,6 +28,11 @@ const USAGE = `usage:
       write the pad's text, or its full Yjs state (binary), to stdout or FILE
   padmesh import <pad> <file> [--format text|yjs] [--storage URL]
       text: replace the pad's text through the CRDT (minimal diff); yjs: merge a Yjs state
+  padmesh delete <pad> [--storage URL]
+      delete the pad everywhere (text, log, versions, access settings); it cannot come back.
+      With REDIS_URL set, open sockets on running nodes are closed at once (4410)
+  padmesh sweep [--storage URL]
+      delete every pad past its expiry, and (PAD_EXPIRE_DAYS) every pad idle that long
 The store is STORAGE_URL, else sqlite:$DATA_DIR/padmesh.db (as for the server).`;
 
 class UsageError extends Error {}
@@ -31,6 +43,8 @@ class CliError extends Error {}
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+/** How long the CLI waits for a bus message to leave before it disconnects. */
+const BUS_FLUSH_MS = 200;
 
 type Format = 'text' | 'yjs';
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -77,6 +91,12 @@ async function main(argv: string[]): Promise<number> {
       case 'import':
         if (rest.length !== 2) throw new UsageError('import needs a pad and a file');
         return await importPad(storage, rest[0]!, rest[1]!, format);
+      case 'delete':
+        if (rest.length !== 1) throw new UsageError('delete needs exactly one pad');
+        return await deletePad(storage, config, rest[0]!);
+      case 'sweep':
+        if (rest.length > 0) throw new UsageError('sweep takes no arguments');
+        return await sweep(storage, config);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
@@ -179,6 +199,60 @@ async function importPad(storage: Storage, pad: string, file: string, format: Fo
   err(
     `note: if ${pad} is open on a running node, its editors see this import only after the pad unloads ` +
       `(everyone leaves + PAD_IDLE_MS); for a live import use: curl -X PUT --data-binary @${file} http://HOST:PORT/api/pads/${pad}/text`,
+  );
+  return EXIT_OK;
+}
+
+/**
+ * The same access layer the nodes use, so a CLI deletion writes the tombstone and (with
+ * REDIS_URL) tells running nodes to drop the pad's sockets and room (OW8, OW10).
+ */
+async function withAccess<T>(storage: Storage, config: Config, fn: (access: PadAccess) => Promise<T>): Promise<T> {
+  const bus = config.redisUrl
+    ? await RedisBus.open(config.redisUrl, createLogger({ ...config, logLevel: 'warn' }))
+    : null;
+  const access = new PadAccess(storage, {
+    secret: Buffer.alloc(0), // mints no tokens
+    onChange: async (pad, change) =>
+      bus?.publish(ACCESS_CHANNEL, {
+        kind: 'access',
+        from: `cli-${process.pid}`,
+        data: encodeAccessChange(pad, change),
+      }),
+  });
+  try {
+    return await fn(access);
+  } finally {
+    // Publishing is fire-and-forget; give it a moment to leave before disconnecting.
+    if (bus) await new Promise((r) => setTimeout(r, BUS_FLUSH_MS));
+    await bus?.close();
+  }
+}
+
+async function deletePad(storage: Storage, config: Config, pad: string): Promise<number> {
+  const meta = await readPadMeta(storage, pad);
+  const exists =
+    (await storage.load(pad)).lastSeq > 0 ||
+    (await storage.records.list(padPrefix(pad))).length > 0 ||
+    meta.passwordHash !== null ||
+    meta.readOnlyId !== null;
+  if (meta.deleted && !exists) {
+    err(`padmesh: pad ${pad} was already deleted`);
+    return EXIT_FAILED;
+  }
+  if (!exists) {
+    err(`padmesh: no pad named ${pad}`);
+    return EXIT_FAILED;
+  }
+  await withAccess(storage, config, (access) => access.deletePad(pad));
+  out(`${pad}: deleted`);
+  return EXIT_OK;
+}
+
+async function sweep(storage: Storage, config: Config): Promise<number> {
+  const pads = await withAccess(storage, config, (access) => sweepExpired(storage, access, config.padExpireDays));
+  out(
+    `deleted ${pads.length} expired pad${pads.length === 1 ? '' : 's'}${pads.length ? `: ${pads.sort().join(' ')}` : ''}`,
   );
   return EXIT_OK;
 }

@@ -99,6 +99,12 @@ const EnvSchema = z.object({
   SEND_BUFFER_BUDGET_MB: intFrom(256, 1),
   /** Trust X-Forwarded-For from the load balancer for per-IP limits. */
   TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0'),
+  /** Key for unlock tokens, the same on every node of a cluster (else generated into DATA_DIR/secret). */
+  SERVER_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Delete pads nobody has written to for this many days (0 = never). */
+  PAD_EXPIRE_DAYS: intFrom(0, 0, 100_000),
+  /** How often each node looks for expired pads. */
+  EXPIRY_SWEEP_MS: intFrom(60 * 60_000, 1_000),
   /** Comma-separated origins allowed to open WebSockets besides the server's own host. */
   ALLOWED_ORIGINS: z.string().default(''),
 });
@@ -125,6 +131,12 @@ export type Config = {
   storageSchema: string | undefined;
   antiEntropyMs: number;
   drainDelayMs: number;
+  /** Where the generated server secret lives when SERVER_SECRET is unset. */
+  secretFile: string;
+  serverSecret: string | undefined;
+  /** 0: pads never expire for being idle. */
+  padExpireDays: number;
+  expirySweepMs: number;
   limits: Limits;
 };
 
@@ -192,6 +204,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     storageSchema: e.STORAGE_SCHEMA,
     antiEntropyMs: e.ANTI_ENTROPY_MS,
     drainDelayMs: e.DRAIN_DELAY_MS,
+    secretFile: join(dataDir, 'secret'),
+    serverSecret: e.SERVER_SECRET,
+    padExpireDays: e.PAD_EXPIRE_DAYS,
+    expirySweepMs: e.EXPIRY_SWEEP_MS,
     limits: {
       maxPadChars: e.MAX_PAD_CHARS,
       maxHttpBodyBytes: e.MAX_HTTP_BODY_BYTES,

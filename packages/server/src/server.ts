@@ -18,7 +18,10 @@ import { History } from './history/versions.js';
 import { WriteBatcher } from './persistence/write-batcher.js';
 import { PadAccess } from './access/pad-access.js';
 import { WsTransport, clientIp } from './transport/ws.js';
-import { frameLimitBytes } from './limits.js';
+import { LiveAccess } from './access/live-access.js';
+import { loadServerSecret } from './access/secret.js';
+import { sweepExpired } from './access/expiry-sweep.js';
+import { DistinctWindow, frameLimitBytes } from './limits.js';
 
 /** How long /readyz waits for storage before calling the node not ready. */
 const READY_TIMEOUT_MS = 2_000;
@@ -44,6 +47,8 @@ export interface ServerDeps {
   storage?: Storage;
   bus?: Bus;
   log?: Logger;
+  /** Wall-clock time for unlock-token and pad expiry (tests move it); Date.now otherwise. */
+  now?: () => number;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -113,9 +118,25 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     return null;
   };
 
-  const access = new PadAccess(storage);
+  // OW8: every change of access reaches every node's live sockets; see access/live-access.ts.
+  let live: LiveAccess | null = null;
+  const access = new PadAccess(storage, {
+    secret: loadServerSecret(config.serverSecret, config.secretFile),
+    ...(deps.now ? { now: deps.now } : {}),
+    onChange: (pad, change) => live?.changed(pad, change) ?? Promise.resolve(),
+  });
+  live = new LiveAccess({ access, rooms, storage, log, bus, nodeId: config.nodeId });
+  await live.start();
+  if (bus && !config.serverSecret)
+    log.warn(
+      'SERVER_SECRET is unset: each node signs unlock cookies with its own key, so they work only on the node that issued them',
+    );
+  // One count of new pads per address for sockets and claims alike (E4: distinct pads).
+  const newPads = new DistinctWindow(config.limits.maxNewPadsPerIpPerMin, 60_000);
   const transport = new WsTransport({
     access,
+    live,
+    newPads,
     rooms,
     log,
     metrics,
@@ -126,6 +147,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const http: Server = createServer(
     createHttpHandler({
       access,
+      storage,
+      newPads,
       history,
       nodeId: config.nodeId,
       ipOf: (req) => clientIp(req, config.limits.trustProxy),
@@ -167,10 +190,24 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     stopped: () => stopped,
   }).catch((err: unknown) => log.warn({ err }, 'start-up recovery failed; pads compact when next used'));
 
+  // OW11: expired pads (owner's date, or PAD_EXPIRE_DAYS untouched) are deleted by every node's sweeper.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = sweepExpired(storage, access, config.padExpireDays).then(
+      (pads) => pads.length > 0 && log.info({ pads: pads.length }, 'expired pads deleted'),
+      (err: unknown) => log.warn({ err }, 'expiry sweep failed; retrying at the next one'),
+    );
+  };
+  const sweeper = setInterval(sweep, config.expirySweepMs);
+  sweeper.unref();
+  sweep();
+
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      clearInterval(sweeper);
+      await sweeping;
       transport.close();
       const closed = new Promise<void>((r) => http.close(() => r()));
       // Requests in progress get a moment to finish; a connection that has not sent a whole

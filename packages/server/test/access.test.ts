@@ -1,14 +1,18 @@
-import { CloseCode } from '@padmesh/protocol';
+import { CloseCode, OWNER_HEADER } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../testing/raw-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { waitFor } from '../testing/wait.js';
 
-const post = (url: string, body: unknown, cookie?: string) =>
+const post = (url: string, body: unknown, cookie?: string, owner?: string) =>
   fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(cookie ? { cookie } : {}),
+      ...(owner ? { [OWNER_HEADER]: owner } : {}),
+    },
     body: JSON.stringify(body),
   });
 
@@ -28,13 +32,16 @@ describe('Protected pads and read-only links', () => {
     await srv.dispose();
   });
 
+  const claim = async (pad: string) =>
+    ((await (await post(`${srv.url}/api/pads/${pad}/claim`, {})).json()) as { ownerToken: string }).ownerToken;
+
   it('A1 a password hides and guards the pad on every route until unlocked', async () => {
+    const ownerToken = await claim('secret');
     const owner = await client('secret').ready();
     owner.insert(0, 'classified');
     await owner.saved();
-    const set = await post(`${srv.url}/api/pads/secret/password`, { password: 'hunter2 ✓' });
+    const set = await post(`${srv.url}/api/pads/secret/password`, { password: 'hunter2 ✓' }, undefined, ownerToken);
     assert.equal(set.status, 200);
-    const ownerCookie = set.headers.get('set-cookie')!.split(';')[0]!;
     assert.match(set.headers.get('set-cookie')!, /HttpOnly; SameSite=Strict/);
 
     assert.equal((await fetch(`${srv.url}/secret.txt`)).status, 403);
@@ -49,38 +56,41 @@ describe('Protected pads and read-only links', () => {
     assert.deepEqual(await (await fetch(`${srv.url}/api/pads/secret/access`)).json(), {
       protected: true,
       unlocked: false,
+      owned: true,
+      owner: false,
+      readOnly: null,
+      expiresAt: null,
     });
 
     assert.equal((await post(`${srv.url}/api/pads/secret/unlock`, { password: 'wrong' })).status, 403);
     const unlock = await post(`${srv.url}/api/pads/secret/unlock`, { password: 'hunter2 ✓' });
     assert.equal(unlock.status, 200);
     const cookie = unlock.headers.get('set-cookie')!.split(';')[0]!;
-    assert.equal(cookie, ownerCookie, 'the token is the same on every unlock (stateless)');
     const ok = await fetch(`${srv.url}/secret.txt`, { headers: { cookie } });
     assert.equal(await ok.text(), 'classified');
     const token = cookie.split('=')[1]!;
-    const friend = await client(`secret?token=${token}`).ready();
-    assert.equal(friend.text, 'classified');
+    const viaUrl = client(`secret?token=${token}`);
+    assert.equal((await viaUrl.closed()).code, CloseCode.PasswordRequired, 'OW6 tokens in URLs are not read');
   });
 
-  it('A1b changing the password needs the current one and voids old unlocks', async () => {
-    await post(`${srv.url}/api/pads/rotate/password`, { password: 'one' });
+  it('A1b the owner changes the password and old unlocks are void at once', async () => {
+    const ownerToken = await claim('rotate');
+    await post(`${srv.url}/api/pads/rotate/password`, { password: 'one' }, undefined, ownerToken);
     const cookie = (await post(`${srv.url}/api/pads/rotate/unlock`, { password: 'one' })).headers
       .get('set-cookie')!
       .split(';')[0]!;
     assert.equal(
-      (await post(`${srv.url}/api/pads/rotate/password`, { password: 'two' }, cookie)).status,
+      (await post(`${srv.url}/api/pads/rotate/password`, { password: 'two', currentPassword: 'one' }, cookie)).status,
       403,
-      'a cookie alone cannot change it',
+      'a cookie and the current password are not ownership',
     );
     assert.equal(
-      (await post(`${srv.url}/api/pads/rotate/password`, { password: 'two', currentPassword: 'one' })).status,
+      (await post(`${srv.url}/api/pads/rotate/password`, { password: 'two' }, undefined, ownerToken)).status,
       200,
     );
-    await new Promise((r) => setTimeout(r, 2_100)); // past the access cache
     assert.equal((await fetch(`${srv.url}/rotate.txt`, { headers: { cookie } })).status, 403, 'old unlock is void');
     assert.equal(
-      (await post(`${srv.url}/api/pads/rotate/password`, { password: '', currentPassword: 'two' })).status,
+      (await post(`${srv.url}/api/pads/rotate/password`, { password: '' }, undefined, ownerToken)).status,
       200,
     );
     assert.equal((await fetch(`${srv.url}/rotate.txt`)).status, 200, 'empty password removes protection');
@@ -95,16 +105,21 @@ describe('Protected pads and read-only links', () => {
   });
 
   it('A2 a read-only link watches live and the server refuses its edits', async () => {
+    const ownerToken = await claim('shared');
     const writer = await client('shared').ready();
     writer.insert(0, 'read me');
     await writer.saved();
-    const { id, url } = (await (await post(`${srv.url}/api/pads/shared/read-only-link`, {})).json()) as {
+    const { id, url } = (await (
+      await post(`${srv.url}/api/pads/shared/read-only-link`, {}, undefined, ownerToken)
+    ).json()) as {
       id: string;
       url: string;
     };
     assert.equal(url, `/ro/${id}`);
     assert.ok(id.length >= 20);
-    const again = (await (await post(`${srv.url}/api/pads/shared/read-only-link`, {})).json()) as { id: string };
+    const again = (await (
+      await post(`${srv.url}/api/pads/shared/read-only-link`, {}, undefined, ownerToken)
+    ).json()) as { id: string };
     assert.equal(again.id, id, 'one link per pad');
 
     const watcher = await client(`ro/${id}`).ready();

@@ -119,7 +119,7 @@ describe('route table on a live server', () => {
       ['PUT', '/rt.txt', 'GET, HEAD'],
       ['DELETE', '/api/pads/rt/versions', 'GET, HEAD, POST'],
       ['GET', '/api/pads/rt/unlock', 'POST'],
-      ['GET', '/api/pads/rt/password', 'POST'],
+      ['GET', '/api/pads/rt/claim', 'POST'],
     ];
     for (const [method, path, allow] of cases) {
       const res = await fetch(`${srv.url}${path}`, { method });
@@ -129,9 +129,12 @@ describe('route table on a live server', () => {
     }
   });
 
-  it('A1 on a protected pad every content route is 403 for every method; access, unlock and password stay open', async () => {
+  it('A1 OW2 on a protected pad every content and owner route is 403 for every method; access, claim and unlock stay open', async () => {
+    const claim = await fetch(`${srv.url}/api/pads/rt-locked/claim`, { method: 'POST' });
+    const { ownerToken } = (await claim.json()) as { ownerToken: string };
     const set = await fetch(`${srv.url}/api/pads/rt-locked/password`, {
       method: 'POST',
+      headers: { 'x-padmesh-owner': ownerToken },
       body: JSON.stringify({ password: 'pw' }),
     });
     assert.equal(set.status, 200);
@@ -144,6 +147,10 @@ describe('route table on a live server', () => {
       `/api/pads/rt-locked/versions/${id}/restore`,
       '/api/pads/rt-locked/versions/not-an-id',
       '/api/pads/rt-locked/read-only-link',
+      '/api/pads/rt-locked/read-only-link/rotate',
+      '/api/pads/rt-locked/password',
+      '/api/pads/rt-locked/expiry',
+      '/api/pads/rt-locked',
       '/api/pads/rt-locked/no-such-route',
     ];
     for (const path of gated)

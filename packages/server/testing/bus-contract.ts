@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ACCESS_CHANNEL, decodeAccessChange, encodeAccessChange } from '../src/access/live-access.js';
 import type { Bus, BusMessage } from '../src/cluster/bus/types.js';
 
 /** The Bus contract: every implementation runs these scenarios with two nodes on one pad. */
@@ -53,6 +54,16 @@ export function busContract(name: string, open: () => Promise<[Bus, Bus]>): void
       a.publish(other, { kind: 'state', from: 'a', data: new Uint8Array([3]) });
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(gotOther.length, 1);
+    });
+
+    it('OW8 an access change crosses on the shared :access channel, intact', async () => {
+      const got = await collect(b, ACCESS_CHANNEL);
+      await collect(a, ACCESS_CHANNEL);
+      a.publish(ACCESS_CHANNEL, { kind: 'access', from: 'a', data: encodeAccessChange('some-pad', 'password') });
+      await until(() => got.length === 1, 'the access change');
+      assert.equal(got[0]!.kind, 'access');
+      assert.deepEqual(decodeAccessChange(got[0]!.data), { pad: 'some-pad', change: 'password' });
+      await b.unsubscribe(ACCESS_CHANNEL);
     });
 
     it('BUS3 a healthy bus says so', () => {

@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { docFromStored, type PadContent } from '../src/persistence/stored-doc.js';
 import type { OpenStorageOptions } from '../src/storage/open.js';
 import type { LogEntry, Storage } from '../src/storage/types.js';
+import { deleteScenarios } from './storage-contract-delete.js';
 
 /** How a child process opens the store under test (see test/fixtures/storage-writer.ts). */
 export interface SharedStore {
@@ -190,6 +191,7 @@ export function storageContract(name: string, target: ContractTarget): void {
     integrityScenarios(target, () => s, pad, opt);
     recordScenarios(target, () => s, pad, opt);
     stressScenarios(target, () => s, pad, opt);
+    deleteScenarios(() => s, pad, opt);
   });
 }
 

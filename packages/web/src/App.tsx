@@ -1,8 +1,13 @@
+import { CloseCode, type AccessStatus } from '@padmesh/protocol';
 import { Suspense, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
-import { accessApi } from './access/api.js';
+import { AccessEnded, type Ended } from './access/AccessEnded.js';
+import { accessApi, ApiError } from './access/api.js';
+import { arrivedByRedirect, claim, claimable } from './access/claim.js';
+import { adoptOwnerFragment, forgetOwnerToken } from './access/owner-token.js';
 import { PasswordPrompt } from './access/PasswordPrompt.js';
 import { ShareMenu } from './access/ShareMenu.js';
+import { versionPath } from './history/version-id.js';
 import { CopyLink } from './pad/CopyLink.js';
 import { Editor } from './pad/Editor.js';
 import { PadProvider } from './pad/provider.js';
@@ -10,16 +15,30 @@ import { SaveProblem, StatusBadge } from './pad/StatusBadge.js';
 import { deviceId } from './device-id.js';
 import { Avatars } from './presence/Avatars.js';
 import { loadIdentity, type Identity } from './presence/identity.js';
-import { openCache } from './offline/cache.js';
+import { forgetCachedPad, openCache, type PadCache } from './offline/cache.js';
 import { lazyPart } from './lazy-part.js';
-import { parseRoute, socketUrl, type Route } from './route.js';
+import { padPath, parseRoute, socketUrl, type Route } from './route.js';
 
 // History (and its diff library) loads on first use: most visits never open it.
 const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
 const VersionView = lazyPart(() => import('./history/VersionView.js').then((m) => m.VersionView));
 
 type Gate =
-  { kind: 'checking' } | { kind: 'locked' } | { kind: 'open'; protected: boolean } | { kind: 'error'; message: string };
+  | { kind: 'checking' }
+  | { kind: 'locked' }
+  | { kind: 'open'; access: AccessStatus }
+  | { kind: 'ended'; why: Ended }
+  | { kind: 'error'; message: string };
+
+/** What a read-only link, or a pad we cannot ask about (offline), is treated as: no owner controls. */
+const NO_ACCESS_INFO: AccessStatus = {
+  protected: false,
+  unlocked: true,
+  owned: true,
+  owner: false,
+  readOnly: null,
+  expiresAt: null,
+};
 
 declare global {
   interface Window {
@@ -32,7 +51,12 @@ const focusEditor = () => document.querySelector<HTMLElement>('.cm-content[conte
 
 /** Follows the URL (back/forward move between the pad and the versions viewed). */
 export function App() {
-  const [route, setRoute] = useState<Route>(() => parseRoute(location.pathname));
+  const [route, setRoute] = useState<Route>(() => {
+    const r = parseRoute(location.pathname);
+    // Before anything renders, so the owner token never lingers in the address bar.
+    adoptOwnerFragment(r.kind === 'pad' ? r.pad : null);
+    return r;
+  });
   useEffect(() => {
     const onPop = () => setRoute(parseRoute(location.pathname));
     window.addEventListener('popstate', onPop);
@@ -48,50 +72,59 @@ export function App() {
 /** One pad: checks access, then connects and shows the editor with its top bar. */
 function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string) => void }) {
   const [gate, setGate] = useState<Gate>(
-    route.kind === 'read-only' ? { kind: 'open', protected: false } : { kind: 'checking' },
+    route.kind === 'read-only' ? { kind: 'open', access: NO_ACCESS_INFO } : { kind: 'checking' },
   );
   const pad = route.kind === 'pad' ? route.pad : null;
 
   const check = () => {
     if (!pad) return;
-    accessApi.status(pad).then(
-      (s) => setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', protected: s.protected }),
-      // No network: open the cached copy (offline editing); the socket retries meanwhile.
-      (err: Error) =>
+    void accessStatus(pad).then(
+      (s) => setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', access: s }),
+      (err: Error) => {
+        // Deleted: drop the cached copy before anything could load it and send it back.
+        if (err instanceof ApiError && err.status === 410) {
+          forgetOwnerToken(pad);
+          void forgetCachedPad(`pad:${pad}`);
+          return setGate({ kind: 'ended', why: 'deleted' });
+        }
+        // No network: open the cached copy (offline editing); the socket retries meanwhile.
         setGate(
-          err instanceof TypeError ? { kind: 'open', protected: false } : { kind: 'error', message: err.message },
-        ),
+          err instanceof TypeError ? { kind: 'open', access: NO_ACCESS_INFO } : { kind: 'error', message: err.message },
+        );
+      },
     );
   };
   useEffect(check, [pad]);
 
   if (gate.kind === 'checking') return <div className="center-card muted">Opening…</div>;
   if (gate.kind === 'error') return <div className="center-card error">{gate.message}</div>;
+  if (gate.kind === 'ended') return <AccessEnded why={gate.why} />;
   if (gate.kind === 'locked') return <PasswordPrompt pad={pad!} onUnlocked={check} />;
-  return (
-    <Pad
-      route={route}
-      navigate={navigate}
-      isProtected={gate.protected}
-      onProtectedChange={(p) => setGate({ kind: 'open', protected: p })}
-      onLocked={() => setGate({ kind: 'locked' })}
-    />
-  );
+  return <Pad route={route} navigate={navigate} access={gate.access} onAccessChanged={check} />;
+}
+
+/**
+ * The pad's access status; a pad this visit's `/` redirect just made is claimed first (OW:
+ * ownership without accounts), before the editor opens, so typing cannot make it unclaimable.
+ */
+async function accessStatus(pad: string): Promise<AccessStatus> {
+  const s = await accessApi.status(pad);
+  if (!claimable(pad, s) || !arrivedByRedirect()) return s;
+  return (await claim(pad)) ? accessApi.status(pad) : s;
 }
 
 function Pad({
   route,
   navigate,
-  isProtected,
-  onProtectedChange,
-  onLocked,
+  access,
+  onAccessChanged,
 }: {
   route: Route;
   navigate: (path: string) => void;
-  isProtected: boolean;
-  onProtectedChange: (p: boolean) => void;
-  onLocked: () => void;
+  access: AccessStatus;
+  onAccessChanged: () => void;
 }) {
+  const isProtected = access.protected;
   const readOnly = route.kind === 'read-only';
   const [me, setMe] = useState<Identity>(loadIdentity);
   const [provider, setProvider] = useState<PadProvider | null>(null);
@@ -100,9 +133,36 @@ function Pad({
   const [historyRefresh, setHistoryRefresh] = useState(0);
   // The connection follows the pad, not the version being viewed.
   const connectionKey = route.kind === 'pad' ? `pad:${route.pad}` : `ro:${route.id}`;
+  // Set when the server closes the socket for good over access (4403 / 4406 / 4410).
+  const [locked, setLocked] = useState(false);
+  const [ended, setEnded] = useState<Ended | null>(null);
+  const cacheRef = useRef<PadCache | null>(null);
+  /** The password this tab just set: when the server then closes our socket (4403), unlock with it instead of asking. */
+  const ownPassword = useRef<string | null>(null);
+  const onFatal = (code: number) => {
+    if (code === CloseCode.PasswordRequired && route.kind === 'pad') {
+      const pw = ownPassword.current;
+      if (!pw) return setLocked(true);
+      accessApi.unlock(route.pad, pw).then(
+        () => provider?.reconnect(),
+        () => setLocked(true),
+      );
+    } else if (code === CloseCode.LinkRevoked) end('revoked');
+    else if (code === CloseCode.InvalidPad && route.kind === 'read-only') end('unknown-link');
+    else if (code === CloseCode.PadDeleted) end('deleted');
+  };
+  /**
+   * Final: the cached copy goes too (a deleted pad must not come back from this browser's
+   * IndexedDB on reload; a revoked viewer keeps no copy), and nothing retries.
+   */
+  const end = (why: Ended) => {
+    setEnded(why);
+    if (why === 'deleted' && route.kind === 'pad') forgetOwnerToken(route.pad);
+    void (cacheRef.current ? cacheRef.current.clear() : forgetCachedPad(connectionKey));
+  };
   // Parent callbacks change every render; the connection must not.
-  const onLockedRef = useRef(onLocked);
-  onLockedRef.current = onLocked;
+  const onFatalRef = useRef(onFatal);
+  onFatalRef.current = onFatal;
   useEffect(() => {
     let p: PadProvider | null = null;
     let cache: Awaited<ReturnType<typeof openCache>> = null;
@@ -112,11 +172,12 @@ function Pad({
     void openCache(connectionKey, doc).then((c) => {
       cache = c;
       if (cancelled) return void c?.destroy();
+      cacheRef.current = c;
       // Edits the cache holds that no server acknowledged (tab closed offline) are sent by
       // the sync; until then the status says they are only on this device.
       p = new PadProvider(socketUrl(route), doc, { unsaved: c?.unsaved ?? false });
       c?.track(p);
-      p.onFatal = (code) => code === 4403 && onLockedRef.current();
+      p.onFatal = (code) => onFatalRef.current(code);
       const provider = p;
       window.padmesh = {
         doc,
@@ -135,12 +196,28 @@ function Pad({
   }, [connectionKey]);
   // The device id lets other tabs of this person collapse into one avatar (E9).
   useEffect(() => provider?.awareness.setLocalStateField('user', { ...me, id: deviceId() }), [provider, me]);
+  useClaimWhenEmpty(route, provider, access, onAccessChanged);
 
   const title = route.kind === 'pad' ? route.pad : 'Read-only view';
   useEffect(() => {
     document.title = `${title} · Padmesh`;
   }, [title]);
+  if (ended) return <AccessEnded why={ended} />;
   if (!provider) return null;
+  const unlocked = () => {
+    setLocked(false);
+    provider.reconnect(); // the unsent edits go out in this socket's sync
+    onAccessChanged();
+  };
+  const passwordSet = async (password: string) => {
+    ownPassword.current = password || null;
+    if (!password || route.kind !== 'pad') return onAccessChanged();
+    // This tab unlocks with the new password so the owner keeps editing without a prompt.
+    await accessApi.unlock(route.pad, password);
+    setLocked(false);
+    provider.reconnect();
+    onAccessChanged();
+  };
 
   return (
     <div className="app">
@@ -166,13 +243,21 @@ function Pad({
         {route.kind === 'pad' && (
           <button
             className={`button ${historyOpen ? 'on' : ''}`}
-            onClick={() => (historyOpen && version ? navigate(`/${route.pad}`) : null, setHistoryOpen(!historyOpen))}
+            onClick={() => (historyOpen && version ? navigate(padPath(route.pad)) : null, setHistoryOpen(!historyOpen))}
             aria-pressed={historyOpen}
           >
             History
           </button>
         )}
-        {route.kind === 'pad' && <ShareMenu pad={route.pad} isProtected={isProtected} onChange={onProtectedChange} />}
+        {route.kind === 'pad' && (
+          <ShareMenu
+            pad={route.pad}
+            access={access}
+            onChanged={onAccessChanged}
+            onPasswordSet={passwordSet}
+            onDeleted={() => end('deleted')}
+          />
+        )}
       </header>
       <div className="body">
         <main className="main">
@@ -182,10 +267,10 @@ function Pad({
                 pad={route.pad}
                 id={version}
                 doc={provider.doc}
-                onClose={() => navigate(`/${route.pad}`)}
+                onClose={() => navigate(padPath(route.pad))}
                 onRestored={() => {
                   setHistoryRefresh((n) => n + 1);
-                  navigate(`/${route.pad}`);
+                  navigate(padPath(route.pad));
                 }}
               />
             </Suspense>
@@ -195,6 +280,7 @@ function Pad({
               <Editor provider={provider} readOnly={readOnly} />
             </>
           )}
+          {locked && route.kind === 'pad' && <PasswordPrompt pad={route.pad} onUnlocked={unlocked} overlay />}
         </main>
         {route.kind === 'pad' && historyOpen && (
           // Its own boundary: the editor stays mounted while the panel's code loads.
@@ -203,11 +289,36 @@ function Pad({
               pad={route.pad}
               selected={version}
               refreshKey={historyRefresh}
-              onSelect={(id) => navigate(`/${route.pad}/history/${id}`)}
+              onSelect={(id) => navigate(versionPath(route.pad, id))}
             />
           </Suspense>
         )}
       </div>
     </div>
   );
+}
+
+/**
+ * Any empty pad nobody owns is claimed in the background once the sync shows it empty (the
+ * `/` redirect case is claimed before opening, in accessStatus). One attempt per pad visit.
+ */
+function useClaimWhenEmpty(
+  route: Route,
+  provider: PadProvider | null,
+  access: AccessStatus,
+  onClaimed: () => void,
+): void {
+  const pad = route.kind === 'pad' ? route.pad : null;
+  const want = pad !== null && provider !== null && claimable(pad, access);
+  useEffect(() => {
+    if (!want) return;
+    let tried = false;
+    const unsubscribe = provider.subscribe((s) => {
+      if (tried || s.status !== 'saved' || provider.doc.getText('content').length > 0) return;
+      tried = true;
+      void claim(pad).then((ok) => ok && onClaimed());
+    });
+    return unsubscribe;
+    // onClaimed is a fresh closure each render; the attempt belongs to the pad and provider.
+  }, [want, provider, pad]);
 }

@@ -1,11 +1,29 @@
 /** What the URL asks for: a pad (optionally a history version) or a read-only link. */
 export type Route = { kind: 'pad'; pad: string; version: string | null } | { kind: 'read-only'; id: string };
 
+/** A hand-written URL may hold a broken escape (`%E0`): kept as written (it matches no id) rather than crashing the app. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/**
+ * The version part is kept as written: VersionView checks it (history/version-id.ts) and says
+ * "No such version" for anything that is not an id, so it is never trusted into a path.
+ */
 export function parseRoute(pathname: string): Route {
   const ro = /^\/ro\/([A-Za-z0-9_-]+)\/?$/.exec(pathname);
   if (ro) return { kind: 'read-only', id: ro[1]! };
   const m = /^\/([^/]+)(?:\/history\/([^/]+))?\/?$/.exec(pathname);
-  return { kind: 'pad', pad: decodeURIComponent(m?.[1] ?? ''), version: m?.[2] ? decodeURIComponent(m[2]) : null };
+  return { kind: 'pad', pad: decode(m?.[1] ?? ''), version: m?.[2] ? decode(m[2]) : null };
+}
+
+/** The app URL of a pad. */
+export function padPath(pad: string): string {
+  return `/${encodeURIComponent(pad)}`;
 }
 
 export function socketUrl(route: Route): string {

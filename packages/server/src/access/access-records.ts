@@ -1,10 +1,24 @@
 import { loadVerifiedDoc } from '../persistence/stored-doc.js';
-import { accessPrefix, passwordKey, readOnlyIdKey, readOnlyLinkKey } from '../persistence/side-data-keys.js';
+import {
+  accessPrefix,
+  expiryKey,
+  ownerKey,
+  passwordKey,
+  readOnlyIdKey,
+  readOnlyLinkKey,
+  tombstoneKey,
+} from '../persistence/side-data-keys.js';
 import type { Storage } from '../storage/types.js';
 
 export interface PadMeta {
   passwordHash: string | null;
   readOnlyId: string | null;
+  /** SHA-256 (hex) of the owner token; null for an unclaimed pad. */
+  ownerHash: string | null;
+  /** When the owner wants the pad deleted (ms since epoch). */
+  expiresAt: number | null;
+  /** The pad was deleted (a tombstone); nothing else about it matters. */
+  deleted: boolean;
 }
 
 const text = (value: Uint8Array) => Buffer.from(value).toString('utf8');
@@ -33,6 +47,11 @@ export async function readPadMeta(storage: Storage, pad: string): Promise<PadMet
   const records = new Map((await storage.records.list(accessPrefix(pad))).map((r) => [r.key, r.value]));
   const password = records.get(passwordKey(pad));
   const readOnly = records.get(readOnlyIdKey(pad));
+  const [expiry, tombstone] = await Promise.all([
+    storage.records.get(expiryKey(pad)),
+    storage.records.get(tombstoneKey(pad)),
+  ]);
+  const owner = records.get(ownerKey(pad));
   const legacy = password && readOnly ? null : await legacyMap(storage, `:meta:${pad}`);
   const fromLegacy = (name: string) => {
     const v = legacy?.get(name);
@@ -40,7 +59,11 @@ export async function readPadMeta(storage: Storage, pad: string): Promise<PadMet
   };
   return {
     passwordHash: password ? (password.length > 0 ? text(password) : null) : fromLegacy('passwordHash'),
-    readOnlyId: readOnly ? text(readOnly) : fromLegacy('readOnlyId'),
+    // An empty record means "revoked" and masks a legacy link.
+    readOnlyId: readOnly ? (readOnly.length > 0 ? text(readOnly) : null) : fromLegacy('readOnlyId'),
+    ownerHash: owner && owner.length > 0 ? text(owner) : null,
+    expiresAt: expiry && expiry.length > 0 ? Number(text(expiry)) : null,
+    deleted: tombstone !== null,
   };
 }
 
@@ -53,6 +76,26 @@ export async function writePasswordHash(storage: Storage, pad: string, hash: str
 export async function writeReadOnlyLink(storage: Storage, pad: string, id: string): Promise<void> {
   await storage.records.put(readOnlyLinkKey(id), utf8(pad));
   await storage.records.put(readOnlyIdKey(pad), utf8(id));
+}
+
+/** Revokes the pad's link: the pointer goes, and an empty id record masks any legacy one. */
+export async function revokeReadOnlyLink(storage: Storage, pad: string, id: string | null): Promise<void> {
+  await storage.records.put(readOnlyIdKey(pad), new Uint8Array());
+  if (id) await storage.records.delete([readOnlyLinkKey(id)]);
+}
+
+export async function writeOwnerHash(storage: Storage, pad: string, hash: string): Promise<void> {
+  await storage.records.put(ownerKey(pad), utf8(hash));
+}
+
+export async function writeExpiry(storage: Storage, pad: string, expiresAt: number | null): Promise<void> {
+  if (expiresAt === null) await storage.records.delete([expiryKey(pad)]);
+  else await storage.records.put(expiryKey(pad), utf8(String(expiresAt)));
+}
+
+/** Written before the pad's data is deleted, so a crash half-way leaves a pad nobody can open. */
+export async function writeTombstone(storage: Storage, pad: string, at: number): Promise<void> {
+  await storage.records.put(tombstoneKey(pad), utf8(String(at)));
 }
 
 /** The pad a read-only link id points to: the record, else the legacy `:ro:<id>` pseudo-pad. */

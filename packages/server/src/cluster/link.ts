@@ -94,6 +94,9 @@ export class ClusterLink {
           return;
         case 'state':
           return this.answer(m.data);
+        case 'access':
+          // Travels on its own channel (LiveAccess), never a pad's.
+          return;
       }
     } catch (err) {
       this.deps.log.warn({ err, pad: this.pad, from: m.from, kind: m.kind }, 'ignoring bad message from a peer');

@@ -50,7 +50,10 @@ export interface PlainRoute extends RouteBase {
  * and change no content may be, so the gate cannot be forgotten on a new route.
  */
 export interface PadRoute extends RouteBase {
-  pad: 'gated' | 'open';
+  /** `owner`: only a request carrying the pad's owner token (OW2); the password gate does not apply. */
+  pad: 'gated' | 'open' | 'owner';
+  /** For `owner` routes, what the 403 says only the owner can do ("set a password"). */
+  ownerAction?: string;
   /** Checks of other named groups, run after the gate: each returns the value or throws an HttpError. */
   params?: Readonly<Record<string, (raw: string) => string>>;
   handler(ctx: PadContext): Promise<void> | void;
@@ -58,15 +61,24 @@ export interface PadRoute extends RouteBase {
 
 export type Route = PlainRoute | PadRoute;
 
-/** Whether a request may see a pad's content (the unlock cookie or token it carries). */
+/**
+ * Whether a request may see a pad's content (the unlock cookie it carries), and whether it
+ * is the pad's owner. Either may throw an HttpError of its own (410 for a deleted pad).
+ */
 export type PadGate = (pad: string, req: IncomingMessage) => Promise<boolean>;
+export type OwnerGate = (pad: string, req: IncomingMessage) => Promise<boolean>;
 
 /**
  * Runs the first route whose pattern matches `ctx.url.pathname`, in table order. Returns
  * false when none does. Order of refusals: bad pad id (400), locked pad (403), bad
  * parameter (400), wrong method (405).
  */
-export async function dispatch(routes: readonly Route[], ctx: RequestContext, gate: PadGate): Promise<boolean> {
+export async function dispatch(
+  routes: readonly Route[],
+  ctx: RequestContext,
+  gate: PadGate,
+  owner: OwnerGate = async () => false,
+): Promise<boolean> {
   const path = ctx.url.pathname;
   for (const route of routes) {
     const m = route.pattern.exec(path);
@@ -83,6 +95,8 @@ export async function dispatch(routes: readonly Route[], ctx: RequestContext, ga
     params.pad = pad;
     if (route.pad === 'gated' && !(await gate(pad, ctx.req)))
       throw new HttpError(403, 'this pad is protected by a password');
+    if (route.pad === 'owner' && !(await owner(pad, ctx.req)))
+      throw new HttpError(403, `only the pad's owner can ${route.ownerAction ?? 'do this'}`);
     for (const [name, check] of Object.entries(route.params ?? {})) {
       const value = params[name];
       if (value !== undefined) params[name] = check(value);

@@ -1,10 +1,12 @@
 import type { ErrorReply } from '@padmesh/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessRoutes, requestToken } from '../access/routes.js';
+import { accessRoutes, gone, requestOwnerToken, requestToken } from '../access/routes.js';
 import type { PadAccess } from '../access/pad-access.js';
 import { historyRoutes } from '../history/routes.js';
 import type { History } from '../history/versions.js';
+import type { DistinctWindow } from '../limits.js';
 import type { Logger } from '../log.js';
+import type { Storage } from '../storage/types.js';
 import type { Rooms } from '../room/rooms.js';
 import { errorPage } from './error-page.js';
 import { HttpError } from './errors.js';
@@ -13,7 +15,7 @@ import { opsRoutes, type OpsDeps } from './ops-routes.js';
 import { servePage } from './pages.js';
 import { readBody } from './read-body.js';
 import { SECURITY_HEADERS, TEXT_HTML, sendJson, sendText } from './replies.js';
-import { dispatch, type PadGate, type RequestContext, type Route, type WithPad } from './route.js';
+import { dispatch, type OwnerGate, type PadGate, type RequestContext, type Route, type WithPad } from './route.js';
 import type { StaticFiles } from './static-files.js';
 import { textRoutes } from './text-routes.js';
 
@@ -23,6 +25,9 @@ export interface HttpDeps extends OpsDeps {
   log: Logger;
   maxBodyBytes: number;
   access: PadAccess;
+  storage: Storage;
+  /** Shared with the WebSocket transport: claiming a new pad counts as creating one. */
+  newPads: DistinctWindow;
   history: History;
   /** Named in an `x-padmesh-node` header, so operators (and tests) see which node answered. */
   nodeId?: string;
@@ -62,12 +67,27 @@ export function createHttpHandler(deps: HttpDeps) {
 
   const routes: Route[] = [
     ...opsRoutes(deps),
-    ...accessRoutes(deps.access),
+    ...accessRoutes({
+      access: deps.access,
+      storage: deps.storage,
+      newPads: deps.newPads,
+      hasLiveContent: (pad) => deps.rooms.peek(pad)?.isEmpty() === false,
+    }),
     ...historyRoutes({ history: deps.history, withPad }),
     ...textRoutes(withPad),
     unknownPadPath,
   ];
-  const gate: PadGate = (pad, req) => deps.access.allowed(pad, requestToken(req, pad));
+  // No cache: a password set on any node holds for the next request on every node (OW8).
+  const gate: PadGate = async (pad, req) => {
+    const meta = await deps.access.meta(pad);
+    if (deps.access.isGone(meta)) throw gone();
+    return deps.access.unlocked(pad, meta, requestToken(req, pad));
+  };
+  const owner: OwnerGate = async (pad, req) => {
+    const meta = await deps.access.meta(pad);
+    if (deps.access.isGone(meta)) throw gone();
+    return deps.access.isOwner(meta, requestOwnerToken(req));
+  };
 
   function contextOf(req: IncomingMessage, res: ServerResponse): RequestContext {
     return {
@@ -88,7 +108,7 @@ export function createHttpHandler(deps: HttpDeps) {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = contextOf(req, res);
-    if (!(await dispatch(routes, ctx, gate))) servePage(ctx, deps.files);
+    if (!(await dispatch(routes, ctx, gate, owner))) servePage(ctx, deps.files);
   }
 
   return (req: IncomingMessage, res: ServerResponse) => {

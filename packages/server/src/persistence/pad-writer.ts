@@ -42,6 +42,8 @@ export class PadWriter {
   /** Stored bytes for this pad, approximately. */
   private bytes: number;
   private compacting = false;
+  /** The pad was deleted: append, compaction and close write nothing more. */
+  private discarded = false;
 
   constructor(
     private readonly pad: string,
@@ -60,6 +62,7 @@ export class PadWriter {
 
   /** Queues `update` for the next group commit; `durable()` covers it from now on. */
   append(update: Uint8Array): void {
+    if (this.discarded) return;
     this.bytes += update.length;
     this.sinceCompact++;
     this.lastWrite = this.deps.batcher.append({ pad: this.pad, update });
@@ -89,6 +92,7 @@ export class PadWriter {
 
   async compact(): Promise<void> {
     await this.lastWrite;
+    if (this.discarded) return;
     try {
       // Verified (R2): a bad entry is quarantined before the compaction deletes what it covers.
       const done = await compactPad(this.deps.storage, this.pad, {
@@ -104,6 +108,11 @@ export class PadWriter {
       this.deps.metrics.storageErrors.inc();
       this.deps.log.warn({ err, pad: this.pad }, 'compaction failed; will retry later');
     }
+  }
+
+  /** The pad was deleted: nothing more goes to storage (writes already queued still settle). */
+  discard(): void {
+    this.discarded = true;
   }
 
   /** Before a pad is unloaded: everything committed, and a log worth folding folded. */

@@ -26,3 +26,17 @@ export const versionStateKey = (pad: string, id: string) => `${padPrefix(pad)}hi
 /** `history/author/<client id>`: who a Yjs client is (JSON `{name, color}`). */
 export const authorPrefix = (pad: string) => `${padPrefix(pad)}history/author/`;
 export const authorKey = (pad: string, client: number) => `${authorPrefix(pad)}${client}`;
+
+/** `access/owner`: SHA-256 (hex) of the pad's owner token (OW1); the token itself is never stored. */
+export const ownerKey = (pad: string) => `${padPrefix(pad)}access/owner`;
+/**
+ * When the pad expires (ms since epoch, decimal). Global, outside the pad's prefix, so the
+ * sweeper finds every pad with an expiry by listing `expiryPrefix` instead of every record.
+ */
+export const expiryPrefix = 'expiry/';
+export const expiryKey = (pad: string) => `${expiryPrefix}${pad}`;
+/**
+ * A deleted pad's tombstone (deletion time, ms). Outside the pad's prefix, so deleting the
+ * pad's data keeps it: a browser holding the pad in IndexedDB can never bring it back.
+ */
+export const tombstoneKey = (pad: string) => `deleted/${pad}`;

@@ -83,6 +83,8 @@ export class Room {
   /** The sync-step-2 frame of the whole doc, shared by every client that joins with an empty doc (join storms). */
   private fullState: Uint8Array | null = null;
   private lifecycle: Lifecycle = { kind: 'open' };
+  /** Deleted (discard): closing records no version. */
+  private discarded = false;
   private incoming: Incoming | null = null;
   private readonly log: Logger;
   private readonly shape: PadShape;
@@ -319,6 +321,24 @@ export class Room {
     if (origin !== BUS_ORIGIN && origin !== 'timeout') this.link?.publishAwareness(changed);
   }
 
+  /** The connections on this pad here (access re-checks, OW8). */
+  connections(): readonly Conn[] {
+    return [...this.conns];
+  }
+
+  /**
+   * The pad was deleted (OW10): clients are dropped with `code`, and nothing more is written:
+   * no pending edit, version or compaction. Resolves once writes already queued are done, so
+   * the caller's delete runs after them.
+   */
+  discard(code: number, reason: string): Promise<void> {
+    this.discarded = true;
+    this.writer.discard();
+    this.recorder?.destroy();
+    this.evict(code, reason);
+    return this.writer.durable();
+  }
+
   /** Drops all clients (they reconnect and resync) and asks the registry to forget this room. */
   evict(code: number, reason: string): void {
     for (const c of [...this.conns]) c.close(code, reason);
@@ -332,7 +352,7 @@ export class Room {
     this.applyIncoming();
     const done = (async () => {
       await this.link?.close();
-      if (this.recorder?.dirty) await this.recorder.record('close').catch(() => {});
+      if (this.recorder?.dirty && !this.discarded) await this.recorder.record('close').catch(() => {});
       this.recorder?.destroy();
       await this.writer.close();
       this.fanout.destroy();

@@ -48,6 +48,11 @@ export class Rooms {
     return this.entries.size;
   }
 
+  /** The pad's room if it is loaded here (no reference taken), else null. */
+  peek(pad: string): Room | null {
+    return this.entries.get(pad)?.loaded ?? null;
+  }
+
   /** Loads (or reuses) the pad and takes a reference; pair with `release`. */
   async acquire(pad: string): Promise<Room> {
     for (;;) {

@@ -1,4 +1,5 @@
 import { checksum, checksumMatches } from './checksum.js';
+import { padFootprint } from '../persistence/pad-footprint.js';
 import { MemoryRecords } from './memory-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
@@ -17,6 +18,8 @@ export class MemoryStorage implements Storage {
   private seq = 0;
   private closed = false;
   private jail: QuarantinedEntry[] = [];
+  /** Last append per pad (ms), for the idle-expiry sweep. */
+  private touched = new Map<string, number>();
   readonly records = new MemoryRecords(() => this.check());
 
   private pad(id: string): PadState {
@@ -57,7 +60,9 @@ export class MemoryStorage implements Storage {
 
   async append(entries: readonly LogEntry[]): Promise<void> {
     this.check();
+    const now = Date.now();
     for (const e of entries) {
+      this.touched.set(e.pad, now);
       const p = this.pad(e.pad);
       // Idempotency key: skip an entry already in the live log (a retried batch).
       if (e.id !== undefined) {
@@ -116,6 +121,22 @@ export class MemoryStorage implements Storage {
     if (!bytes || bytes.length === 0) throw new Error(`nothing stored to corrupt for ${pad}`);
     const at = bytes.length >> 1;
     bytes[at] = bytes[at]! ^ 0xff;
+  }
+
+  async deletePad(pad: string): Promise<void> {
+    this.check();
+    const f = await padFootprint(this, pad);
+    const gone = (name: string) => f.logs.includes(name) || name.startsWith(f.logPrefix);
+    for (const name of [...this.pads.keys()]) if (gone(name)) this.pads.delete(name);
+    for (const name of [...this.touched.keys()]) if (gone(name)) this.touched.delete(name);
+    this.jail = this.jail.filter((q) => !gone(q.pad));
+    await this.records.delete(f.recordKeys);
+    await this.records.deletePrefix(f.recordPrefix);
+  }
+
+  async idlePads(before: number): Promise<string[]> {
+    this.check();
+    return [...this.touched].filter(([pad, at]) => at < before && !pad.startsWith(':')).map(([pad]) => pad);
   }
 
   async listPads(): Promise<string[]> {

@@ -9,6 +9,7 @@ import {
   type WriteConcernSettings,
 } from 'mongodb';
 import { checksum, checksumMatches } from './checksum.js';
+import { padFootprint } from '../persistence/pad-footprint.js';
 import { MongoRecords, type RecordDoc } from './mongo-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
@@ -26,6 +27,8 @@ interface PadDoc {
   _id: string;
   seq: number;
   v: number;
+  /** Last append (idle expiry); set on every pad by `init` for pads stored before it was kept. */
+  at?: Date;
   /** Standalone mode only: committed chunks whose `first` is not yet written onto the chunk. */
   commits?: { b: ObjectId; first: number }[];
 }
@@ -146,6 +149,7 @@ export class MongoStorage implements Storage {
         partialFilterExpression: { keys: { $exists: true } },
       },
     ]);
+    await this.pads.updateMany({ at: { $exists: false } }, { $set: { at: new Date() } });
     if (!this.transactions) await this.recover();
   }
 
@@ -215,7 +219,7 @@ export class MongoStorage implements Storage {
           if (fresh.length === 0) continue;
           const head = await this.pads.findOneAndUpdate(
             { _id: pad },
-            { $inc: { seq: fresh.length, v: 1 } },
+            { $inc: { seq: fresh.length, v: 1 }, $set: { at: new Date() } },
             { upsert: true, returnDocument: 'after', session },
           );
           let first = head!.seq - fresh.length + 1;
@@ -247,7 +251,13 @@ export class MongoStorage implements Storage {
       { _id: pad },
       [
         { $set: { commits: { $concatArrays: [{ $ifNull: ['$commits', []] }, records] } } },
-        { $set: { seq: { $add: [{ $ifNull: ['$seq', 0] }, fresh.length] }, v: { $add: [{ $ifNull: ['$v', 0] }, 1] } } },
+        {
+          $set: {
+            seq: { $add: [{ $ifNull: ['$seq', 0] }, fresh.length] },
+            v: { $add: [{ $ifNull: ['$v', 0] }, 1] },
+            at: '$$NOW',
+          },
+        },
       ],
       { upsert: true, returnDocument: 'after' },
     );
@@ -377,6 +387,25 @@ export class MongoStorage implements Storage {
       ])
       .toArray();
     return rows.map((r) => ({ pad: r._id, entries: r.entries }));
+  }
+
+  /** Log first, head last: a load racing the delete sees a shorter pad, never a head without its chunks. */
+  async deletePad(pad: string): Promise<void> {
+    const f = await padFootprint(this, pad);
+    // Pad ids are [A-Za-z0-9_-], so the prefix needs no regex escaping.
+    const names = { $in: f.logs };
+    const prefixed = new RegExp(`^${f.logPrefix}`);
+    await this.log.deleteMany({ $or: [{ pad: names }, { pad: prefixed }] });
+    await this.snapshots.deleteMany({ $or: [{ _id: names }, { _id: prefixed }] });
+    await this.jail.deleteMany({ $or: [{ pad: names }, { pad: prefixed }] });
+    await this.pads.deleteMany({ $or: [{ _id: names }, { _id: prefixed }] });
+    await this.records.delete(f.recordKeys);
+    await this.records.deletePrefix(f.recordPrefix);
+  }
+
+  async idlePads(before: number): Promise<string[]> {
+    const rows = await this.pads.find({ at: { $lt: new Date(before) }, _id: { $not: /^:/ } }).toArray();
+    return rows.map((r) => r._id);
   }
 
   async listPads(): Promise<string[]> {

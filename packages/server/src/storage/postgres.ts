@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
 import { checksum, checksumMatches } from './checksum.js';
+import { padFootprint } from '../persistence/pad-footprint.js';
 import { PostgresRecords } from './postgres-records.js';
+import { prefixEnd } from './record-keys.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 export interface PostgresOptions {
@@ -152,6 +154,11 @@ export class PostgresStorage implements Storage {
           entries.map((e) => checksum(e.update)),
         ],
       );
+      await c.query(
+        `INSERT INTO pad_activity (pad, at) SELECT DISTINCT p, now() FROM unnest($1::text[]) AS p
+         ON CONFLICT (pad) DO UPDATE SET at = excluded.at`,
+        [[...new Set(entries.map((e) => e.pad))]],
+      );
     });
   }
 
@@ -213,6 +220,33 @@ export class PostgresStorage implements Storage {
       [minEntries],
     );
     return rows.map((r) => ({ pad: r.pad, entries: Number(r.entries) }));
+  }
+
+  async deletePad(pad: string): Promise<void> {
+    const f = await padFootprint(this, pad);
+    await this.tx(async (c) => {
+      // Same per-pad lock as append, so no batch of this pad commits half-way through.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, pad]);
+      // left() rather than LIKE: pad ids may hold '_', a LIKE wildcard; rather than a range: the column's collation may not be bytewise.
+      for (const table of ['updates', 'snapshots', 'quarantine', 'pad_activity'])
+        await c.query(`DELETE FROM ${table} WHERE pad = ANY($1::text[]) OR left(pad, length($2)) = $2`, [
+          f.logs,
+          f.logPrefix,
+        ]);
+      await c.query('DELETE FROM records WHERE key = ANY($1::text[]) OR (key >= $2 AND key < $3)', [
+        f.recordKeys,
+        f.recordPrefix,
+        prefixEnd(f.recordPrefix),
+      ]);
+    });
+  }
+
+  async idlePads(before: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ pad: string }>(
+      "SELECT pad FROM pad_activity WHERE at < to_timestamp($1 / 1000.0) AND left(pad, 1) <> ':'",
+      [before],
+    );
+    return rows.map((r) => r.pad);
   }
 
   async listPads(): Promise<string[]> {

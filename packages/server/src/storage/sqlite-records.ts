@@ -51,6 +51,13 @@ export class SqliteRecords implements Records {
     })();
   }
 
+  /** Synchronous, so `SqliteStorage.deletePad` can remove records in its own transaction. */
+  deleteSync(keys: readonly string[], prefix: string): void {
+    keys.forEach(checkKey);
+    for (const k of keys) this.stmts.delete.run(k);
+    this.stmts.deleteRange.run(prefix, prefixEnd(prefix));
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     return this.stmts.deleteRange.run(prefix, prefixEnd(prefix)).changes;
   }

@@ -99,6 +99,12 @@ export class ThreadedSqliteStorage implements Storage {
   backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
     return this.call('backlog', minEntries);
   }
+  deletePad(pad: string): Promise<void> {
+    return this.call('deletePad', pad);
+  }
+  idlePads(before: number): Promise<string[]> {
+    return this.call('idlePads', before);
+  }
   listPads(): Promise<string[]> {
     return this.call('listPads');
   }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { padFootprint } from '../persistence/pad-footprint.js';
 import { checksum, checksumMatches } from './checksum.js';
 import { RECORDS_SCHEMA, SqliteRecords } from './sqlite-records.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
@@ -62,7 +63,25 @@ export class SqliteStorage implements Storage {
       const have = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
       if (!have.some((c) => c.name === 'crc')) this.db.exec(`ALTER TABLE ${table} ADD COLUMN crc INTEGER`);
     }
+    // Last append per pad (idle expiry), added after the first schema: pads stored before
+    // count as written now, so an upgrade never expires a pad on its first sweep.
+    const hadActivity = this.db
+      .prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'pad_activity'")
+      .get()!.n;
+    this.db.exec('CREATE TABLE IF NOT EXISTS pad_activity (pad TEXT PRIMARY KEY, at INTEGER NOT NULL)');
+    if (!hadActivity)
+      this.db
+        .prepare(
+          'INSERT OR IGNORE INTO pad_activity SELECT pad, ? FROM (SELECT pad FROM snapshots UNION SELECT pad FROM updates)',
+        )
+        .run(Date.now());
     this.stmts = {
+      touch: this.db.prepare(
+        'INSERT INTO pad_activity (pad, at) VALUES (?, ?) ON CONFLICT (pad) DO UPDATE SET at = excluded.at',
+      ),
+      idle: this.db.prepare<[number], { pad: string }>(
+        "SELECT pad FROM pad_activity WHERE at < ? AND substr(pad, 1, 1) <> ':'",
+      ),
       insert: this.db.prepare(
         'INSERT INTO updates (pad, data, id, crc) VALUES (?, ?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
       ),
@@ -100,6 +119,8 @@ export class SqliteStorage implements Storage {
   private readonly appendTx = (entries: readonly LogEntry[]) =>
     this.db.transaction(() => {
       for (const e of entries) this.stmts.insert.run(e.pad, e.update, e.id ?? null, checksum(e.update));
+      const now = Date.now();
+      for (const pad of new Set(entries.map((e) => e.pad))) this.stmts.touch.run(pad, now);
     })();
 
   async load(pad: string): Promise<StoredPad> {
@@ -166,6 +187,24 @@ export class SqliteStorage implements Storage {
 
   async backlog(minEntries: number): Promise<{ pad: string; entries: number }[]> {
     return this.stmts.backlog.all(minEntries);
+  }
+
+  async deletePad(pad: string): Promise<void> {
+    const f = await padFootprint(this, pad);
+    const names = JSON.stringify(f.logs);
+    this.db.transaction(() => {
+      for (const table of ['updates', 'snapshots', 'quarantine', 'pad_activity'])
+        this.db
+          .prepare(
+            `DELETE FROM ${table} WHERE pad IN (SELECT value FROM json_each(?)) OR substr(pad, 1, length(?)) = ?`,
+          )
+          .run(names, f.logPrefix, f.logPrefix);
+      this.records.deleteSync(f.recordKeys, f.recordPrefix);
+    })();
+  }
+
+  async idlePads(before: number): Promise<string[]> {
+    return this.stmts.idle.all(before).map((r) => r.pad);
   }
 
   async listPads(): Promise<string[]> {

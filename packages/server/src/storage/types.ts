@@ -100,6 +100,20 @@ export interface Storage {
   quarantined(pad?: string): Promise<QuarantinedEntry[]>;
   /** Pads with at least `minEntries` log entries not folded into a snapshot (R4, start-up recovery). */
   backlog(minEntries: number): Promise<{ pad: string; entries: number }[]>;
+  /**
+   * Removes a pad entirely (OW10): its log, snapshot and quarantined entries, its records
+   * (K2: `pad/<pad>/…`, its read-only link, its expiry), and its legacy pseudo-pads (K3).
+   * Other pads are untouched; an unknown pad is a no-op; a later append starts afresh.
+   * Not one transaction on every backend, but repeatable: a failed delete is finished by
+   * running it again.
+   */
+  deletePad(pad: string): Promise<void>;
+  /**
+   * Pads (not legacy pseudo-pads) whose last append was before `before` (ms since epoch),
+   * for the idle-expiry sweep (PAD_EXPIRE_DAYS). Pads stored before last-write times were
+   * kept count from the moment the backend first kept them.
+   */
+  idlePads(before: number): Promise<string[]>;
   /** Every pad with stored state, in no particular order. */
   listPads(): Promise<string[]>;
   /** Throws if the backend is unreachable (readiness). */

@@ -2,6 +2,7 @@ import { CloseCode, ProtocolError, carriesUpdate, decodeMessage, encodeMessage, 
 import { systemClock, type Clock } from '../clock.js';
 import { checkUpdate } from '../crdt/update-check.js';
 import { ShapeError, readUpdateShape, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
+import { wouldChange } from '../crdt/would-change.js';
 import { TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -167,7 +168,8 @@ export class Session {
       this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
       throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
     }
-    if (this.conn.readOnly && changes > 0) {
+    // OW12: only what would really change the pad; a cached doc's resync is not an edit.
+    if (this.conn.readOnly && changes > 0 && wouldChange(room.doc, update)) {
       this.deps.metrics.rejected.inc({ reason: 'read_only' });
       throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
     }

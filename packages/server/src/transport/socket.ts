@@ -1,4 +1,5 @@
 import { CloseCode } from '@padmesh/protocol';
+import { NO_CREDENTIAL, type Credential } from '../access/credential.js';
 
 /** The minimal socket a room sees; `ws` stays in ws.ts (and tests can pass fakes). */
 export interface Socket {
@@ -82,6 +83,8 @@ export class Conn {
   /** Awareness client ids this connection has announced, removed when it leaves. */
   readonly awarenessIds = new Set<number>();
   private overSince: number | null = null;
+  /** How the socket was admitted, re-checked whenever the pad's access changes (OW8). */
+  credential: Credential = NO_CREDENTIAL;
 
   constructor(
     readonly socket: Socket,

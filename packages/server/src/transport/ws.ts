@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
 import { DistinctWindow, KeyedCounter } from '../limits.js';
+import { NO_CREDENTIAL, type Credential } from '../access/credential.js';
+import type { LiveAccess } from '../access/live-access.js';
 import { requestToken } from '../access/routes.js';
 import type { Logger } from '../log.js';
 import type { PadAccess } from '../access/pad-access.js';
@@ -70,11 +72,23 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 interface Admission {
   pad: string;
   readOnly: boolean;
+  /** Kept on the connection so later access changes re-check it (OW8). */
+  credential: Credential;
   denied: [code: number, reason: string] | null;
 }
 
+const DENIED_REASON: Readonly<Record<number, string>> = {
+  [CloseCode.PasswordRequired]: 'password_required',
+  [CloseCode.LinkRevoked]: 'link_revoked',
+  [CloseCode.PadDeleted]: 'pad_deleted',
+};
+
 export interface WsDeps {
   access: PadAccess;
+  /** Re-checks sockets whose pad's access changed while they were being admitted (OW8). */
+  live?: LiveAccess;
+  /** The per-address new-pad limit, when shared with the HTTP claim route. */
+  newPads?: DistinctWindow;
   rooms: Rooms;
   log: Logger;
   metrics: Metrics;
@@ -98,7 +112,7 @@ export class WsTransport {
 
   constructor(private readonly deps: WsDeps) {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
-    this.newPads = new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
+    this.newPads = deps.newPads ?? new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
     this.sendBudget = new SendBudget(deps.limits.sendBufferBudgetBytes);
     this.shape = shapeLimits(deps.limits.shape);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, perMessageDeflate: false });
@@ -127,8 +141,10 @@ export class WsTransport {
     const ip = clientIp(req, this.deps.limits.trustProxy);
     const wantsAcks = url.searchParams.has(PADMESH_PARAM);
     socket.on('error', ignore);
+    const epoch = this.deps.live?.epoch ?? 0;
     this.admit(req, name, Boolean(m[1])).then(
-      (admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, wantsAcks, ip)),
+      (admission) =>
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, wantsAcks, ip, epoch)),
       (err) => {
         this.deps.log.error({ err }, 'could not check pad access');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
@@ -139,18 +155,21 @@ export class WsTransport {
 
   /** Resolves which pad a socket is for, and whether it may read or write it (A1, A2). */
   private async admit(req: IncomingMessage, name: string, viaReadOnlyLink: boolean): Promise<Admission> {
+    const { access } = this.deps;
     if (viaReadOnlyLink) {
-      const pad = await this.deps.access.padForReadOnly(name);
-      return pad
-        ? { pad, readOnly: true, denied: null }
-        : { pad: name, readOnly: true, denied: [CloseCode.InvalidPad, 'unknown read-only link'] };
+      const credential = { readOnlyId: name };
+      const pad = await access.padForReadOnly(name);
+      if (!pad)
+        return { pad: name, readOnly: true, credential, denied: [CloseCode.InvalidPad, 'unknown read-only link'] };
+      return { pad, readOnly: true, credential, denied: access.refusal(pad, await access.meta(pad), credential) };
     }
-    if (padIdProblem(name)) return { pad: name, readOnly: false, denied: null };
-    const allowed = await this.deps.access.allowed(name, requestToken(req, name));
+    if (padIdProblem(name)) return { pad: name, readOnly: false, credential: NO_CREDENTIAL, denied: null };
+    const credential = { token: requestToken(req, name) };
     return {
       pad: name,
       readOnly: false,
-      denied: allowed ? null : [CloseCode.PasswordRequired, 'this pad is protected by a password'],
+      credential,
+      denied: access.refusal(name, await access.meta(name), credential),
     };
   }
 
@@ -163,11 +182,15 @@ export class WsTransport {
     }
   }
 
-  private onSocket(ws: WebSocket, { pad, readOnly, denied }: Admission, wantsAcks: boolean, ip: string): void {
+  private onSocket(
+    ws: WebSocket,
+    { pad, readOnly, credential, denied }: Admission,
+    wantsAcks: boolean,
+    ip: string,
+    epoch: number,
+  ): void {
     if (denied) {
-      this.deps.metrics.rejected.inc({
-        reason: denied[0] === CloseCode.PasswordRequired ? 'password_required' : 'unknown_read_only',
-      });
+      this.deps.metrics.rejected.inc({ reason: DENIED_REASON[denied[0]] ?? 'unknown_read_only' });
       this.deps.log.info({ pad, ip, code: denied[0] }, 'WebSocket refused: no access');
       ws.close(denied[0], denied[1]);
       return;
@@ -208,6 +231,7 @@ export class WsTransport {
       },
       this.sendBudget,
     );
+    conn.credential = credential;
     const session = new Session(conn, {
       metrics: this.deps.metrics,
       log,
@@ -258,6 +282,10 @@ export class WsTransport {
           return;
         }
         session.attach(room);
+        // Access changed while this socket was being admitted: its room's re-check missed it.
+        const live = this.deps.live;
+        if (live && live.epoch !== epoch)
+          live.apply(pad, 'recheck').catch((err: unknown) => log().error({ err }, 'access re-check failed'));
       },
       (err) => {
         if (err instanceof OverloadedError) {

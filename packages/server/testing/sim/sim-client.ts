@@ -1,6 +1,7 @@
 import { decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Credential } from '../../src/access/credential.js';
 import type { Room } from '../../src/room/room.js';
 import type { Rooms } from '../../src/room/rooms.js';
 import { Session, type SessionDeps } from '../../src/transport/session.js';
@@ -19,6 +20,8 @@ export interface SimClientOptions {
   onSlow?: () => void;
   /** The node's send budget (HI5). */
   sendBudget?: SendBudget;
+  /** How the transport admitted it (a read-only id or an unlock token), re-checked on access changes. */
+  credential?: Credential;
 }
 
 /**
@@ -61,6 +64,7 @@ export class SimClient {
       opts.onSlow,
       opts.sendBudget ?? null,
     );
+    if (opts.credential) this.conn.credential = opts.credential;
     this.session = new Session(this.conn, sessionDeps);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);

@@ -5,6 +5,8 @@ import { MemoryBus, MemoryHub } from '../../src/cluster/bus/memory.js';
 import { historyRoutes } from '../../src/history/routes.js';
 import { HttpError } from '../../src/http/errors.js';
 import { dispatch, type RequestContext } from '../../src/http/route.js';
+import { LiveAccess } from '../../src/access/live-access.js';
+import { PadAccess } from '../../src/access/pad-access.js';
 import { History } from '../../src/history/versions.js';
 import type { Logger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
@@ -49,6 +51,9 @@ export const SIM_DEFAULTS = {
 };
 export type SimSettings = typeof SIM_DEFAULTS;
 
+/** Every simulated node signs unlock tokens with this, as a cluster shares SERVER_SECRET. */
+export const SIM_SECRET = Buffer.alloc(32, 1);
+
 /** One simulated node: the real room registry, write path and bus link, no sockets. */
 export class SimNode {
   readonly metrics = new Metrics();
@@ -57,6 +62,9 @@ export class SimNode {
   readonly history: History;
   readonly clients = new Set<SimClient>();
   readonly sendBudget: SendBudget;
+  /** Access settings on the shared storage; changes reach every cluster node's sockets (OW8). */
+  readonly access: PadAccess;
+  readonly live: LiveAccess;
   private readonly log: Logger;
   private down = false;
 
@@ -98,6 +106,21 @@ export class SimNode {
     // A set heap limit is a test of the estimate alone: the measured heap is left out.
     const heap = settings.heapLimit > 0 ? new HeapGuard(settings.heapLimit, () => 0) : undefined;
     this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget, heap });
+    this.access = new PadAccess(sim.storage, {
+      secret: SIM_SECRET,
+      now: () => sim.clock.now(),
+      onChange: (pad, change) => this.live.changed(pad, change),
+    });
+    this.live = new LiveAccess({
+      access: this.access,
+      rooms: this.rooms,
+      storage: sim.storage,
+      log: this.log,
+      bus: bus ?? undefined,
+      nodeId: id,
+    });
+    // The memory bus subscribes synchronously, so the node hears changes from the start.
+    void this.live.start();
   }
 
   /** A client on `pad`, its sync step 1 written but not yet read (call `sim.run()` or flush by hand). */

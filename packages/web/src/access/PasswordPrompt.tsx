@@ -1,8 +1,20 @@
 import { useState, type FormEvent } from 'react';
 import { accessApi } from './api.js';
 
-/** Shown instead of the editor when a pad is protected and this browser has not unlocked it. */
-export function PasswordPrompt({ pad, onUnlocked }: { pad: string; onUnlocked: () => void }) {
+/**
+ * Asks for the pad's password. Full page when a protected pad is opened; `overlay` when the
+ * owner set a password while this tab was editing (close 4403): the pad stays mounted under
+ * it, so the doc and its unsent edits are kept and arrive once the socket reconnects unlocked.
+ */
+export function PasswordPrompt({
+  pad,
+  onUnlocked,
+  overlay = false,
+}: {
+  pad: string;
+  onUnlocked: () => void;
+  overlay?: boolean;
+}) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -20,15 +32,18 @@ export function PasswordPrompt({ pad, onUnlocked }: { pad: string; onUnlocked: (
     }
   };
   return (
-    <div className="center-card">
-      <form className="card" onSubmit={submit}>
-        <h1>This pad is protected</h1>
+    <div className={overlay ? 'lock-overlay' : 'center-card'}>
+      <form className="card password-prompt" onSubmit={submit} aria-label="Unlock this pad">
+        <h1>{overlay ? 'A password was just set on this pad' : 'This pad is protected'}</h1>
         <p>
-          Enter the password for <strong>{pad}</strong> to read and edit it.
+          Enter the password for <strong>{pad}</strong> to {overlay ? 'keep editing' : 'read and edit it'}.
         </p>
+        {overlay && (
+          <p className="muted">Changes you make meanwhile stay on this device and are sent once you unlock.</p>
+        )}
         <input
           type="password"
-          autoFocus
+          autoFocus={!overlay}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           aria-label="Password"

@@ -1,49 +1,38 @@
-import { useState, type FormEvent } from 'react';
-import { accessApi } from './api.js';
+import type { AccessStatus } from '@padmesh/protocol';
+import { useState } from 'react';
+import { writeClipboard } from '../pad/CopyLink.js';
+import { padPath } from '../route.js';
+import { ClaimSection } from './ClaimSection.js';
+import { DeletePadSection } from './DeletePadSection.js';
+import { ExpirySection } from './ExpirySection.js';
+import { OwnerLinkSection } from './OwnerLinkSection.js';
+import { PasswordSection } from './PasswordSection.js';
+import { ReadOnlyLinkSection } from './ReadOnlyLinkSection.js';
 
-/** Copy links, make a read-only link, set or remove the pad's password. */
+/**
+ * Sharing and access. Everyone can copy the edit link; only the owner (this browser holds the
+ * pad's owner token, and the server agreed: `access.owner`) sees the controls. The server
+ * checks ownership on every call; hiding the controls is only so nobody is offered a 403.
+ */
 export function ShareMenu({
   pad,
-  isProtected,
-  onChange,
+  access,
+  onChanged,
+  onPasswordSet,
+  onDeleted,
 }: {
   pad: string;
-  isProtected: boolean;
-  onChange: (p: boolean) => void;
+  access: AccessStatus;
+  /** Access changed: read it again. */
+  onChanged: () => void;
+  onPasswordSet: (password: string) => Promise<void>;
+  onDeleted: () => void;
 }) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
-  const [password, setPassword] = useState('');
-  const [current, setCurrent] = useState('');
-
-  const copy = async (url: string, what: string) => {
-    try {
-      await navigator.clipboard.writeText(url);
-      setNote(`${what} copied`);
-    } catch {
-      setNote(url);
-    }
-  };
-  const readOnly = async () => {
-    try {
-      const { url } = await accessApi.readOnlyLink(pad);
-      await copy(new URL(url, location.href).href, 'Read-only link');
-    } catch (err) {
-      setNote((err as Error).message);
-    }
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const r = await accessApi.setPassword(pad, password, isProtected ? current : undefined);
-      onChange(r.protected);
-      setNote(r.protected ? 'Password set' : 'Password removed');
-      setPassword('');
-      setCurrent('');
-    } catch (err) {
-      setNote((err as Error).message);
-    }
-  };
+  const owner = access.owner === true;
+  const copyEdit = async () =>
+    setNote((await writeClipboard(`${location.origin}${padPath(pad)}`)) ? 'Link copied' : 'Copy failed');
 
   return (
     <div className="share">
@@ -51,31 +40,30 @@ export function ShareMenu({
         Share
       </button>
       {open && (
-        <div className="popover" role="dialog" aria-label="Share this pad">
-          <button className="button wide" onClick={() => copy(location.href.split('/history')[0]!, 'Link')}>
+        <div className="popover share-menu" role="dialog" aria-label="Share this pad">
+          <button className="button wide" onClick={copyEdit}>
             Copy edit link
           </button>
-          <button className="button wide" onClick={readOnly}>
-            Copy read-only link
-          </button>
-          <form onSubmit={submit} className="password-form">
-            <label>{isProtected ? 'Change or remove password' : 'Protect with a password'}</label>
-            {isProtected && (
-              <input
-                type="password"
-                placeholder="Current password"
-                value={current}
-                onChange={(e) => setCurrent(e.target.value)}
-              />
-            )}
-            <input
-              type="password"
-              placeholder={isProtected ? 'New password (empty removes it)' : 'New password'}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-            <button className="button wide">{isProtected ? 'Update' : 'Set password'}</button>
-          </form>
+          {owner ? (
+            <>
+              <ReadOnlyLinkSection pad={pad} link={access.readOnly ?? null} onChanged={onChanged} say={setNote} />
+              <PasswordSection pad={pad} isProtected={access.protected} onSet={onPasswordSet} say={setNote} />
+              <ExpirySection pad={pad} expiresAt={access.expiresAt ?? null} onChanged={onChanged} say={setNote} />
+              <OwnerLinkSection pad={pad} say={setNote} />
+              <DeletePadSection pad={pad} onDeleted={onDeleted} say={setNote} />
+            </>
+          ) : (
+            <>
+              <p className="muted not-owner">
+                {access.owned
+                  ? "Only the pad's owner can change access."
+                  : 'This pad has no owner, so nobody can change its access.'}
+              </p>
+              {access.owned === false && access.protected && (
+                <ClaimSection pad={pad} onClaimed={onChanged} say={setNote} />
+              )}
+            </>
+          )}
           {note && (
             <p className="note" role="status">
               {note}

@@ -3,7 +3,7 @@ import type { VersionDetail } from '@padmesh/protocol';
 import { diffLines } from 'diff';
 import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
-import { historyApi, when } from './api.js';
+import { historyApi, NoSuchVersion, when } from './api.js';
 
 type Mode = 'text' | 'authors' | 'diff';
 
@@ -23,6 +23,7 @@ export function VersionView({
 }) {
   const [data, setData] = useState<VersionDetail | null>(null);
   const [error, setError] = useState('');
+  const [missing, setMissing] = useState(false);
   const [mode, setMode] = useState<Mode>('diff');
   const [current, setCurrent] = useState(() => doc.getText('content').toString());
   const [busy, setBusy] = useState(false);
@@ -30,7 +31,10 @@ export function VersionView({
   useEffect(() => {
     setData(null);
     setError('');
-    historyApi.get(pad, id).then(setData, (e: Error) => setError(e.message));
+    setMissing(false);
+    historyApi
+      .get(pad, id)
+      .then(setData, (e: Error) => (e instanceof NoSuchVersion ? setMissing(true) : setError(e.message)));
   }, [pad, id]);
   useEffect(() => {
     const t = doc.getText('content');
@@ -52,6 +56,21 @@ export function VersionView({
     }
   };
 
+  // An id from a hand-edited or stale URL: a plain answer and the way back, never the API's wording.
+  if (missing)
+    return (
+      <div className="version-view">
+        <div className="center-card">
+          <div className="card no-such-version">
+            <h1>No such version</h1>
+            <p>This pad has no version at that address.</p>
+            <button className="button" onClick={onClose}>
+              Back to pad
+            </button>
+          </div>
+        </div>
+      </div>
+    );
   if (error)
     return (
       <div className="version-view">

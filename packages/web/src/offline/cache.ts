@@ -13,6 +13,23 @@ export interface PadCache {
   /** Mirrors the provider's unsaved flag into the cache, so a reopened tab knows it too. */
   track(provider: { subscribe(fn: (s: { unsaved: boolean }) => void): () => void }): void;
   destroy(): Promise<void>;
+  /** Closes the cache and deletes its database (the pad was deleted, or the link revoked). */
+  clear(): Promise<void>;
+}
+
+const dbName = (key: string) => `padmesh:${key}`;
+
+/**
+ * Deletes a pad's database without opening it: the server says the pad is gone, so its cached
+ * copy must not be loaded and re-sent (a deleted pad must not come back from a browser).
+ */
+export function forgetCachedPad(key: string): Promise<void> {
+  if (typeof indexedDB === 'undefined') return Promise.resolve();
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(dbName(key));
+    // "blocked": another tab still has it open; it deletes its own copy when its socket closes.
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
 }
 
 /**
@@ -24,7 +41,7 @@ export interface PadCache {
  */
 export async function openCache(key: string, doc: Y.Doc): Promise<PadCache | null> {
   if (typeof indexedDB === 'undefined') return null;
-  const persistence = new IndexeddbPersistence(`padmesh:${key}`, doc);
+  const persistence = new IndexeddbPersistence(dbName(key), doc);
   const loaded = await Promise.race([
     persistence.whenSynced.then(() => true),
     new Promise<false>((r) => setTimeout(() => r(false), CACHE_WAIT_MS)),
@@ -45,6 +62,12 @@ export async function openCache(key: string, doc: Y.Doc): Promise<PadCache | nul
     async destroy() {
       untrack?.();
       await persistence.destroy();
+    },
+    async clear() {
+      untrack?.();
+      // Not persistence.clearData(): it does not wait for the deletion to finish.
+      await persistence.destroy();
+      await forgetCachedPad(key);
     },
   };
 }

@@ -25,7 +25,7 @@ export function CopyLink({ pad }: { pad: string }) {
 }
 
 /** The async clipboard needs a secure context and permission; the old execCommand path covers the rest. */
-async function writeClipboard(text: string): Promise<boolean> {
+export async function writeClipboard(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;

@@ -2,7 +2,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { BusKind, BusMessage } from './types.js';
 
-const KINDS: readonly BusKind[] = ['update', 'awareness', 'state'];
+/** Append only: a kind's number is its index, and nodes of two versions may share a bus. */
+const KINDS: readonly BusKind[] = ['update', 'awareness', 'state', 'access'];
 
 export function encodeBusMessage(m: BusMessage): Uint8Array {
   const e = encoding.createEncoder();

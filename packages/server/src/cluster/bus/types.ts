@@ -1,5 +1,5 @@
 /** What nodes tell each other about one pad. */
-export type BusKind = 'update' | 'awareness' | 'state';
+export type BusKind = 'update' | 'awareness' | 'state' | 'access';
 
 export interface BusMessage {
   kind: BusKind;
@@ -7,7 +7,9 @@ export interface BusMessage {
   from: string;
   /**
    * update: a Yjs update; awareness: an awareness update; state: the sender's state vector
-   * and delete-set digest (anti-entropy: whoever has more answers with the difference).
+   * and delete-set digest (anti-entropy: whoever has more answers with the difference);
+   * access: a pad whose access changed (`{pad, change}` as JSON, on the `:access` channel,
+   * see access/live-access.ts), so every node re-checks its sockets on that pad (OW8).
    */
   data: Uint8Array;
 }

@@ -63,4 +63,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         value bytea NOT NULL
       );`,
   },
+  {
+    version: 5,
+    name: 'last append per pad, for the idle-expiry sweep (PAD_EXPIRE_DAYS)',
+    // Pads stored before count as written now, so an upgrade never expires one on its first sweep.
+    sql: `
+      CREATE TABLE IF NOT EXISTS pad_activity (
+        pad text PRIMARY KEY,
+        at  timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO pad_activity (pad) SELECT pad FROM snapshots UNION SELECT pad FROM updates
+        ON CONFLICT DO NOTHING;`,
+  },
 ];
