@@ -378,9 +378,14 @@ export class PadProvider {
     this.send({ type: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed) });
   };
 
-  /** Reconnects now (e.g. a "retry" click), skipping the back-off wait. */
+  /**
+   * Reconnects now, skipping the back-off wait: a "retry" click, or after the user fixed
+   * what a final close was about (unlocked a pad that asked for its password), so that
+   * close no longer stands.
+   */
   reconnect(): void {
     if (this.ws || this.tooLarge) return;
+    this.fatal = null;
     this.attempt = 0;
     this.connect();
   }
