@@ -16,17 +16,8 @@ export function summary(values: readonly number[]): { n: number; p50: number; p9
   };
 }
 
-/** A deterministic PRNG (mulberry32), so runs replay. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded PRNG (mulberry32), so bench runs replay the same way. */
+export { prng } from '@padmesh/server/testing';
 
 export type Cell = string | number;
 

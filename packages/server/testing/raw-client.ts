@@ -2,6 +2,7 @@ import { decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { handleServerMessage } from './client-protocol.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -57,26 +58,12 @@ export class RawClient {
   private onMessage(data: Uint8Array): void {
     const m = decodeMessage(data);
     this.received.push(m);
-    switch (m.type) {
-      case 'sync-step1':
-        this.sendUpdateMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, m.stateVector) });
-        return;
-      case 'sync-step2':
-        Y.applyUpdate(this.doc, m.update, this);
-        this.synced = true;
-        return;
-      case 'update':
-        Y.applyUpdate(this.doc, m.update, this);
-        return;
-      case 'awareness':
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, m.update, this);
-        return;
-      case 'saved':
-        this.acked = m.seq;
-        return;
-      default:
-        return;
-    }
+    handleServerMessage(this, m);
+  }
+
+  /** Part of ProtocolClient: an update-bearing message, counted for `saved {seq}`. */
+  sendCounted(m: Message): void {
+    this.sendUpdateMessage(m);
   }
 
   private sendUpdate(update: Uint8Array): void {

@@ -1,6 +1,7 @@
 import { decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { handleServerMessage } from '../client-protocol.js';
 import type { Credential } from '../../src/access/credential.js';
 import type { Room } from '../../src/room/room.js';
 import type { Rooms } from '../../src/room/rooms.js';
@@ -182,25 +183,11 @@ export class SimClient {
   private onMessage(data: Uint8Array): void {
     const m = decodeMessage(data);
     this.received.push(m);
-    switch (m.type) {
-      case 'sync-step1':
-        this.sendUpdate({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, m.stateVector) });
-        return;
-      case 'sync-step2':
-        Y.applyUpdate(this.doc, m.update, this);
-        this.synced = true;
-        return;
-      case 'update':
-        Y.applyUpdate(this.doc, m.update, this);
-        return;
-      case 'awareness':
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, m.update, this);
-        return;
-      case 'saved':
-        this.acked = m.seq;
-        return;
-      default:
-        return;
-    }
+    handleServerMessage(this, m);
+  }
+
+  /** Part of ProtocolClient: an update-bearing message, counted for `saved {seq}`. */
+  sendCounted(m: Message): void {
+    this.sendUpdate(m);
   }
 }
