@@ -1,5 +1,9 @@
+import { CloseCode } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import WebSocket from 'ws';
 import { versionStateKey } from '../src/persistence/side-data-keys.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
@@ -153,8 +157,17 @@ describe('version saves are bounded (HI9)', () => {
 
 describe('hostile requests get readable answers (HI10, HI11)', () => {
   let srv: TestServer;
+  /** Every log line at error level or above: a refused request must log none (no stack traces). */
+  const errors: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n'))
+        if (line && (JSON.parse(line) as { level: number }).level >= 50) errors.push(line);
+      done();
+    },
+  });
   before(async () => {
-    srv = await startTestServer({ MAX_HTTP_BODY_BYTES: '65536' });
+    srv = await startTestServer({ MAX_HTTP_BODY_BYTES: '65536' }, { log: pino({ level: 'debug' }, sink) });
     assert.equal((await put(srv, 'bystander', 'before')).status, 200);
   });
   after(() => srv.dispose());
@@ -182,7 +195,15 @@ describe('hostile requests get readable answers (HI10, HI11)', () => {
         const res = await fetch(`${srv.url}${path}`, { headers: { cookie: `pm_locked=${g}` } });
         assert.equal(res.status, 403, `${path} with cookie ${JSON.stringify(g.slice(0, 20))}`);
       }
+      // The WebSocket reads the same cookie: refused with 4403, not a 503 from a failed check.
+      const ws = new WebSocket(`${srv.wsUrl}/locked`, { headers: { cookie: `pm_locked=${g}` } });
+      const code = await new Promise<number>((done) => {
+        ws.on('close', (c) => done(c));
+        ws.on('error', () => done(-1));
+      });
+      assert.equal(code, CloseCode.PasswordRequired);
     }
+    assert.deepEqual(errors, []);
     await bystanderStillSaves(srv);
   });
 
