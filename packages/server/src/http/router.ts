@@ -73,6 +73,8 @@ export function createHttpHandler(deps: HttpDeps) {
     try {
       return await fn(room);
     } catch (err) {
+      // Counted by the room (`padmesh_rejected_total`); logged here once, without a stack.
+      if (err instanceof CloseError) deps.log.debug({ pad, code: err.code, reason: err.message }, 'HTTP write refused');
       throw refusalOf(err);
     } finally {
       deps.rooms.release(room);
