@@ -14,7 +14,7 @@ export interface RetentionPolicy {
   /** Versions kept per pad at most; the oldest beyond it are dropped (named ones last). */
   maxVersions: number;
   /**
-   * Bytes of stored states kept per pad at most (the newest version is always kept): a count
+   * Bytes of stored states kept per pad at most (at least one version is kept): a count
    * alone lets 200 full copies of a large pad pile up. Unbounded when omitted.
    */
   maxBytes?: number;
