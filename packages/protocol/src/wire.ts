@@ -39,6 +39,8 @@ export interface VersionMeta {
   authors: Author[];
   /** Characters of text in this version. */
   size: number;
+  /** Bytes of its stored Yjs state (retention is bounded in bytes, V5); absent on versions recorded before. */
+  bytes?: number;
   /** What made it: a pause in editing, the interval during continuous editing, a request, a restore. */
   reason: VersionReason;
 }

@@ -18,7 +18,10 @@ import { applyStored, loadVerifiedDoc } from './persistence/stored-doc.js';
 import { storeMissing } from './storage/exists.js';
 import { openStorage } from './storage/open.js';
 import type { CorruptEntry, Storage } from './storage/types.js';
-import { applyTextDiff } from './crdt/text-diff.js';
+import { applyDiff, textDiff, textDiffBytes } from './crdt/text-diff.js';
+import { shapeLimits } from './crdt/update-shape.js';
+import { offlineUpdateProblem, type OfflineWriteLimits } from './room/offline-write.js';
+import { padGrowthProblem } from './room/pad-size.js';
 import { checkUpdate } from './crdt/update-check.js';
 
 const USAGE = `usage:
@@ -90,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         return await exportPad(storage, rest[0]!, format, values.out);
       case 'import':
         if (rest.length !== 2) throw new UsageError('import needs a pad and a file');
-        return await importPad(storage, rest[0]!, rest[1]!, format);
+        return await importPad(storage, config, rest[0]!, rest[1]!, format);
       case 'delete':
         if (rest.length !== 1) throw new UsageError('delete needs exactly one pad');
         return await deletePad(storage, config, rest[0]!);
@@ -164,7 +167,19 @@ async function exportPad(storage: Storage, pad: string, format: Format, file: st
  * ordinary edit. A pad open on a running server picks it up on its next load; for a live
  * replacement use `PUT /api/pads/<pad>/text` instead.
  */
-async function importPad(storage: Storage, pad: string, file: string, format: Format): Promise<number> {
+/** A node's write limits, from the same configuration (MAX_PAD_*, MAX_UPDATE_*). */
+function writeLimits(config: Config): OfflineWriteLimits {
+  return {
+    maxPadBytes: config.maxPadBytes,
+    maxPadChars: config.limits.maxPadChars,
+    maxPadStructs: config.limits.shape.maxPadStructs,
+    maxPadClients: config.limits.shape.maxPadClients,
+    maxPendingBytes: config.limits.shape.maxPendingBytes,
+    update: shapeLimits(config.limits.shape),
+  };
+}
+
+async function importPad(storage: Storage, config: Config, pad: string, file: string, format: Format): Promise<number> {
   let input: Buffer;
   try {
     input = readFileSync(file);
@@ -173,17 +188,36 @@ async function importPad(storage: Storage, pad: string, file: string, format: Fo
       `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
     );
   }
-  const doc = await loadDoc(storage, pad);
+  const { doc, stored } = await loadVerifiedDoc(storage, pad, {
+    quarantine: false,
+    report: (c) => err(`warning: skipped ${describe(c)}`),
+  });
+  const storedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
+  const limits = writeLimits(config);
   const changes: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => changes.push(u));
+  // The limits a node applies to the same write (design §5): refused before anything is stored.
   if (format === 'text') {
-    doc.transact(() => applyTextDiff(doc.getText(TEXT_NAME), input.toString('utf8')));
+    const text = doc.getText(TEXT_NAME);
+    const diff = textDiff(text.toString(), input.toString('utf8'));
+    const problem =
+      diff &&
+      padGrowthProblem(limits, {
+        storedBytes,
+        chars: text.length,
+        addBytes: textDiffBytes(diff),
+        addChars: diff.insert.length - diff.deleteCount,
+      });
+    if (problem) throw new CliError(`${pad}: import refused: ${problem}`);
+    if (diff) doc.transact(() => applyDiff(text, diff));
   } else {
     try {
       checkUpdate(input);
     } catch (e) {
       throw new UsageError(`${file} is not a Yjs update: ${(e as Error).message}`);
     }
+    const problem = offlineUpdateProblem(doc, storedBytes, input, limits);
+    if (problem) throw new CliError(`${pad}: import refused: ${problem}`);
     Y.applyUpdate(doc, input);
   }
   if (changes.length === 0) {

@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   VERSION_INTERVAL_MS: intFrom(5 * 60_000, MIN_VERSION_INTERVAL_MS),
   /** History retention: versions kept per pad (oldest unnamed dropped first). */
   HISTORY_MAX_VERSIONS: intFrom(200, 1),
+  /** …and bytes of stored version states per pad: 200 full copies of a large pad would be gigabytes. */
+  HISTORY_MAX_BYTES: intFrom(64 * MiB, MIN_BYTE_LIMIT),
   /** Compact a pad's log into a snapshot after this many updates. */
   COMPACT_EVERY: intFrom(500, 1),
   /** Start-up recovery (R4): compact pads with at least this many unsnapshotted log entries… */
@@ -122,6 +124,7 @@ export type Config = {
   versionIdleMs: number;
   versionIntervalMs: number;
   historyMaxVersions: number;
+  historyMaxBytes: number;
   compactEvery: number;
   recovery: { minEntries: number; maxPads: number };
   maxMessageBytes: number;
@@ -195,6 +198,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     versionIdleMs: e.VERSION_IDLE_MS,
     versionIntervalMs: e.VERSION_INTERVAL_MS,
     historyMaxVersions: e.HISTORY_MAX_VERSIONS,
+    historyMaxBytes: e.HISTORY_MAX_BYTES,
     compactEvery: e.COMPACT_EVERY,
     recovery: { minEntries: e.RECOVERY_MIN_ENTRIES, maxPads: e.RECOVERY_MAX_PADS },
     maxMessageBytes: e.MAX_MESSAGE_BYTES,

@@ -70,7 +70,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       onError: (err) => log.warn({ err: err.message }, 'storage connection error'),
     }));
   const bus = deps.bus ?? (config.redisUrl ? await RedisBus.open(config.redisUrl, log) : undefined);
-  const history = new History(storage, { maxVersions: config.historyMaxVersions });
+  const history = new History(storage, { maxVersions: config.historyMaxVersions, maxBytes: config.historyMaxBytes });
   const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics, clock: systemClock });
   const compactor = new Compactor();
   const clock = systemClock;

@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { HttpError } from '../http/errors.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { READ_METHODS, type Route, type WithPad } from '../http/route.js';
+import { SlidingWindow } from '../limits.js';
 import { VERSION_ID, authorship, type History } from './versions.js';
+
+/**
+ * Saves and restores per pad per minute: each may store a full copy of the pad's state, so a
+ * loop of them would fill storage faster than retention can matter (HI9). A person saves a
+ * handful an hour.
+ */
+export const VERSION_SAVES_PER_MIN = 10;
+const SAVE_WINDOW_MS = 60_000;
 
 /** Longest version name kept; names show in a list, not as documents. */
 const VERSION_NAME_MAX_CHARS = 100;
@@ -34,6 +43,13 @@ function versionId(raw: string): string {
  * nothing (V3).
  */
 export function historyRoutes({ history, withPad }: HistoryRouteDeps): Route[] {
+  const saves = new SlidingWindow(VERSION_SAVES_PER_MIN, SAVE_WINDOW_MS);
+  const takeSave = (pad: string) => {
+    if (!saves.tryHit(pad))
+      throw new HttpError(429, `at most ${VERSION_SAVES_PER_MIN} versions saved per minute on a pad`, {
+        'retry-after': String(SAVE_WINDOW_MS / 1000),
+      });
+  };
   return [
     {
       pad: 'gated',
@@ -44,6 +60,7 @@ export function historyRoutes({ history, withPad }: HistoryRouteDeps): Route[] {
         if (ctx.method !== 'POST')
           return ctx.json(200, { pad, versions: await history.list(pad) } satisfies VersionList);
         const name = parseSave(await ctx.readBody());
+        takeSave(pad);
         const version = await withPad(pad, async (room) => {
           await room.durable();
           return room.recordVersion('request', name);
@@ -60,6 +77,7 @@ export function historyRoutes({ history, withPad }: HistoryRouteDeps): Route[] {
       handler: async (ctx) => {
         const { pad } = ctx;
         const id = ctx.params.id!;
+        takeSave(pad);
         const found = await history.get(pad, id);
         if (!found) throw new HttpError(404, `no version ${id} of this pad`);
         const text = found.doc.getText('content').toString();

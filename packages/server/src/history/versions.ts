@@ -13,12 +13,20 @@ export type { Author, Span, VersionMeta };
 export interface RetentionPolicy {
   /** Versions kept per pad at most; the oldest beyond it are dropped (named ones last). */
   maxVersions: number;
+  /**
+   * Bytes of stored states kept per pad at most (at least one version is kept): a count
+   * alone lets 200 full copies of a large pad pile up. Unbounded when omitted.
+   */
+  maxBytes?: number;
 }
 
 export const VERSION_ID = /^[0-9a-f]{16}$/;
 
 const json = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
 const parse = <T>(value: Uint8Array) => JSON.parse(Buffer.from(value).toString('utf8')) as T;
+
+/** A version's stored state size; versions recorded before sizes were kept count their characters. */
+const stateBytes = (v: VersionMeta) => v.bytes ?? v.size;
 
 export function versionIdOf(doc: Y.Doc): string {
   return createHash('sha256')
@@ -122,10 +130,19 @@ export class History {
     // Strictly increasing per node, so versions recorded within one millisecond (a request
     // right after an idle save) still list, and are pruned, in the order they were made.
     const createdAt = (this.lastCreatedAt = Math.max(this.clock.now(), this.lastCreatedAt + 1));
-    const version: VersionMeta = { ...meta, id, createdAt, size: doc.getText('content').length };
-    // State before metadata: a listed version always has its state. (Naming an existing
-    // version keeps the state it has, in the records or the legacy layout.)
-    if (!existing) await this.storage.records.put(versionStateKey(pad, id), Y.encodeStateAsUpdate(doc));
+    // Naming an existing state adds metadata only: the state it has (in the records or the
+    // legacy layout) stays, never a second full copy.
+    const state = existing ? null : Y.encodeStateAsUpdate(doc);
+    const bytes = state?.length ?? existing?.bytes;
+    const version: VersionMeta = {
+      ...meta,
+      id,
+      createdAt,
+      size: doc.getText('content').length,
+      ...(bytes === undefined ? {} : { bytes }),
+    };
+    // State before metadata: a listed version always has its state.
+    if (state) await this.storage.records.put(versionStateKey(pad, id), state);
     await this.storage.records.put(versionKey(pad, id), json(version));
     await this.prune(pad);
     return version;
@@ -142,15 +159,25 @@ export class History {
     return legacy.has(id) ? { meta, doc: await readLegacyState(this.storage, pad, id) } : null;
   }
 
-  /** Keeps at most `maxVersions`: drops the oldest unnamed versions first, then the oldest named. */
+  /**
+   * Keeps at most `maxVersions` and `maxBytes` of states: drops the oldest unnamed versions
+   * first, then the oldest named; at least one is kept.
+   */
   private async prune(pad: string): Promise<void> {
     const { versions: all, legacy } = await this.read(pad);
-    if (all.length <= this.policy.maxVersions) return;
+    const maxBytes = this.policy.maxBytes ?? Infinity;
+    let count = all.length;
+    let bytes = all.reduce((n, v) => n + stateBytes(v), 0);
+    if (count <= this.policy.maxVersions && bytes <= maxBytes) return;
     const byAge = [...all].sort((a, b) => a.createdAt - b.createdAt);
-    const victims = [...byAge.filter((v) => !v.name), ...byAge.filter((v) => v.name)].slice(
-      0,
-      all.length - this.policy.maxVersions,
-    );
+    const victims: VersionMeta[] = [];
+    for (const v of [...byAge.filter((v) => !v.name), ...byAge.filter((v) => v.name)]) {
+      // One version is always kept, however large (a pad's state is bounded by MAX_PAD_BYTES).
+      if (count <= 1 || (count <= this.policy.maxVersions && bytes <= maxBytes)) break;
+      victims.push(v);
+      count--;
+      bytes -= stateBytes(v);
+    }
     for (const { id } of victims) {
       // Unlist first, then free the state, so no listed version points at a missing state.
       if (legacy.has(id)) {

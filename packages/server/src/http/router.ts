@@ -1,4 +1,5 @@
-import type { ErrorReply } from '@padmesh/protocol';
+import { CloseCode, type ErrorReply } from '@padmesh/protocol';
+import { CloseError } from '../transport/socket.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accessRoutes, gone, requestOwnerToken, requestToken } from '../access/routes.js';
 import type { PadAccess } from '../access/pad-access.js';
@@ -46,6 +47,17 @@ const unknownPadPath: Route = {
   },
 };
 
+/**
+ * A room refuses a write with the close code a WebSocket would get (the same checks, design
+ * §5); over HTTP that is 413 (too large) or a retryable 503 (node near its memory limit).
+ */
+function refusalOf(err: unknown): unknown {
+  if (!(err instanceof CloseError)) return err;
+  if (err.code === CloseCode.PadTooLarge) return new HttpError(413, err.message);
+  if (err.code === CloseCode.NodeOverloaded) return new HttpError(503, err.message, { 'retry-after': '5' });
+  return err;
+}
+
 /** HTTP: one table of API routes, then the web app's files and pages. */
 export function createHttpHandler(deps: HttpDeps) {
   const withPad: WithPad = async (pad, fn) => {
@@ -60,6 +72,10 @@ export function createHttpHandler(deps: HttpDeps) {
     }
     try {
       return await fn(room);
+    } catch (err) {
+      // Counted by the room (`padmesh_rejected_total`); logged here once, without a stack.
+      if (err instanceof CloseError) deps.log.debug({ pad, code: err.code, reason: err.message }, 'HTTP write refused');
+      throw refusalOf(err);
     } finally {
       deps.rooms.release(room);
     }
@@ -74,7 +90,7 @@ export function createHttpHandler(deps: HttpDeps) {
       hasLiveContent: (pad) => deps.rooms.peek(pad)?.isEmpty() === false,
     }),
     ...historyRoutes({ history: deps.history, withPad }),
-    ...textRoutes(withPad),
+    ...textRoutes({ withPad, newPads: deps.newPads }),
     unknownPadPath,
   ];
   // No cache: a password set on any node holds for the next request on every node (OW8).

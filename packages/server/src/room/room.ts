@@ -3,7 +3,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.js';
 import type { ClusterLink } from '../cluster/link.js';
-import { applyTextDiff } from '../crdt/text-diff.js';
+import { applyDiff, textDiff, textDiffBytes } from '../crdt/text-diff.js';
 import type { VersionRecorder } from '../history/recorder.js';
 import type { VersionMeta } from '../history/versions.js';
 import type { Logger } from '../log.js';
@@ -14,6 +14,7 @@ import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
 import { PadShape, type PadShapeLimits } from './pad-shape.js';
+import { padGrowthProblem, type PadSizeLimits } from './pad-size.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
 import { PresenceGuard, PresenceRefused } from './presence-guard.js';
 import { editorOf } from './presence-values.js';
@@ -30,10 +31,7 @@ const HEAP_BYTES_PER_STRUCT = 400;
 /** Content (strings, binary, pending updates) held roughly once more in the heap than stored, UTF-16. */
 const HEAP_BYTES_PER_STORED_BYTE = 2;
 
-export interface RoomLimits extends PadShapeLimits {
-  maxPadBytes: number;
-  maxPadChars: number;
-}
+export interface RoomLimits extends PadShapeLimits, PadSizeLimits {}
 
 /** What a room is built from; `loadRoom` (loader.ts) assembles it. */
 export interface RoomParts {
@@ -194,19 +192,7 @@ export class Room {
   submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket): Promise<void> {
     const insertedChars = shape.insertedChars;
     const q = (this.incoming ??= this.newBatch());
-    const { maxPadBytes, maxPadChars } = this.parts.limits;
-    if (this.writer.storedBytes + q.bytes + update.length > maxPadBytes) {
-      this.parts.metrics.rejected.inc({ reason: 'pad_too_large' });
-      throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${maxPadBytes} bytes of stored state`);
-    }
-    if (insertedChars > 0 && this.doc.getText(TEXT_NAME).length + q.chars + insertedChars > maxPadChars) {
-      this.parts.metrics.rejected.inc({ reason: 'pad_too_large' });
-      throw new CloseError(CloseCode.PadTooLarge, `pad would exceed ${maxPadChars} characters`);
-    }
-    if (shape.structs > 0 && this.parts.overloaded()) {
-      this.parts.metrics.rejected.inc({ reason: 'node_overloaded' });
-      throw new CloseError(CloseCode.NodeOverloaded, 'server is near its memory limit; try again later');
-    }
+    this.checkGrowth(update.length, insertedChars, shape.structs > 0);
     let mayPend: boolean;
     try {
       ({ mayPend } = this.shape.admit(shape, update.length, scans));
@@ -226,6 +212,29 @@ export class Room {
     q.chars += insertedChars;
     if (q.items.length === 1) this.parts.clock.after(0, () => this.applyIncoming());
     return q.durable;
+  }
+
+  /**
+   * The pad-size (L5) and node-memory (HI4) checks every write passes before it is applied,
+   * counting what this turn's batch already admitted: 4413 / 4513 as a CloseError, which the
+   * HTTP layer turns into 413 / 503.
+   */
+  private checkGrowth(addBytes: number, addChars: number, addsStructs: boolean): void {
+    const q = this.incoming;
+    const problem = padGrowthProblem(this.parts.limits, {
+      storedBytes: this.writer.storedBytes + (q?.bytes ?? 0),
+      chars: this.doc.getText(TEXT_NAME).length + (q?.chars ?? 0),
+      addBytes,
+      addChars,
+    });
+    if (problem) {
+      this.parts.metrics.rejected.inc({ reason: 'pad_too_large' });
+      throw new CloseError(CloseCode.PadTooLarge, problem);
+    }
+    if (addsStructs && this.parts.overloaded()) {
+      this.parts.metrics.rejected.inc({ reason: 'node_overloaded' });
+      throw new CloseError(CloseCode.NodeOverloaded, 'server is near its memory limit; try again later');
+    }
   }
 
   private newBatch(): Incoming {
@@ -266,7 +275,15 @@ export class Room {
 
   /** Replaces the whole text through the CRDT (so editors see a live edit); resolves once durable. */
   async replaceText(next: string): Promise<void> {
-    this.doc.transact(() => applyTextDiff(this.doc.getText(TEXT_NAME), next), LOCAL_ORIGIN);
+    // Clients' updates queued this turn go first, so the diff and the size check see them.
+    this.applyIncoming();
+    const text = this.doc.getText(TEXT_NAME);
+    const diff = textDiff(text.toString(), next);
+    if (diff) {
+      // The same checks a WebSocket update passes (design §5): refused before the doc is touched.
+      this.checkGrowth(textDiffBytes(diff), diff.insert.length - diff.deleteCount, diff.insert.length > 0);
+      this.doc.transact(() => applyDiff(text, diff), LOCAL_ORIGIN);
+    }
     await this.writer.durable();
   }
 

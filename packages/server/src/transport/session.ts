@@ -44,8 +44,8 @@ const SYNC_STEP1_PER_SEC = 0.2;
  * the rate a few percent of it. An honest keystroke walks past nothing; an offline merge
  * past what others inserted at the same spots meanwhile (merged runs: a few structs each).
  */
-const SCAN_STEPS_BURST = 100_000;
-const SCAN_STEPS_PER_SEC = 10_000;
+export const SCAN_STEPS_BURST = 100_000;
+export const SCAN_STEPS_PER_SEC = 10_000;
 
 /**
  * One client connection's conversation with its pad: frames are held until the pad is
