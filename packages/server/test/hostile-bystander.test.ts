@@ -1,0 +1,323 @@
+import { CloseCode, encodeMessage } from '@padmesh/protocol';
+import * as encoding from 'lib0/encoding';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import * as Y from 'yjs';
+import { spawnNode, type NodeProcess } from '../testing/process.js';
+import { RawClient } from '../testing/raw-client.js';
+import { waitFor } from '../testing/wait.js';
+
+/**
+ * The attacks of `room/hostile-updates.test.ts` and `room/presence-guard.test.ts` (design §5),
+ * replayed over real sockets against one real node process, while a bystander on another pad
+ * types and a poller hits `/healthz`: each attack is refused with its code and the bystander
+ * does not notice (edit -> `saved` p99, `/healthz` max, the node's RSS growth).
+ */
+
+const BYSTANDER_P99_MS = 100;
+const HEALTHZ_MAX_MS = 100;
+/** RSS the node may gain over one attack (the refused frame, its decode, GC slack). */
+const RSS_GROWTH_MAX_MIB = 64;
+const EDIT_EVERY_MS = 20;
+const HEALTHZ_EVERY_MS = 50;
+/** A small pending budget on this node so HI3 is reached in a few frames (64 KiB). */
+const PENDING_BYTES = 64 * 1024;
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const MAX_UPDATE_STRUCTS = 200_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function updateFrame(update: Uint8Array): Uint8Array {
+  return encodeMessage({ type: 'update', update });
+}
+
+/** An awareness frame written by hand, as a hostile client could. */
+function awarenessFrame(entries: { id: number; clock: number; state: unknown }[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, entries.length);
+  for (const x of entries) {
+    encoding.writeVarUint(e, x.id);
+    encoding.writeVarUint(e, x.clock);
+    encoding.writeVarString(e, JSON.stringify(x.state));
+  }
+  return encodeMessage({ type: 'awareness', update: encoding.toUint8Array(e) });
+}
+
+/** `n` one-character inserts at the start of `base`, each from its own client id, as one v1 update. */
+function concurrentInserts(base: Uint8Array, n: number, firstClient = 1_000_000): Uint8Array {
+  const baseSv = Y.encodeStateVectorFromUpdate(base);
+  const enc = new Y.UpdateEncoderV1();
+  encoding.writeVarUint(enc.restEncoder, n);
+  for (let i = 0; i < n; i++) {
+    const d = new Y.Doc();
+    d.clientID = firstClient + i;
+    Y.applyUpdate(d, base);
+    d.getText('content').insert(0, 'x');
+    const part = Y.encodeStateAsUpdate(d, baseSv);
+    // Each part is [1 client][its block][0 delete clients]: splice the blocks (Y.mergeUpdates is ~50 s here).
+    assert.ok(part[0] === 1 && part[part.length - 1] === 0, 'one client, no deletes');
+    encoding.writeUint8Array(enc.restEncoder, part.subarray(1, part.length - 1));
+  }
+  encoding.writeVarUint(enc.restEncoder, 0);
+  return enc.toUint8Array();
+}
+
+function rssMiB(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  assert.ok(kb, `VmRSS of ${pid}`);
+  return Number(kb) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+interface Figures {
+  edits: number;
+  p50: number;
+  p99: number;
+  max: number;
+  healthz: number;
+  healthzMax: number;
+  rssGrowthMiB: number;
+  /** The test process's own event-loop delay: large values would make the figures the test's, not the node's. */
+  testLoopMaxMs: number;
+}
+
+describe('Hostile clients over real sockets, a bystander on another pad (design §5)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'padmesh-hostile-rs-'));
+  let node: NodeProcess;
+  let bystander: RawClient;
+  const clients: RawClient[] = [];
+
+  before(async () => {
+    node = await spawnNode(
+      {
+        DATA_DIR: dir,
+        PAD_IDLE_MS: '600000',
+        MAX_PAD_PENDING_BYTES: String(PENDING_BYTES),
+        MAX_NEW_PADS_PER_IP_PER_MIN: '10000',
+        MAX_CONNECTIONS_PER_IP: '10000',
+      },
+      30_000,
+    );
+    bystander = connect('bystander');
+    await bystander.ready(10_000);
+    bystander.insert(0, 'bystander: ');
+    await bystander.saved(10_000);
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    await node?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function connect(pad: string): RawClient {
+    const c = new RawClient(node.wsUrl, pad);
+    clients.push(c);
+    return c;
+  }
+
+  /** A client on `pad` holding `text`, saved. */
+  async function honest(pad: string, text: string): Promise<RawClient> {
+    const c = await connect(pad).ready(10_000);
+    c.insert(0, text);
+    await c.saved(10_000);
+    return c;
+  }
+
+  /**
+   * Runs `attack` while the bystander types (one edit every 20 ms, each timed to its `saved`)
+   * and `/healthz` is polled every 50 ms; asserts the bounds and returns the figures.
+   */
+  async function whileBystanderTypes(name: string, attack: () => Promise<void>): Promise<Figures> {
+    const pid = node.child.pid!;
+    const rssBefore = rssMiB(pid);
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const latencies: number[] = [];
+    const inFlight = new Map<number, number>();
+    const onMessage = () => {
+      const now = performance.now();
+      for (const [seq, sentAt] of inFlight) {
+        if (seq > bystander.acked) continue;
+        latencies.push(now - sentAt);
+        inFlight.delete(seq);
+      }
+    };
+    // Registered after RawClient's own listener, so `acked` is already updated when it runs.
+    bystander.ws.on('message', onMessage);
+    let running = true;
+    const typer = (async () => {
+      while (running) {
+        const sentAt = performance.now();
+        inFlight.set(bystander.insert(bystander.text.length, '.'), sentAt);
+        await sleep(EDIT_EVERY_MS);
+      }
+    })();
+    const health: number[] = [];
+    const poller = (async () => {
+      while (running) {
+        const started = performance.now();
+        const res = await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+        await res.text();
+        health.push(performance.now() - started);
+        assert.equal(res.status, 200, '/healthz status');
+        await sleep(HEALTHZ_EVERY_MS);
+      }
+    })();
+    try {
+      await sleep(200); // some edits before the attack
+      await attack();
+      await sleep(300); // and some after the refusal
+    } finally {
+      running = false;
+      await Promise.all([typer, poller]);
+    }
+    await waitFor(() => inFlight.size === 0, `bystander acks (${inFlight.size} outstanding)`, 5_000);
+    bystander.ws.off('message', onMessage);
+    loop.disable();
+    const rssGrowthMiB = rssMiB(pid) - rssBefore;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const figures: Figures = {
+      edits: sorted.length,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted.at(-1)!,
+      healthz: health.length,
+      healthzMax: Math.max(...health),
+      rssGrowthMiB,
+      testLoopMaxMs: loop.max / 1e6,
+    };
+    const f = (n: number) => n.toFixed(1);
+    process.stdout.write(
+      `# ${name}: bystander edits ${figures.edits}, p50 ${f(figures.p50)} ms, p99 ${f(figures.p99)} ms, ` +
+        `max ${f(figures.max)} ms; /healthz ${figures.healthz} polls, max ${f(figures.healthzMax)} ms; ` +
+        `node RSS ${f(rssBefore)} -> ${f(rssBefore + rssGrowthMiB)} MiB (${rssGrowthMiB >= 0 ? '+' : ''}${f(rssGrowthMiB)}); ` +
+        `test process loop delay max ${f(figures.testLoopMaxMs)} ms\n`,
+    );
+    assert.equal(bystander.closeCode, null, 'bystander still connected');
+    assert.ok(figures.edits >= 10, `bystander made ${figures.edits} timed edits`);
+    assert.ok(figures.healthz >= 5, `${figures.healthz} /healthz polls`);
+    assert.ok(figures.p99 < BYSTANDER_P99_MS, `bystander p99 ${f(figures.p99)} ms`);
+    assert.ok(figures.healthzMax < HEALTHZ_MAX_MS, `/healthz max ${f(figures.healthzMax)} ms`);
+    assert.ok(figures.rssGrowthMiB < RSS_GROWTH_MAX_MIB, `node RSS grew ${f(rssGrowthMiB)} MiB`);
+    assert.equal(node.child.exitCode, null, 'node still running');
+    return figures;
+  }
+
+  async function refusedWith(c: RawClient, code: number, reason: RegExp): Promise<void> {
+    const closed = await c.closed(10_000);
+    assert.equal(closed.code, code, `closed with ${closed.code} ${closed.reason}`);
+    assert.match(closed.reason, reason);
+  }
+
+  it('HI1 20,000 one-character inserts at the start, each from its own client id, in one frame sent twice: 4415 (real socket, bystander p99 < 100 ms)', async () => {
+    const owner = await honest('cpu', 'honest text');
+    const attack = updateFrame(concurrentInserts(Y.encodeStateAsUpdate(owner.doc), 20_000));
+    const evil = await connect('cpu').ready(10_000);
+    await whileBystanderTypes('HI1 20,000 client ids', async () => {
+      evil.sendRaw(attack);
+      evil.sendRaw(attack);
+      await refusedWith(evil, CloseCode.UpdateTooComplex, /client ids/);
+    });
+    const reader = await connect('cpu').ready(10_000);
+    assert.equal(reader.text, 'honest text', 'nothing of the attack applied');
+    assert.equal(owner.closeCode, null);
+  });
+
+  it(
+    'HI1 map entries past the struct cap in one frame under MAX_MESSAGE_BYTES: 4415 (real socket, bystander p99 < 100 ms)',
+    {
+      // Found by this test; src is not changed here. The refusal (4415) is right, but the node's
+      // event loop is held 1.0-1.5 s first: readUpdateShape walks all 200,001 structs before the
+      // count passes the cap, building per-struct key strings into its `anchors`/`positions` maps
+      // (CPU profile: readUpdateShape 649 ms self, shapeOf 182 ms, GC 498 ms; RSS +8 to +86 MiB).
+      // The per-client struct count is in the block header and could refuse before the walk.
+      todo: 'the struct-cap refusal stalls the node ~1 s (bystander p99 and /healthz 1,000-1,500 ms): update-shape.ts walks every struct before refusing',
+    },
+    async () => {
+      const src = new Y.Doc();
+      const m = src.getMap('m');
+      src.transact(() => {
+        for (let i = 0; i <= MAX_UPDATE_STRUCTS; i++) m.set(i.toString(36), 0);
+      });
+      const attack = updateFrame(Y.encodeStateAsUpdate(src));
+      assert.ok(attack.length < MAX_MESSAGE_BYTES, `frame ${attack.length} B under the message limit`);
+      const evil = await connect('structs').ready(10_000);
+      await whileBystanderTypes('HI1 struct cap', async () => {
+        evil.sendRaw(attack);
+        await refusedWith(evil, CloseCode.UpdateTooComplex, /structs/);
+      });
+      const reader = await connect('structs').ready(10_000);
+      assert.equal(reader.doc.getMap('m').size, 0, 'nothing of the attack applied');
+    },
+  );
+
+  it('HI3 a chain of updates whose dependency never comes, until the pad pending limit: 4524 (real socket, bystander p99 < 100 ms)', async () => {
+    const src = new Y.Doc();
+    const t = src.getText('content');
+    t.insert(0, 'the missing first edit');
+    let sv = Y.encodeStateVector(src);
+    const chain: Uint8Array[] = [];
+    for (let i = 0; i < 10; i++) {
+      t.insert(t.length, 'y'.repeat(20_000));
+      chain.push(updateFrame(Y.encodeStateAsUpdate(src, sv)));
+      sv = Y.encodeStateVector(src);
+    }
+    const evil = await connect('pending').ready(10_000);
+    await whileBystanderTypes('HI3 pending chain', async () => {
+      for (const frame of chain) if (evil.closeCode === null) evil.sendRaw(frame);
+      await refusedWith(evil, CloseCode.MissingDependencies, /./);
+    });
+    const reader = await connect('pending').ready(10_000);
+    assert.equal(reader.text, '', 'nothing integrated without the dependency');
+  });
+
+  it('HI5 a burst of sync step 1 frames with a non-empty state vector on a pad with content: 4529 (real socket, bystander p99 < 100 ms)', async () => {
+    await honest('sync', 'some text '.repeat(10_000));
+    const elsewhere = new Y.Doc();
+    elsewhere.getText('other').insert(0, 'x');
+    const step1 = encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(elsewhere) });
+    const evil = await connect('sync').ready(10_000);
+    await whileBystanderTypes('HI5 sync step 1 burst', async () => {
+      for (let i = 0; i < 20; i++) evil.sendRaw(step1);
+      await refusedWith(evil, CloseCode.RateLimited, /sync/);
+    });
+  });
+
+  it('PR1 a 64 KiB presence state: 4422 (real socket, bystander p99 < 100 ms)', async () => {
+    const watcher = await connect('presence').ready(10_000);
+    const evil = await connect('presence').ready(10_000);
+    const state = { user: { name: 'Big', color: '#1f6feb' }, pad: 'x'.repeat(64 * 1024) };
+    const attack = awarenessFrame([{ id: evil.doc.clientID, clock: 1, state }]);
+    await whileBystanderTypes('PR1 64 KiB presence state', async () => {
+      evil.sendRaw(attack);
+      await refusedWith(evil, CloseCode.PresenceRejected, /./);
+    });
+    assert.equal(watcher.awareness.getStates().has(evil.doc.clientID), false, 'never relayed');
+  });
+
+  it('PR2 a flood of 1,000 presence entries in one frame: 4422 (real socket, bystander p99 < 100 ms)', async () => {
+    const watcher = await connect('presence2').ready(10_000);
+    const evil = await connect('presence2').ready(10_000);
+    const entries = Array.from({ length: 1_000 }, (_, i) => ({
+      id: 3_000_000 + i,
+      clock: 1,
+      state: { user: { name: `p${i}`, color: '#1f6feb' } },
+    }));
+    const attack = awarenessFrame(entries);
+    await whileBystanderTypes('PR2 1,000 presence entries', async () => {
+      evil.sendRaw(attack);
+      await refusedWith(evil, CloseCode.PresenceRejected, /./);
+    });
+    await sleep(200);
+    const relayed = [...watcher.awareness.getStates().keys()].filter((id) => id >= 3_000_000 && id < 3_001_000);
+    assert.deepEqual(relayed, [], 'none of the entries relayed');
+  });
+});
