@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { spawnNode, type NodeProcess } from '../testing/process.js';
 import { RawClient } from '../testing/raw-client.js';
 import { waitFor } from '../testing/wait.js';
+import { awarenessFrame } from '../testing/hostile-frames.js';
 
 /**
  * The attacks of `room/hostile-updates.test.ts` and `room/presence-guard.test.ts` (design §5),
@@ -41,18 +42,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function updateFrame(update: Uint8Array): Uint8Array {
   return encodeMessage({ type: 'update', update });
-}
-
-/** An awareness frame written by hand, as a hostile client could. */
-function awarenessFrame(entries: { id: number; clock: number; state: unknown }[]): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, entries.length);
-  for (const x of entries) {
-    encoding.writeVarUint(e, x.id);
-    encoding.writeVarUint(e, x.clock);
-    encoding.writeVarString(e, JSON.stringify(x.state));
-  }
-  return encodeMessage({ type: 'awareness', update: encoding.toUint8Array(e) });
 }
 
 /** `n` one-character inserts at the start of `base`, each from its own client id, as one v1 update. */

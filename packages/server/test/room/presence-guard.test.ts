@@ -1,5 +1,4 @@
-import { CloseCode, PRESENCE_DEFAULT_COLOR, PRESENCE_NAME_MAX, encodeMessage } from '@padmesh/protocol';
-import * as encoding from 'lib0/encoding';
+import { CloseCode, PRESENCE_DEFAULT_COLOR, PRESENCE_NAME_MAX } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import {
@@ -14,18 +13,7 @@ import { AWARENESS_TICK_MS } from '../../src/room/fanout.js';
 import type { Room } from '../../src/room/room.js';
 import { Sim, type SimNode } from '../../testing/sim/sim.js';
 import type { SimClient } from '../../testing/sim/sim-client.js';
-
-/** An awareness frame written by hand, as a hostile (or old) client could. */
-function awarenessFrame(entries: { id: number; clock: number; state: unknown }[]): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, entries.length);
-  for (const x of entries) {
-    encoding.writeVarUint(e, x.id);
-    encoding.writeVarUint(e, x.clock);
-    encoding.writeVarString(e, JSON.stringify(x.state));
-  }
-  return encodeMessage({ type: 'awareness', update: encoding.toUint8Array(e) });
-}
+import { awarenessFrame } from '../../testing/hostile-frames.js';
 
 const user = (name: string, color = '#1f6feb') => ({ user: { name, color } });
 const sims: Sim[] = [];
