@@ -31,7 +31,7 @@ export class PresenceRefused extends CloseError {
   }
 }
 
-interface Entry {
+export interface PresenceEntry {
   id: number;
   clock: number;
   state: unknown;
@@ -51,13 +51,13 @@ const utf8 = new TextDecoder();
  * varstring JSON) with every bound checked before the work it limits: the count before any
  * entry, each JSON length before it is decoded or parsed.
  */
-export function decodeEntries(update: Uint8Array): Entry[] {
+export function decodeEntries(update: Uint8Array): PresenceEntry[] {
   const d = decoding.createDecoder(update);
   try {
     const n = decoding.readVarUint(d);
     if (n > PRESENCE_FRAME_MAX_ENTRIES)
       throw new PresenceRefused(CloseCode.PresenceRejected, 'presence_flood', `${n} presence entries in one frame`);
-    const out: Entry[] = [];
+    const out: PresenceEntry[] = [];
     for (let i = 0; i < n; i++) {
       const id = decoding.readVarUint(d);
       const clock = decoding.readVarUint(d);
@@ -79,7 +79,8 @@ export function decodeEntries(update: Uint8Array): Entry[] {
   }
 }
 
-function encodeEntries(entries: Entry[]): Uint8Array {
+/** Awareness entries in y-protocols' wire format (the guard re-encodes what it relays). */
+export function encodeEntries(entries: PresenceEntry[]): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, entries.length);
   for (const x of entries) {
@@ -116,7 +117,7 @@ export class PresenceGuard {
   /** Checks a whole frame, then claims ids and builds what to apply; a refusal applies nothing. */
   admit(conn: Conn, update: Uint8Array): Admitted {
     const { meta, states } = this.awareness;
-    const out: Entry[] = [];
+    const out: PresenceEntry[] = [];
     const claims = new Map<number, number>();
     let full = false;
     for (const e of decodeEntries(update)) {
@@ -181,7 +182,7 @@ export class PresenceGuard {
     for (const id of ids) if (!this.owners.has(id)) this.markDeparted(id);
   }
 
-  private relayed(conn: Conn, e: Entry, offset: number): Entry {
+  private relayed(conn: Conn, e: PresenceEntry, offset: number): PresenceEntry {
     const clock = e.clock + offset;
     if (!Number.isSafeInteger(clock))
       throw new PresenceRefused(CloseCode.MalformedMessage, 'presence_malformed', 'presence clock out of range');
