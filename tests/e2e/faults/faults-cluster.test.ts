@@ -41,7 +41,7 @@ describe('Fault injection (cluster)', () => {
 
   it(
     'R8 kill -9 and restart nodes, restart Redis, drop sockets mid-frame: every edit ends on every node, every client converges',
-    { timeout: 180_000 },
+    { timeout: 180_000 + FAULT_SECONDS * 1000 },
     async () => {
       const seed = testSeed('R8');
       const rand = prng(seed);
