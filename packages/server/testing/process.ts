@@ -1,8 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitFor } from './wait.js';
 
 const MAIN = resolve(import.meta.dirname, '../src/main.ts');
+const DIST_MAIN = resolve(import.meta.dirname, '../dist/main.js');
+
+/**
+ * Tests run the sources through tsx; `PADMESH_SPAWN=dist` runs the build instead, as `npm start`
+ * does. The soak restarts a node a thousand times, and compiling on every start made a restart
+ * cost seconds of CPU on a loaded machine.
+ */
+function entry(): string[] {
+  if (process.env.PADMESH_SPAWN !== 'dist') return ['--conditions=source', '--import', 'tsx', MAIN];
+  if (!existsSync(DIST_MAIN)) throw new Error(`PADMESH_SPAWN=dist but ${DIST_MAIN} is missing: run npm run build`);
+  return [DIST_MAIN];
+}
 
 export interface NodeProcess {
   child: ChildProcess;
@@ -19,7 +32,7 @@ export async function spawnNode(
   /** V8 / Node flags for the child, e.g. `--max-old-space-size=128` (HI4). */
   nodeArgs: string[] = [],
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entry()], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
