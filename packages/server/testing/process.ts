@@ -40,15 +40,22 @@ export async function spawnNode(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${out}`);
-      return /Padmesh is running at (http:\/\/[^/\s]+)\//.exec(out)?.[1];
-    },
+  // A child that exited will never print its address: fail at once with its output instead of
+  // waiting out the timeout (the fault harness restarts nodes while their database restarts).
+  let gone: ((err: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => (gone = reject));
+  // 'close', not 'exit': by then the child's last words are in `out`.
+  child.once('close', (code) => gone?.(new Error(`server exited with ${code}: ${out}`)));
+  failed.catch(() => {});
+  const started = waitFor(
+    () => /Padmesh is running at (http:\/\/[^/\s]+)\//.exec(out)?.[1],
     'server start',
     timeoutMs,
     20,
   );
+  started.catch(() => {});
+  const url = await Promise.race([started, failed]);
+  gone = undefined;
   return {
     child,
     url,

@@ -42,6 +42,8 @@ export interface FaultStats {
   unackedAtKills: number;
   /** Edits typed while the client had no open socket. */
   offlineEdits: number;
+  /** Node starts refused because the database was restarting (retried, as a supervisor would). */
+  startsRefused: number;
   ackedBeforeEnd: number;
   present: number;
 }
@@ -52,6 +54,8 @@ const SETTLE_TIMEOUT_MS = 60_000;
 const TYPE_EVERY_MS = 15;
 /** A read after a restart may wait this long for the database to come back. */
 const READ_TIMEOUT_MS = 60_000;
+/** How long a node start is retried while its database restarts. */
+const START_RETRY_MS = 120_000;
 /** The bad client's marker: text that must never reach a pad (P3: malformed input never stored). */
 const BAD = 'BAD!';
 
@@ -81,6 +85,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
     durabilityChecks: 0,
     unackedAtKills: 0,
     offlineEdits: 0,
+    startsRefused: 0,
     attempted: 0,
     ackedBeforeEnd: 0,
     present: 0,
@@ -111,8 +116,26 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
   let published: string | null = null;
   let crashed: string | null = null;
 
+  /**
+   * A node refuses to start while its database is down (SU1: it exits with a message). When the
+   * kill lands during a database restart, do what a supervisor does (systemd Restart=on-failure):
+   * start it again, for as long as a database restart can take.
+   */
+  const spawnSupervised = async (): Promise<NodeProcess> => {
+    const deadline = Date.now() + START_RETRY_MS;
+    for (;;) {
+      try {
+        return await spawnNode(env, 60_000);
+      } catch (err) {
+        const refused = /refused the connection/.test(String(err));
+        if (!refused || !o.restartDatabase || Date.now() > deadline) throw err;
+        stats.startsRefused++;
+        await sleep(500);
+      }
+    }
+  };
   const start = async () => {
-    const n = await spawnNode(env, 60_000);
+    const n = await spawnSupervised();
     n.child.once('exit', (code, signal) => {
       if (signal !== 'SIGKILL') crashed = `node exited on its own (${code ?? signal}):\n${n.output().slice(-4000)}`;
     });
@@ -309,7 +332,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 export function formatStats(s: FaultStats): string {
   return [
     `seed ${s.seed} (replay with TEST_SEED=${s.seed})`,
-    `kills ${s.kills}, restarts ${s.restarts}, database restarts ${s.databaseRestarts}`,
+    `kills ${s.kills}, restarts ${s.restarts}, database restarts ${s.databaseRestarts} (node starts refused meanwhile ${s.startsRefused})`,
     `dropped connections ${s.droppedWhole + s.droppedPartial} (${s.droppedWhole} after a whole frame, ${s.droppedPartial} mid-frame), client reconnects ${s.reconnects}`,
     `truncated frames ${s.truncatedFrames}, durability checks after restarts ${s.durabilityChecks}`,
     `edits unacknowledged at a kill (re-sent by their clients) ${s.unackedAtKills}, typed offline ${s.offlineEdits}, acknowledged when faults stopped ${s.ackedBeforeEnd}`,
