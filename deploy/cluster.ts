@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { haproxyConfig } from './haproxy-config.js';
 import { NODE_FLAGS } from '@padmesh/server';
 
+/** A node started from sources compiles them first; on a loaded 2-core machine that took over 20 s. */
+const NODE_READY_TIMEOUT_MS = 60_000;
 const ROOT = resolve(import.meta.dirname, '..');
 const HAPROXY = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
 
@@ -133,7 +135,7 @@ export class Cluster {
         return ok(`${n.url}/readyz`);
       },
       `${n.name} ready`,
-      20_000,
+      NODE_READY_TIMEOUT_MS,
     );
   }
 

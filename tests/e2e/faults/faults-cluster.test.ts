@@ -24,7 +24,8 @@ describe('Fault injection (cluster)', () => {
       storageUrl: PG_URL,
       storageSchema: schema,
       redisUrl: redis.url,
-      fromSource: true,
+      // PADMESH_SPAWN=dist (the endurance run) starts nodes from the build: restarts cost less.
+      fromSource: process.env.PADMESH_SPAWN !== 'dist',
       logDir: 'test-artifacts/cluster-fault-logs',
       env: { ANTI_ENTROPY_MS: '300', LOG_LEVEL: 'warn' },
     });
