@@ -471,6 +471,10 @@ describe('View modes: a shared mode per pad, Markdown preview, highlighting, per
       const phone = await open(`/${code}`, await context({ viewport: PHONE, colorScheme: scheme, isMobile: true }));
       await phone.waitForSelector('.cm-content .tok-keyword', { timeout: WAIT_MS });
       await phone.screenshot({ path: `${SCREENSHOTS}/view-code-phone-${scheme}.png` });
+      await phone.click('[data-testid="view-mode-button"]');
+      const menu = (await phone.locator('.view-popover').boundingBox())!;
+      assert.ok(menu.x >= 0 && menu.x + menu.width <= PHONE.width, `the menu fits the phone: ${JSON.stringify(menu)}`);
+      await phone.screenshot({ path: `${SCREENSHOTS}/view-menu-phone-${scheme}.png` });
     }
   });
 });
