@@ -373,6 +373,42 @@ describe('View modes: a shared mode per pad, Markdown preview, highlighting, per
     await waitForMode(fresh, 'markdown');
   });
 
+  it('VM2 a huge pad previews its first 200,000 characters and says so (bounded work for every reader)', async () => {
+    const pad = newPadId('huge');
+    const head = '# Start of a huge pad\n\n';
+    await putText(pad, head + 'filler line of text\n'.repeat(15_000) + '\n# TAIL-MARKER\n');
+    const page = await open(`/${pad}`);
+    await chooseMode(page, 'markdown');
+    const cut = await page.waitForSelector('[data-testid="markdown-preview-cut"]', { timeout: WAIT_MS });
+    assert.match((await cut.textContent()) ?? '', /first 200,000 characters of 300,0\d\d/);
+    assert.equal(await page.locator('[data-testid="markdown-preview"] h1:has-text("Start of a huge pad")').count(), 1);
+    assert.equal(await page.locator('[data-testid="markdown-preview"] :text("TAIL-MARKER")').count(), 0);
+  });
+
+  it('VM5 once the service worker is installed, Markdown and a grammar never fetched before still load offline', async () => {
+    const pad = newPadId('offline');
+    await putText(pad, '# Offline heading\n\nfn main() { let x = 1; }\n');
+    const ctx = await context();
+    const page = await open(`/${pad}`, ctx);
+    await page.waitForFunction(
+      () => navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller),
+      null,
+      {
+        timeout: WAIT_MS,
+      },
+    );
+    await ctx.setOffline(true);
+    await waitForStatus(page, 'offline', WAIT_MS);
+    await chooseMode(page, 'markdown');
+    await page.waitForSelector('[data-testid="markdown-preview"] h1:has-text("Offline heading")', { timeout: WAIT_MS });
+    await chooseMode(page, 'code:rust');
+    await page.waitForSelector('.cm-content .tok-keyword:has-text("fn")', { timeout: WAIT_MS });
+    await ctx.setOffline(false);
+    await waitForStatus(page, 'saved', WAIT_MS);
+    const other = await open(`/${pad}`);
+    await waitForMode(other, 'code:rust');
+  });
+
   it('VM7 keyboard: Tab reaches the view button, Enter opens the menu on its select, Escape closes it and returns focus', async () => {
     const pad = newPadId('keys');
     await putText(pad, 'text\n');

@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type * as Y from 'yjs';
 import { lazyPart } from '../lazy-part.js';
 import { modeLabel, observeMode, readMode } from './mode.js';
@@ -13,10 +13,8 @@ const ViewPopover = lazyPart(() => import('./ViewPopover.js').then((m) => m.View
  * or a click outside closes the menu and gives focus back to the button.
  */
 export function ViewMenu({ doc, readOnly }: { doc: Y.Doc; readOnly: boolean }) {
-  const mode = useSyncExternalStore(
-    (cb) => observeMode(doc, cb),
-    () => readMode(doc),
-  );
+  const subscribe = useCallback((cb: () => void) => observeMode(doc, cb), [doc]);
+  const mode = useSyncExternalStore(subscribe, () => readMode(doc));
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);

@@ -6,6 +6,11 @@ import { renderMarkdown } from './render.js';
 const RENDER_DELAY_MS = 120;
 const MAX_RENDER_DELAY_MS = 1_500;
 const delayFor = (chars: number) => Math.min(MAX_RENDER_DELAY_MS, RENDER_DELAY_MS + chars / 10_000);
+/**
+ * The preview renders at most this much of the text: anyone may switch a 5 MB pad to Markdown,
+ * and every reader would then re-render megabytes on each keystroke (design §5: bound work).
+ */
+export const MAX_PREVIEW_CHARS = 200_000;
 
 /**
  * The Markdown preview (VM2): a pane beside the editor on a wide screen, and on a narrow one
@@ -53,7 +58,14 @@ class Preview {
   }
 
   private render() {
-    this.pane.replaceChildren(renderMarkdown(this.view.state.doc.toString()));
+    const doc = this.view.state.doc;
+    const cut = doc.length > MAX_PREVIEW_CHARS;
+    this.pane.replaceChildren(renderMarkdown(doc.sliceString(0, MAX_PREVIEW_CHARS)));
+    if (cut) {
+      const note = element('p', { class: 'pm-preview-cut', 'data-testid': 'markdown-preview-cut' });
+      note.textContent = `The preview shows the first ${MAX_PREVIEW_CHARS.toLocaleString()} characters of ${doc.length.toLocaleString()}.`;
+      this.pane.append(note);
+    }
   }
 
   update(u: ViewUpdate) {
