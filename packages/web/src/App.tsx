@@ -18,6 +18,7 @@ import { loadIdentity, type Identity } from './presence/identity.js';
 import { forgetCachedPad, openCache, type PadCache } from './offline/cache.js';
 import { lazyPart } from './lazy-part.js';
 import { padPath, parseRoute, socketUrl, type Route } from './route.js';
+import { ViewMenu } from './view/ViewMenu.js';
 
 // History (and its diff library) loads on first use: most visits never open it.
 const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
@@ -240,6 +241,7 @@ function Pad({
         <div className="spacer" />
         <StatusBadge provider={provider} />
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
+        <ViewMenu doc={provider.doc} readOnly={readOnly} />
         {route.kind === 'pad' && (
           <button
             className={`button ${historyOpen ? 'on' : ''}`}

@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import { remoteCarets } from '../presence/remote-carets.js';
+import { viewModes } from '../view/editor-extension.js';
 import type { PadProvider } from './provider.js';
 
 /**
@@ -53,7 +54,7 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
           history(),
           drawSelection(),
           highlightActiveLine(),
-          EditorView.lineWrapping,
+          viewModes(provider.doc), // shared view mode and this device's wrap/font (view/)
           placeholder(readOnly ? 'This pad is empty.' : 'Start typing… everyone with this link sees it live.'),
           keymap.of([...yUndoManagerKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
           // Text sync and undo from y-codemirror.next; carets from our own plugin (no awareness
