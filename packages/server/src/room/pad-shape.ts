@@ -61,7 +61,7 @@ export class PadShape {
   }
 
   /** Takes `shape` into the batch, or throws ShapeError if it would pass a per-pad limit. */
-  admit(shape: UpdateShape, bytes: number, scans: TokenBucket): Admission {
+  admit(shape: UpdateShape, bytes: number, scans: TokenBucket, waitingFull = false): Admission {
     const { maxPadStructs, maxPadClients, maxPendingBytes } = this.limits;
     const b = this.batch;
     if (this.structs + b.structs + shape.structs > maxPadStructs)
@@ -81,6 +81,8 @@ export class PadShape {
       );
     const mayPend = this.mayPend(shape);
     if (mayPend) {
+      if (waitingFull)
+        throw new ShapeError('pad_pending', 'too many messages on this pad wait for missing dependencies');
       // The whole update counts: what of it pends is only known after applying it.
       if (this.pending + b.pending + bytes > maxPendingBytes)
         throw new ShapeError('pad_pending', `pad holds ${maxPendingBytes} bytes of updates with missing dependencies`);

@@ -54,9 +54,26 @@ export interface RoomParts {
 type Lifecycle = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | { kind: 'closed' };
 
 /** Client updates checked but not yet applied, and the promise their acknowledgement waits on. */
+/**
+ * A client message whose structs waited in Yjs for a missing dependency. Its `saved` waits
+ * until every struct it carries is integrated and that state is stored (P2, D1): stored raw
+ * alone, it would come back after a crash only once someone re-sent the dependency, and an
+ * acknowledgement promises the edit is there after a crash.
+ */
+interface Waiting {
+  conn: Conn;
+  ranges: UpdateShape['ranges'];
+  resolve: () => void;
+}
+
+/** Messages of one pad waiting for their dependencies; past it a message that may wait is refused (4524). */
+export const MAX_WAITING_MESSAGES = 4096;
+
 interface Incoming {
   /** `mayPend`: some of it may wait in Yjs for missing dependencies, so it is stored as received (HI3). */
   items: { conn: Conn; update: Uint8Array; mayPend: boolean }[];
+  /** The batch's messages that may wait in Yjs: acknowledged once visible (see `Waiting`). */
+  waits: Waiting[];
   bytes: number;
   chars: number;
   durable: Promise<void>;
@@ -84,6 +101,8 @@ export class Room {
   /** Deleted (discard): closing records no version. */
   private discarded = false;
   private incoming: Incoming | null = null;
+  /** Messages acknowledged once their dependencies arrive; bounded by `MAX_WAITING_MESSAGES`. */
+  private waiting: Waiting[] = [];
   private readonly log: Logger;
   private readonly shape: PadShape;
 
@@ -144,6 +163,7 @@ export class Room {
 
   leave(conn: Conn): void {
     if (!this.conns.delete(conn)) return;
+    if (this.waiting.length > 0) this.waiting = this.waiting.filter((w) => w.conn !== conn);
     const ids = this.guard.release(conn);
     if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
   }
@@ -187,7 +207,8 @@ export class Room {
 
   /**
    * Takes a checked client update into this turn's batch, after the pad-size limits (L-rules).
-   * Resolves once the update is applied and durable; the caller acknowledges it then (D1).
+   * Resolves once the update is applied and durable, and once what it carries is in the doc if it
+   * waited for a dependency (`Waiting`); the caller acknowledges it then (D1, P2).
    */
   submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket): Promise<void> {
     const insertedChars = shape.insertedChars;
@@ -195,7 +216,7 @@ export class Room {
     this.checkGrowth(update.length, insertedChars, shape.structs > 0);
     let mayPend: boolean;
     try {
-      ({ mayPend } = this.shape.admit(shape, update.length, scans));
+      ({ mayPend } = this.shape.admit(shape, update.length, scans, this.waiting.length >= MAX_WAITING_MESSAGES));
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       this.parts.metrics.rejected.inc({ reason: err.limit });
@@ -211,7 +232,8 @@ export class Room {
     q.bytes += update.length;
     q.chars += insertedChars;
     if (q.items.length === 1) this.parts.clock.after(0, () => this.applyIncoming());
-    return q.durable;
+    if (!mayPend) return q.durable;
+    return new Promise((resolve) => q.waits.push({ conn, ranges: shape.ranges, resolve }));
   }
 
   /**
@@ -240,7 +262,7 @@ export class Room {
   private newBatch(): Incoming {
     let settle = () => {};
     const durable = new Promise<void>((resolve) => (settle = resolve));
-    return { items: [], bytes: 0, chars: 0, durable, settle };
+    return { items: [], waits: [], bytes: 0, chars: 0, durable, settle };
   }
 
   /**
@@ -271,6 +293,20 @@ export class Room {
     for (const i of batch.items) if (i.mayPend) this.writer.append(i.update);
     this.shape.settled();
     void this.writer.durable().then(batch.settle);
+    if (batch.waits.length > 0) {
+      this.waiting.push(...batch.waits);
+      this.releaseWaiting();
+    }
+  }
+
+  /** Acknowledges waiting messages whose structs are all in the doc now, once what is stored covers them. */
+  private releaseWaiting(): void {
+    const durable = this.writer.durable();
+    this.waiting = this.waiting.filter((w) => {
+      for (const [client, r] of w.ranges) if (Y.getState(this.doc.store, client) < r.end) return true;
+      void durable.then(w.resolve);
+      return false;
+    });
   }
 
   /** Replaces the whole text through the CRDT (so editors see a live edit); resolves once durable. */
@@ -307,6 +343,14 @@ export class Room {
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
     this.fullState = null;
     this.shape.recount();
+    this.forward(update, rawOrigin);
+    // A dependency may have come in (from any client, a peer or storage): stored with it, the
+    // messages that waited for it are acknowledged.
+    if (this.waiting.length > 0) this.releaseWaiting();
+  }
+
+  /** Fans out, replicates, records and stores a doc update by where it came from. */
+  private forward(update: Uint8Array, rawOrigin: unknown): void {
     const origin: Origin | null = isOrigin(rawOrigin) ? rawOrigin : null;
     if (!origin || origin.kind === 'storage') return;
     this.parts.metrics.updates.inc({ origin: origin.kind });

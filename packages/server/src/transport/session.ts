@@ -67,6 +67,8 @@ export class Session {
   private refused = false;
   /** The batch this connection's latest update rides in, and that update's seq. */
   private ack: { durable: Promise<void>; seq: number } | null = null;
+  /** Settles once every acknowledgement so far is sent. */
+  private acked: Promise<void> = Promise.resolve();
 
   constructor(
     readonly conn: Conn,
@@ -191,14 +193,20 @@ export class Session {
     }
   }
 
-  /** `saved {seq}` covers everything up to seq, so one per batch is enough: the latest seq in it. */
+  /**
+   * `saved {seq}` covers everything up to seq, so one per batch is enough: the latest seq in it.
+   * Acknowledgements go out in order: a message that waits for a dependency (HI3) holds back
+   * the ones after it, which may be durable sooner.
+   */
   private acknowledgeWhen(durable: Promise<void>, seq: number): void {
     if (this.ack?.durable === durable) {
       this.ack.seq = seq;
       return;
     }
     const ack = (this.ack = { durable, seq });
-    void durable.then(() => this.conn.send(encodeMessage({ type: 'saved', seq: ack.seq })));
+    this.acked = Promise.all([this.acked, durable]).then(() =>
+      this.conn.send(encodeMessage({ type: 'saved', seq: ack.seq })),
+    );
   }
 }
 
