@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '@padmesh/server/testing';
+import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const PAD = 'au-colours';
+const ANN = { name: 'Ann', color: '#d1495b', colorLight: '#d1495b33' };
+const BOB = { name: 'Bob', color: '#1f6feb', colorLight: '#1f6feb33' };
+const TOGGLE = '[data-testid="authorship-toggle"]';
+
+/** A device (browser profile) whose identity is `who`, as the app keeps it in localStorage. */
+async function device(browser: Browser, who: typeof ANN | null, opts: Parameters<Browser['newContext']>[0] = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+  if (who) await ctx.addInitScript((id) => localStorage.setItem('padmesh.identity', JSON.stringify(id)), who);
+  return ctx;
+}
+
+async function open(ctx: BrowserContext, pad = PAD): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto(`${process.env.AU_URL}/${pad}`);
+  await page.waitForSelector('.cm-content');
+  await waitForStatus(page, 'saved');
+  return page;
+}
+
+/** The text painted in `color`, joined in document order (marks split at line and viewport edges). */
+const paintedIn = (page: Page, color: string) =>
+  page.$$eval(`.cm-author-${color.slice(1)}`, (els) => els.map((e) => e.textContent).join(''));
+
+async function waitPainted(page: Page, color: string, text: string): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([cls, t]) =>
+        Array.from(document.querySelectorAll(cls!))
+          .map((e) => e.textContent)
+          .join('')
+          .includes(t!),
+      [`.cm-author-${color.slice(1)}`, text],
+      { timeout: 10_000 },
+    );
+  } catch {
+    throw new Error(`"${text}" never painted in ${color}; painted: "${await paintedIn(page, color)}"`);
+  }
+}
+
+async function typeAtEnd(page: Page, text: string): Promise<void> {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+  await waitForStatus(page, 'saved');
+}
+
+describe('Browser: live authorship colours', () => {
+  let srv: TestServer;
+  let browser: Browser;
+  before(async () => {
+    const webRoot = ensureWebBuild();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // Versions (and with them the stored authors) a second after typing stops.
+    srv = await startTestServer({ WEB_ROOT: webRoot, VERSION_IDLE_MS: '1000' });
+    process.env.AU_URL = srv.url;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.dispose();
+  });
+
+  it("AU1 off by default; switched on, a third tab shows each person's text in their colour; the switch is per device and remembered; a reloaded author keeps one colour", async () => {
+    const ann = await open(await device(browser, ANN));
+    const bob = await open(await device(browser, BOB));
+    await typeAtEnd(ann, 'Ann wrote this line.\n');
+    await typeAtEnd(bob, 'Bob added this one.\n');
+
+    const viewerDevice = await device(browser, null);
+    const viewer = await open(viewerDevice);
+    await viewer.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('Bob added'));
+    assert.equal(await viewer.getAttribute(TOGGLE, 'aria-pressed'), 'false', 'off by default');
+    assert.equal(await viewer.locator('.cm-author').count(), 0, 'no colours while off');
+
+    await viewer.click(TOGGLE);
+    assert.equal(await viewer.getAttribute(TOGGLE, 'aria-pressed'), 'true');
+    await waitPainted(viewer, ANN.color, 'Ann wrote this line.');
+    await waitPainted(viewer, BOB.color, 'Bob added this one.');
+    assert.ok(!(await paintedIn(viewer, ANN.color)).includes('Bob'), "Bob's text is not in Ann's colour");
+    const bg = await viewer.$eval(`.cm-author-${ANN.color.slice(1)}`, (e) => getComputedStyle(e).backgroundColor);
+    assert.match(bg, /^rgba\(209, 73, 91, 0\.2\d*\)$/, `a translucent tint of Ann's colour (${bg})`);
+    assert.equal(
+      await viewer.$eval(`.cm-author-${ANN.color.slice(1)}`, (e) => e.getAttribute('title')),
+      'Written by Ann',
+    );
+
+    // Ann reloads: a new Yjs client id, the same person and colour, for her old and new text.
+    const before = await ann.evaluate(() => (window.padmesh!.doc as unknown as { clientID: number }).clientID);
+    await ann.reload();
+    await ann.waitForSelector('.cm-content');
+    await waitForStatus(ann, 'saved');
+    const afterReload = await ann.evaluate(() => (window.padmesh!.doc as unknown as { clientID: number }).clientID);
+    assert.notEqual(afterReload, before, 'a reload is a new client id');
+    await typeAtEnd(ann, 'Ann is back.\n');
+    await waitPainted(viewer, ANN.color, 'Ann is back.');
+    await waitPainted(viewer, ANN.color, 'Ann wrote this line.');
+
+    // Remembered on the device: another tab of it starts with the colours on.
+    const second = await open(viewerDevice);
+    assert.equal(await second.getAttribute(TOGGLE, 'aria-pressed'), 'true', 'remembered on this device');
+    await waitPainted(second, BOB.color, 'Bob added this one.');
+    // A tab opened now knows Ann's first session only from the server's author map (she left
+    // it before this tab existed), recorded with the version a second after she stopped.
+    await waitPainted(second, ANN.color, 'Ann wrote this line.');
+    await waitPainted(second, ANN.color, 'Ann is back.');
+
+    // Another device is unaffected; switching off here takes the colours away.
+    const stranger = await open(await device(browser, null));
+    assert.equal(await stranger.getAttribute(TOGGLE, 'aria-pressed'), 'false', 'per device');
+    await second.close();
+    await viewer.focus(TOGGLE);
+    await viewer.keyboard.press('Enter');
+    assert.equal(await viewer.getAttribute(TOGGLE, 'aria-pressed'), 'false', 'the switch answers the keyboard');
+    await viewer.waitForFunction(() => document.querySelectorAll('.cm-author').length === 0);
+    await viewer.click(TOGGLE);
+    await waitPainted(viewer, BOB.color, 'Bob added this one.');
+
+    for (const [name, size] of [
+      ['desktop', { width: 1280, height: 800 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        const shot = await open(await device(browser, null, { viewport: size, colorScheme: scheme }));
+        await shot.click(TOGGLE);
+        await waitPainted(shot, ANN.color, 'Ann is back.');
+        await shot.screenshot({ path: `${SCREENSHOTS}/authorship-${name}-${scheme}.png` });
+        await shot.context().close();
+      }
+    }
+  });
+});
