@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { MemoryBus, MemoryHub, MemoryStorage } from '@padmesh/server';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
 import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
@@ -19,9 +20,9 @@ async function device(browser: Browser, who: typeof ANN | null, opts: Parameters
   return ctx;
 }
 
-async function open(ctx: BrowserContext, pad = PAD): Promise<Page> {
+async function open(ctx: BrowserContext, base: string, pad = PAD): Promise<Page> {
   const page = await ctx.newPage();
-  await page.goto(`${process.env.AU_URL}/${pad}`);
+  await page.goto(`${base}/${pad}`);
   await page.waitForSelector('.cm-content');
   await waitForStatus(page, 'saved');
   return page;
@@ -31,7 +32,7 @@ async function open(ctx: BrowserContext, pad = PAD): Promise<Page> {
 const paintedIn = (page: Page, color: string) =>
   page.$$eval(`.cm-author-${color.slice(1)}`, (els) => els.map((e) => e.textContent).join(''));
 
-async function waitPainted(page: Page, color: string, text: string): Promise<void> {
+async function waitPainted(page: Page, color: string, text: string, where = ''): Promise<void> {
   try {
     await page.waitForFunction(
       ([cls, t]) =>
@@ -43,7 +44,17 @@ async function waitPainted(page: Page, color: string, text: string): Promise<voi
       { timeout: 10_000 },
     );
   } catch {
-    throw new Error(`"${text}" never painted in ${color}; painted: "${await paintedIn(page, color)}"`);
+    const seen = await page.evaluate(() => ({
+      text: window.padmesh?.doc.getText('content').toString(),
+      marks: Array.from(document.querySelectorAll('.cm-author')).map((e) => `${e.className}: ${e.textContent}`),
+      pressed: document.querySelector('[data-testid="authorship-toggle"]')?.getAttribute('aria-pressed'),
+      users: [
+        ...(
+          window.padmesh as unknown as { provider: { awareness: { getStates(): Map<number, { user?: unknown }> } } }
+        ).provider.awareness.getStates(),
+      ].map(([id, st]) => [id, st.user]),
+    }));
+    throw new Error(`"${text}" never painted in ${color} on ${page.url()} ${where}: ${JSON.stringify(seen)}`);
   }
 }
 
@@ -62,7 +73,6 @@ describe('Browser: live authorship colours', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     // Versions (and with them the stored authors) a second after typing stops.
     srv = await startTestServer({ WEB_ROOT: webRoot, VERSION_IDLE_MS: '1000' });
-    process.env.AU_URL = srv.url;
     browser = await launchBrowser();
   });
   after(async () => {
@@ -71,13 +81,13 @@ describe('Browser: live authorship colours', () => {
   });
 
   it("AU1 off by default; switched on, a third tab shows each person's text in their colour; the switch is per device and remembered; a reloaded author keeps one colour", async () => {
-    const ann = await open(await device(browser, ANN));
-    const bob = await open(await device(browser, BOB));
+    const ann = await open(await device(browser, ANN), srv.url);
+    const bob = await open(await device(browser, BOB), srv.url);
     await typeAtEnd(ann, 'Ann wrote this line.\n');
     await typeAtEnd(bob, 'Bob added this one.\n');
 
     const viewerDevice = await device(browser, null);
-    const viewer = await open(viewerDevice);
+    const viewer = await open(viewerDevice, srv.url);
     await viewer.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('Bob added'));
     assert.equal(await viewer.getAttribute(TOGGLE, 'aria-pressed'), 'false', 'off by default');
     assert.equal(await viewer.locator('.cm-author').count(), 0, 'no colours while off');
@@ -106,7 +116,7 @@ describe('Browser: live authorship colours', () => {
     await waitPainted(viewer, ANN.color, 'Ann wrote this line.');
 
     // Remembered on the device: another tab of it starts with the colours on.
-    const second = await open(viewerDevice);
+    const second = await open(viewerDevice, srv.url);
     assert.equal(await second.getAttribute(TOGGLE, 'aria-pressed'), 'true', 'remembered on this device');
     await waitPainted(second, BOB.color, 'Bob added this one.');
     // A tab opened now knows Ann's first session only from the server's author map (she left
@@ -115,7 +125,7 @@ describe('Browser: live authorship colours', () => {
     await waitPainted(second, ANN.color, 'Ann is back.');
 
     // Another device is unaffected; switching off here takes the colours away.
-    const stranger = await open(await device(browser, null));
+    const stranger = await open(await device(browser, null), srv.url);
     assert.equal(await stranger.getAttribute(TOGGLE, 'aria-pressed'), 'false', 'per device');
     await second.close();
     await viewer.focus(TOGGLE);
@@ -130,12 +140,57 @@ describe('Browser: live authorship colours', () => {
       ['phone', { width: 390, height: 844 }],
     ] as const) {
       for (const scheme of ['light', 'dark'] as const) {
-        const shot = await open(await device(browser, null, { viewport: size, colorScheme: scheme }));
+        const shot = await open(await device(browser, null, { viewport: size, colorScheme: scheme }), srv.url);
         await shot.click(TOGGLE);
         await waitPainted(shot, ANN.color, 'Ann is back.');
         await shot.screenshot({ path: `${SCREENSHOTS}/authorship-${name}-${scheme}.png` });
         await shot.context().close();
       }
+    }
+  });
+
+  it('AU1 AU3 across two nodes: a viewer on the other node sees the writer in her colour live, and from storage after she left', async () => {
+    // Two real nodes in this process sharing storage and a bus, as a cluster shares
+    // PostgreSQL and Redis. Each may close only itself, not the storage they share.
+    const storage = new MemoryStorage();
+    const shared = new Proxy(storage, {
+      get: (t, k) => (k === 'close' ? async () => {} : Reflect.get(t, k, t)),
+    });
+    const hub = new MemoryHub();
+    const env = { WEB_ROOT: ensureWebBuild(), VERSION_IDLE_MS: '1000', SERVER_SECRET: 'x'.repeat(32) };
+    const [nodeA, nodeB] = [
+      await startTestServer({ ...env, NODE_ID: 'a' }, { storage: shared, bus: new MemoryBus(hub) }),
+      await startTestServer({ ...env, NODE_ID: 'b' }, { storage: shared, bus: new MemoryBus(hub) }),
+    ];
+    try {
+      const pad = 'au-two-nodes';
+      const onB = await device(browser, null);
+      await onB.addInitScript(() => localStorage.setItem('padmesh.authorship', 'on'));
+      // The viewer first: a node that opens the pad later hears of people already on other
+      // nodes at their next presence renewal (up to 15 s), which is not what this tests.
+      const live = await open(onB, nodeB.url, pad);
+      const annDevice = await device(browser, ANN);
+      const ann = await open(annDevice, nodeA.url, pad);
+      await typeAtEnd(ann, 'Typed on node A.\n');
+      await waitPainted(live, ANN.color, 'Typed on node A.', 'live on B');
+
+      // Ann leaves; node A records the version, and with it who her client id was.
+      await annDevice.close();
+      const authors = async () =>
+        ((await (await fetch(`${nodeB.url}/api/pads/${pad}/authors`)).json()) as { authors: { name: string }[] })
+          .authors;
+      const deadline = Date.now() + 10_000;
+      while (!(await authors()).some((a) => a.name === 'Ann')) {
+        assert.ok(Date.now() < deadline, 'node B never served Ann from storage');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // A tab opened on node B now never saw Ann online: her colour comes from the stored map.
+      const later = await open(onB, nodeB.url, pad);
+      await waitPainted(later, ANN.color, 'Typed on node A.', 'later on B');
+    } finally {
+      await nodeB.dispose();
+      await nodeA.dispose();
+      await storage.close();
     }
   });
 });
