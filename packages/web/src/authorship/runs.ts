@@ -19,7 +19,12 @@ export class AuthorRuns {
     const runs = new AuthorRuns();
     for (let item = ytext._start; item; item = item.right) {
       if (item.deleted || !(item.content instanceof Y.ContentString)) continue;
-      runs.insert(runs.length, item.content.str.length, item.id.client);
+      const client = item.id.client;
+      if (runs.clients[runs.clients.length - 1] !== client) {
+        runs.starts.push(runs.length);
+        runs.clients.push(client);
+      }
+      runs.length += item.length;
     }
     return runs;
   }
