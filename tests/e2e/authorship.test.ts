@@ -87,6 +87,12 @@ describe('Browser: live authorship colours', () => {
     await typeAtEnd(bob, 'Bob added this one.\n');
 
     const viewerDevice = await device(browser, null);
+    // The colours are classes from a constructed stylesheet, never a style attribute (PR7).
+    await viewerDevice.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective}: ${e.sample}`));
+    });
     const viewer = await open(viewerDevice, srv.url);
     await viewer.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('Bob added'));
     assert.equal(await viewer.getAttribute(TOGGLE, 'aria-pressed'), 'false', 'off by default');
@@ -102,6 +108,14 @@ describe('Browser: live authorship colours', () => {
     assert.equal(
       await viewer.$eval(`.cm-author-${ANN.color.slice(1)}`, (e) => e.getAttribute('title')),
       'Written by Ann',
+    );
+
+    assert.deepEqual(
+      await viewer.evaluate(() => ({
+        csp: (window as unknown as { cspViolations: string[] }).cspViolations,
+        styled: document.querySelectorAll('.cm-author[style]').length,
+      })),
+      { csp: [], styled: 0 },
     );
 
     // Ann reloads: a new Yjs client id, the same person and colour, for her old and new text.
