@@ -52,6 +52,14 @@ export interface Span {
   author: Author | null;
 }
 
+/** `GET /api/pads/<pad>/authors`: the author behind each Yjs client id (AU3). */
+export interface AuthorList {
+  pad: string;
+  authors: (Author & { client: number })[];
+  /** More were stored than one reply carries (`AUTHORS_REPLY_MAX`). */
+  truncated: boolean;
+}
+
 /** Every error reply: a status and this body. */
 export interface ErrorReply {
   error: string;

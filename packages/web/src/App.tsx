@@ -7,6 +7,7 @@ import { arrivedByRedirect, claim, claimable } from './access/claim.js';
 import { adoptOwnerFragment, forgetOwnerToken } from './access/owner-token.js';
 import { PasswordPrompt } from './access/PasswordPrompt.js';
 import { ShareMenu } from './access/ShareMenu.js';
+import { AuthorshipToggle } from './authorship/AuthorshipToggle.js';
 import { versionPath } from './history/version-id.js';
 import { CopyLink } from './pad/CopyLink.js';
 import { Editor } from './pad/Editor.js';
@@ -242,6 +243,7 @@ function Pad({
         <StatusBadge provider={provider} />
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
         <ViewMenu doc={provider.doc} readOnly={readOnly} />
+        <AuthorshipToggle />
         {route.kind === 'pad' && (
           <button
             className={`button ${historyOpen ? 'on' : ''}`}

@@ -4,6 +4,13 @@ import type { Clock, Timer } from '../clock.js';
 import type { Author, History, VersionMeta } from './versions.js';
 import type { Logger } from '../log.js';
 
+/**
+ * How soon after a new Yjs client's first edit its author is stored, without waiting for the
+ * next version (up to `idleMs`): the editor's authorship colours name a writer who left or
+ * reloaded from this record (AU3). One record per client id, written once.
+ */
+export const AUTHOR_REMEMBER_MS = 1_000;
+
 export interface VersionTimings {
   /** A version after this long without edits. */
   idleMs: number;
@@ -19,6 +26,11 @@ export interface VersionTimings {
  */
 export class VersionRecorder {
   private contributors = new Set<number>();
+  /** Clients that edited here whose author is not stored yet (AU3); bounded by the pad's client ids. */
+  private unremembered = new Set<number>();
+  /** Client ids whose author this recorder stored (so each is written once, unless it changes). */
+  private readonly remembered = new Set<number>();
+  private rememberTimer: Timer | null = null;
   private readonly known = new Map<number, Author>();
   private idleTimer: Timer | null = null;
   private dirtySince: number | null = null;
@@ -35,7 +47,11 @@ export class VersionRecorder {
 
   /** A local edit landed (from a client or the API). */
   edited(update: Uint8Array): void {
-    for (const client of Y.parseUpdateMeta(update).from.keys()) this.contributors.add(client);
+    for (const client of Y.parseUpdateMeta(update).from.keys()) {
+      if (!this.contributors.has(client) && !this.remembered.has(client)) this.unremembered.add(client);
+      this.contributors.add(client);
+    }
+    this.rememberSoon();
     const now = this.clock.now();
     this.dirtySince ??= now;
     this.idleTimer?.cancel();
@@ -51,7 +67,32 @@ export class VersionRecorder {
   learn(clientId: number, user: Author): void {
     const name = presenceName(user.name);
     const color = presenceColor(user.color);
-    if (name && color) this.known.set(clientId, { name, color });
+    if (!name || !color) return;
+    const had = this.known.get(clientId);
+    this.known.set(clientId, { name, color });
+    // Renamed or recoloured after writing: the stored author follows.
+    if (had && (had.name !== name || had.color !== color) && this.remembered.delete(clientId))
+      this.unremembered.add(clientId);
+    this.rememberSoon();
+  }
+
+  /** Stores the authors of new writers shortly, serialised with versions (AU3). */
+  private rememberSoon(): void {
+    if (this.rememberTimer || ![...this.unremembered].some((id) => this.known.has(id))) return;
+    this.rememberTimer = this.clock.after(AUTHOR_REMEMBER_MS, () => {
+      this.rememberTimer = null;
+      const authors = new Map<number, Author>();
+      for (const id of this.unremembered) {
+        const a = this.known.get(id);
+        if (!a) continue; // no presence yet: stored once it arrives
+        authors.set(id, a);
+        this.unremembered.delete(id);
+        this.remembered.add(id);
+      }
+      this.chain = this.chain
+        .then(() => this.history.rememberAuthors(this.pad, authors))
+        .catch((err) => this.log.warn({ err, pad: this.pad }, 'remembering authors failed'));
+    });
   }
 
   get dirty(): boolean {
@@ -81,5 +122,6 @@ export class VersionRecorder {
 
   destroy(): void {
     this.idleTimer?.cancel();
+    this.rememberTimer?.cancel();
   }
 }

@@ -3,6 +3,7 @@ import { CloseError } from '../transport/socket.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accessRoutes, gone, requestOwnerToken, requestToken } from '../access/routes.js';
 import type { PadAccess } from '../access/pad-access.js';
+import { authorRoutes } from '../history/author-routes.js';
 import { historyRoutes } from '../history/routes.js';
 import type { History } from '../history/versions.js';
 import type { DistinctWindow } from '../limits.js';
@@ -90,6 +91,7 @@ export function createHttpHandler(deps: HttpDeps) {
       hasLiveContent: (pad) => deps.rooms.peek(pad)?.isEmpty() === false,
     }),
     ...historyRoutes({ history: deps.history, withPad }),
+    ...authorRoutes({ history: deps.history }),
     ...textRoutes({ withPad, newPads: deps.newPads }),
     unknownPadPath,
   ];

@@ -4,6 +4,7 @@ import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers, pl
 import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
+import { authorship } from '../authorship/extension.js';
 import { remoteCarets } from '../presence/remote-carets.js';
 import { viewModes } from '../view/editor-extension.js';
 import type { PadProvider } from './provider.js';
@@ -61,6 +62,7 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
           // here, so the library's caret widget, which misses renames, stays out).
           yCollab(ytext, null, { undoManager }),
           remoteCarets(ytext, provider.awareness),
+          authorship(ytext, provider.awareness),
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),
           EditorView.contentAttributes.of({ 'aria-label': 'Pad text', spellcheck: 'false' }),
