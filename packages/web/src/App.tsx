@@ -9,6 +9,8 @@ import { PasswordPrompt } from './access/PasswordPrompt.js';
 import { ShareMenu } from './access/ShareMenu.js';
 import { versionPath } from './history/version-id.js';
 import { CopyLink } from './pad/CopyLink.js';
+import { FileMenu } from './file/FileMenu.js';
+import { ThemeToggle } from './theme/ThemeToggle.js';
 import { Editor } from './pad/Editor.js';
 import { PadProvider } from './pad/provider.js';
 import { SaveProblem, StatusBadge } from './pad/StatusBadge.js';
@@ -240,6 +242,8 @@ function Pad({
         <div className="spacer" />
         <StatusBadge provider={provider} />
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
+        <FileMenu doc={provider.doc} name={title} readOnly={readOnly} />
+        <ThemeToggle />
         {route.kind === 'pad' && (
           <button
             className={`button ${historyOpen ? 'on' : ''}`}
