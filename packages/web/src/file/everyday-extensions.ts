@@ -1,4 +1,4 @@
-import { Compartment, type Extension } from '@codemirror/state';
+import { Compartment, Facet, type Extension } from '@codemirror/state';
 import { ViewPlugin } from '@codemirror/view';
 import { findAndReplace } from '../pad/find.js';
 import { editorColours } from '../theme/editor-colours.js';
@@ -15,7 +15,13 @@ const loadCounts = ViewPlugin.define((view) => {
   return { destroy: () => void (live = false) };
 });
 
+/** The editor's undo manager (Y.UndoManager), so an import can be its own undo step. */
+export interface UndoSteps {
+  stopCapturing(): void;
+}
+export const undoSteps = Facet.define<UndoSteps, UndoSteps | null>({ combine: (v) => v[0] ?? null });
+
 /** What the everyday-pad features add to the editor: find and go to line, counts, file drops, theme colours. */
-export function everydayExtensions(): Extension {
-  return [findAndReplace(), countsSlot.of([]), loadCounts, fileDrop, editorColours];
+export function everydayExtensions(undo: UndoSteps): Extension {
+  return [findAndReplace(), countsSlot.of([]), loadCounts, fileDrop, editorColours, undoSteps.of(undo)];
 }

@@ -1,4 +1,5 @@
 import type { EditorView } from '@codemirror/view';
+import { undoSteps } from './everyday-extensions.js';
 import { minimalChanges } from './minimal-diff.js';
 import { notify } from './notice.js';
 
@@ -54,7 +55,12 @@ export async function importFile(view: EditorView, file: File): Promise<boolean>
     return false;
   }
   const changes = minimalChanges(view.state.doc.toString(), read.text);
+  // Its own undo step: typing just before or after is not merged into it (Y.UndoManager
+  // merges changes less than half a second apart), so one undo takes back exactly the import.
+  const undo = view.state.facet(undoSteps);
+  undo?.stopCapturing();
   view.dispatch({ changes, userEvent: 'input.import', scrollIntoView: true });
+  undo?.stopCapturing();
   notify({ kind: 'info', text: `Imported “${file.name}”${changes.length ? '' : ' (no changes)'}. Undo reverts it.` });
   return true;
 }

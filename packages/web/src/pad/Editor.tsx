@@ -70,7 +70,7 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
           EditorView.editable.of(!readOnly),
           EditorView.contentAttributes.of({ 'aria-label': 'Pad text', spellcheck: 'false' }),
           theme,
-          everydayExtensions(),
+          everydayExtensions(undoManager),
           ...(styleNonce ? [EditorView.cspNonce.of(styleNonce)] : []),
         ],
       }),
