@@ -240,10 +240,16 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
     await b.waitForSelector('[data-testid="pad-counts"]:text-is("5 words · 25 characters · 2 lines")');
     await a.keyboard.type(' more');
     await b.waitForSelector('[data-testid="pad-counts"]:text-is("6 words · 30 characters · 2 lines")');
-    // A large paste is counted in slices after the edit, not on the keystroke.
-    const big = 'lorem ipsum dolor\n'.repeat(20_000);
-    await a.keyboard.press('Control+End');
-    await a.keyboard.insertText(big);
+    // A large edit (here straight into the shared text, as a big remote edit arrives) is counted
+    // in slices after it, not on the keystroke.
+    const big = '\nlorem ipsum dolor'.repeat(20_000);
+    await b.evaluate((t) => {
+      const ytext = window.padmesh!.doc.getText('content') as unknown as {
+        length: number;
+        insert(i: number, s: string): void;
+      };
+      ytext.insert(ytext.length, t);
+    }, big);
     const want = `${(6 + 60_000).toLocaleString('en-US')} words · ${(30 + big.length).toLocaleString('en-US')} characters · ${(2 + 20_000).toLocaleString('en-US')} lines`;
     await a.waitForSelector(`[data-testid="pad-counts"]:text-is("${want}")`);
     await b.waitForSelector(`[data-testid="pad-counts"]:text-is("${want}")`);
@@ -254,12 +260,12 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
     const bg = (sel: string) => page.$eval(sel, (e) => getComputedStyle(e).backgroundColor);
     const DARK = 'rgb(13, 17, 23)';
     const WHITE = 'rgb(255, 255, 255)';
-    assert.equal(await bg('body'), DARK);
+    assert.equal(await bg('html'), DARK);
     assert.equal(await bg('.cm-editor'), DARK);
     assert.equal(await page.getAttribute('meta[name="color-scheme"]', 'content'), 'light dark');
     assert.equal(await page.getAttribute('[data-testid="theme-toggle"]', 'data-theme-choice'), 'system');
     await page.click('[data-testid="theme-toggle"]'); // system -> light
-    assert.equal(await bg('body'), WHITE);
+    assert.equal(await bg('html'), WHITE);
     assert.equal(await bg('.cm-editor'), WHITE);
     assert.equal(await page.getAttribute('meta[name="color-scheme"]', 'content'), 'light');
     await page.reload();
@@ -275,9 +281,9 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
     await page.waitForSelector('.cm-content');
     assert.equal(await bg('.cm-editor'), DARK, 'dark is remembered over the system light');
     await page.click('[data-testid="theme-toggle"]'); // dark -> system (light now)
-    assert.equal(await bg('body'), WHITE);
+    assert.equal(await bg('html'), WHITE);
     await page.emulateMedia({ colorScheme: 'dark' });
-    assert.equal(await bg('body'), DARK, 'system again: follows the change live');
+    assert.equal(await bg('html'), DARK, 'system again: follows the change live');
   });
 
   it('EF screenshots: desktop and phone, light and dark, with the File menu and find panel', async () => {
