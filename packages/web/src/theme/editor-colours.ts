@@ -16,7 +16,8 @@ export const editorColours = EditorView.theme({
   },
   '.cm-searchMatch.cm-searchMatch-selected': { backgroundColor: 'color-mix(in srgb, var(--accent) 40%, transparent)' },
   '.cm-selectionMatch': { backgroundColor: 'color-mix(in srgb, var(--ok) 20%, transparent)' },
-  '.cm-panels': { backgroundColor: 'var(--bar)', color: 'var(--fg)' },
+  // Under the top bar's popovers (z-index 10), which open over the find panel.
+  '.cm-panels': { backgroundColor: 'var(--bar)', color: 'var(--fg)', zIndex: '5' },
   '.cm-panels.cm-panels-top': { borderBottom: '1px solid var(--line)' },
   '.cm-panels.cm-panels-bottom': { borderTop: '1px solid var(--line)' },
   '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--fg)', border: '1px solid var(--line)' },
