@@ -286,6 +286,25 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
     assert.equal(await bg('html'), DARK, 'system again: follows the change live');
   });
 
+  it("EF8 in dark, another writer's caret, label and selection stay readable (screenshot)", async () => {
+    const a = await open('ef-dark-carets', { colorScheme: 'dark' });
+    const b = await open('ef-dark-carets');
+    await insert(b, 'Dark mode keeps remote carets readable.\nSecond line of text.\n');
+    await b.keyboard.press('Control+Home');
+    await b.keyboard.press('Shift+End');
+    await a.waitForSelector('.cm-ySelectionCaret.cm-yRecent .cm-ySelectionInfo');
+    await a.waitForSelector('.cm-ySelection');
+    const label = await a.$eval('.cm-ySelectionInfo', (e) => {
+      const s = getComputedStyle(e);
+      return { color: s.color, background: s.backgroundColor };
+    });
+    assert.notEqual(label.color, label.background);
+    await a.screenshot({
+      path: `${SHOTS}/everyday-files-dark-remote-caret.png`,
+      clip: { x: 0, y: 0, width: 700, height: 200 },
+    });
+  });
+
   it('EF screenshots: desktop and phone, light and dark, with the File menu and find panel', async () => {
     for (const [device, viewport] of [
       ['desktop', DESKTOP],
