@@ -10,6 +10,8 @@ import { ShareMenu } from './access/ShareMenu.js';
 import { AuthorshipToggle } from './authorship/AuthorshipToggle.js';
 import { versionPath } from './history/version-id.js';
 import { CopyLink } from './pad/CopyLink.js';
+import { FileMenu } from './file/FileMenu.js';
+import { ThemeToggle } from './theme/ThemeToggle.js';
 import { Editor } from './pad/Editor.js';
 import { PadProvider } from './pad/provider.js';
 import { SaveProblem, StatusBadge } from './pad/StatusBadge.js';
@@ -244,6 +246,8 @@ function Pad({
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
         <ViewMenu doc={provider.doc} readOnly={readOnly} />
         <AuthorshipToggle />
+        <FileMenu doc={provider.doc} name={title} readOnly={readOnly} />
+        <ThemeToggle />
         {route.kind === 'pad' && (
           <button
             className={`button ${historyOpen ? 'on' : ''}`}

@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import { authorship } from '../authorship/extension.js';
+import { everydayExtensions } from '../file/everyday-extensions.js';
 import { remoteCarets } from '../presence/remote-carets.js';
 import { viewModes } from '../view/editor-extension.js';
 import type { PadProvider } from './provider.js';
@@ -17,15 +18,20 @@ import type { PadProvider } from './provider.js';
 const styleNonce = document.querySelector<HTMLMetaElement>('meta[name="padmesh-style-nonce"]')?.nonce ?? '';
 
 const theme = EditorView.theme({
-  '&': { height: '100%', fontSize: '15px', backgroundColor: '#fff' },
+  '&': { height: '100%', fontSize: '15px', backgroundColor: 'var(--bg)', color: 'var(--fg)' },
   '.cm-scroller': {
     fontFamily: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
     lineHeight: '1.6',
   },
-  '.cm-content': { padding: '16px 0', caretColor: '#1f2328' },
+  '.cm-content': { padding: '16px 0', caretColor: 'var(--fg)' },
   '.cm-line': { padding: '0 24px 0 12px' },
-  '.cm-gutters': { backgroundColor: '#fafbfc', color: '#8c959f', border: 'none', borderRight: '1px solid #eef0f2' },
-  '.cm-activeLine': { backgroundColor: '#f6f8fa80' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--bar)',
+    color: 'var(--muted)',
+    border: 'none',
+    borderRight: '1px solid var(--line)',
+  },
+  '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--hover) 50%, transparent)' },
   '&.cm-focused': { outline: 'none' },
   // Labels show while their author is active (remote-carets.ts adds cm-yRecent), then fade; hover shows them again.
   '.cm-ySelectionInfo': {
@@ -67,6 +73,7 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
           EditorView.editable.of(!readOnly),
           EditorView.contentAttributes.of({ 'aria-label': 'Pad text', spellcheck: 'false' }),
           theme,
+          everydayExtensions(undoManager),
           ...(styleNonce ? [EditorView.cspNonce.of(styleNonce)] : []),
         ],
       }),
