@@ -67,12 +67,7 @@ export function App() {
     history.pushState(null, '', path);
     setRoute(parseAppRoute(path));
   };
-  if (route.kind === 'my-pads')
-    return (
-      <Suspense fallback={null}>
-        <MyPadsPage />
-      </Suspense>
-    );
+  if (route.kind === 'my-pads') return <MyPadsPage />;
   return <Gatekeeper route={route} navigate={navigate} />;
 }
 

@@ -1,11 +1,21 @@
 import { Suspense, useEffect, useState } from 'react';
 import type * as Y from 'yjs';
+import { accessApi } from '../access/api.js';
 import { lazyPart } from '../lazy-part.js';
 import { trackVisit } from '../offline/pad-index.js';
 
 // The list, its search and its styles load on first use, so a plain pad's first load stays small.
-const MyPadsDialog = lazyPart(() => import('./MyPadsDialog.js').then((m) => m.MyPadsDialog));
-export const MyPadsPage = lazyPart(() => import('./MyPadsPage.js').then((m) => m.MyPadsPage));
+const MyPadsDialog = lazyPart(() => import('./views.js').then((m) => m.MyPadsDialog));
+const LazyPage = lazyPart(() => import('./views.js').then((m) => m.MyPadsPage));
+
+/** `/~pads` (the lazy page, given the owner delete call: see actions.ts `DeletePad`). */
+export function MyPadsPage() {
+  return (
+    <Suspense fallback={null}>
+      <LazyPage deletePad={accessApi.deletePad} />
+    </Suspense>
+  );
+}
 
 /** The top-bar button that opens "My pads" over the pad; `current` is the open pad's cache key. */
 export function MyPadsButton({ current }: { current: string }) {
@@ -23,7 +33,7 @@ export function MyPadsButton({ current }: { current: string }) {
       </button>
       {open && (
         <Suspense fallback={null}>
-          <MyPadsDialog current={current} onClose={() => setOpen(false)} />
+          <MyPadsDialog current={current} deletePad={accessApi.deletePad} onClose={() => setOpen(false)} />
         </Suspense>
       )}
     </>

@@ -1,12 +1,21 @@
 import { useEffect, useRef } from 'react';
 import { MY_PADS_PATH } from '../route.js';
+import type { DeletePad } from './actions.js';
 import { PadList } from './PadList.js';
 
 /**
  * "My pads" over the pad page, as a modal `<dialog>`: the browser keeps focus inside it,
  * Escape closes it (the `cancel` event) and focus returns to the button that opened it.
  */
-export function MyPadsDialog({ current, onClose }: { current: string; onClose: () => void }) {
+export function MyPadsDialog({
+  current,
+  deletePad,
+  onClose,
+}: {
+  current: string;
+  deletePad: DeletePad;
+  onClose: () => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = dialog.current!;
@@ -33,7 +42,7 @@ export function MyPadsDialog({ current, onClose }: { current: string; onClose: (
             Close
           </button>
         </header>
-        <PadList current={current} onOpenCurrent={onClose} />
+        <PadList current={current} deletePad={deletePad} onOpenCurrent={onClose} />
       </div>
     </dialog>
   );

@@ -1,8 +1,9 @@
 import { useEffect } from 'react';
+import type { DeletePad } from './actions.js';
 import { PadList } from './PadList.js';
 
 /** `/~pads`: the list as a page, reachable without opening a pad (and offline, from the app shell). */
-export function MyPadsPage() {
+export function MyPadsPage({ deletePad }: { deletePad: DeletePad }) {
   useEffect(() => {
     document.title = 'My pads · Padmesh';
   }, []);
@@ -21,7 +22,7 @@ export function MyPadsPage() {
         </a>
       </header>
       <main className="mp-page-main">
-        <PadList />
+        <PadList deletePad={deletePad} />
       </main>
     </div>
   );

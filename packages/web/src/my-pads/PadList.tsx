@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ownerToken } from '../access/owner-token.js';
 import { listVisits } from '../offline/pad-index.js';
+import type { DeletePad } from './actions.js';
 import { search, toEntry, type Entry } from './entry.js';
 import { PadRow } from './PadRow.js';
 import './my-pads.css';
@@ -9,7 +10,15 @@ import './my-pads.css';
  * The pads opened on this device, newest first, read from the device alone (offline too):
  * the index in offline/pad-index.ts, and this browser's owner tokens for the "Owner" mark.
  */
-export function PadList({ current, onOpenCurrent }: { current?: string; onOpenCurrent?: () => void }) {
+export function PadList({
+  deletePad,
+  current,
+  onOpenCurrent,
+}: {
+  deletePad: DeletePad;
+  current?: string;
+  onOpenCurrent?: () => void;
+}) {
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [query, setQuery] = useState('');
   const searchBox = useRef<HTMLInputElement>(null);
@@ -63,6 +72,7 @@ export function PadList({ current, onOpenCurrent }: { current?: string; onOpenCu
             owned={e.pad !== null && ownerToken(e.pad) !== null}
             current={e.key === current}
             now={now}
+            deletePad={deletePad}
             onGone={gone}
             onOpenCurrent={onOpenCurrent}
           />

@@ -1,5 +1,5 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
-import { deleteOwnedPad, forgetPad } from './actions.js';
+import { deleteOwnedPad, forgetPad, type DeletePad } from './actions.js';
 import { openedAgo, type Entry } from './entry.js';
 
 type Confirm = 'forget' | 'delete' | null;
@@ -14,6 +14,7 @@ export function PadRow({
   owned,
   current,
   now,
+  deletePad,
   onGone,
   onOpenCurrent,
 }: {
@@ -22,6 +23,7 @@ export function PadRow({
   /** The pad open in this tab: no Forget (its cache is in use); opening it just closes the dialog. */
   current: boolean;
   now: number;
+  deletePad: DeletePad;
   onGone: (key: string) => void;
   onOpenCurrent?: () => void;
 }) {
@@ -41,7 +43,9 @@ export function PadRow({
     setBusy(true);
     setProblem('');
     const why =
-      confirm === 'delete' && entry.pad ? await deleteOwnedPad(entry.key, entry.pad) : await forgetPad(entry.key);
+      confirm === 'delete' && entry.pad
+        ? await deleteOwnedPad(deletePad, entry.key, entry.pad)
+        : await forgetPad(entry.key);
     setBusy(false);
     if (why) return setProblem(why);
     setConfirm(null);
