@@ -20,6 +20,8 @@ export function MyPadsDialog({
   useEffect(() => {
     const d = dialog.current!;
     if (!d.open) d.showModal();
+    // showModal focuses the dialog's first control; the search box is where to start.
+    d.querySelector<HTMLInputElement>('.mp-search')?.focus();
     return () => d.close();
   }, []);
   return (

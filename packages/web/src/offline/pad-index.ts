@@ -30,6 +30,8 @@ const READ_CHARS = 2_000;
 const forgotten = new Set<string>();
 
 let opening: Promise<IDBDatabase | null> | null = null;
+/** The open database, once it is: a write during `pagehide` must start synchronously to be kept. */
+let opened: IDBDatabase | null = null;
 function db(): Promise<IDBDatabase | null> {
   if (typeof indexedDB === 'undefined') return Promise.resolve(null);
   opening ??= new Promise((resolve) => {
@@ -38,7 +40,8 @@ function db(): Promise<IDBDatabase | null> {
     req.onsuccess = () => {
       const d = req.result;
       // Another tab deleting or upgrading the database: let it, and reopen on the next call.
-      d.onversionchange = () => (d.close(), (opening = null));
+      d.onversionchange = () => (d.close(), (opening = opened = null));
+      opened = d;
       resolve(d);
     };
     // Private modes may refuse IndexedDB: the list is then just empty.
@@ -49,11 +52,13 @@ function db(): Promise<IDBDatabase | null> {
 
 /** Runs one request in its own transaction; resolves with its result once the transaction committed. */
 async function run<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
-  const d = await db();
+  const d = opened ?? (await db());
   if (!d) return undefined;
   return new Promise((resolve, reject) => {
     const tx = d.transaction(STORE, mode);
     const req = op(tx.objectStore(STORE));
+    // Commit now rather than when this task ends: the page may be unloading (pagehide).
+    tx.commit?.();
     tx.oncomplete = () => resolve(req.result);
     tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('index transaction failed'));
   });
@@ -98,7 +103,7 @@ async function save(visit: Visit): Promise<void> {
 /**
  * Records that this device opened the pad now, then keeps its title and snippet current as the
  * text changes (any origin: a collaborator's edit changes the snippet too), at most every
- * INDEX_THROTTLE_MS. A pad enters the index once it has text: the empty pad every visit of `/`
+ * INDEX_THROTTLE_MS, and once more when the page goes away. A pad enters the index once it has text: the empty pad every visit of `/`
  * makes would otherwise fill the list with blanks. Returns the function that stops tracking
  * (and writes a pending change at once).
  */
@@ -108,8 +113,10 @@ export function trackVisit(key: string, doc: Y.Doc): () => void {
   let known = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = '';
+  let lastWrite = 0;
   const write = () => {
     timer = null;
+    lastWrite = Date.now();
     const summary = summarize(text.toString().slice(0, READ_CHARS));
     const sig = `${summary.firstLine}\n${summary.snippet}`;
     if (known && sig === last) return;
@@ -118,7 +125,9 @@ export function trackVisit(key: string, doc: Y.Doc): () => void {
     last = sig;
     void save({ key, openedAt, ...summary });
   };
-  const onUpdate = () => (timer ??= setTimeout(write, INDEX_THROTTLE_MS));
+  // The first change after a quiet spell is written at once (a pad glanced at and left is
+  // still listed); then at most one write per INDEX_THROTTLE_MS, the last change included.
+  const onUpdate = () => (timer ??= setTimeout(write, Math.max(0, lastWrite + INDEX_THROTTLE_MS - Date.now())));
   // An existing record gets its new opening time even while the pad is empty.
   void run('readonly', (s) => s.get(key) as IDBRequest<Visit | undefined>)
     .then((v) => {
