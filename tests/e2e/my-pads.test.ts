@@ -20,7 +20,7 @@ const rows = (page: Page) => page.getByTestId('my-pads-row');
 const row = (page: Page, pad: string) => page.locator(`[data-testid="my-pads-row"][data-key="pad:${pad}"]`);
 
 /**
- * "My pads" (SPEC MP1-MP7): one browser context is "this device"; it visits pads, and the list
+ * "My pads" (SPEC MP1-MP6; MP7 is the server route): one browser context is "this device"; it visits pads, and the list
  * is read back from its IndexedDB index. A fixed port and data directory let the last scenario
  * stop the server and start it again.
  */
@@ -238,7 +238,7 @@ describe('My pads: the pads opened on this device (MP)', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('MP6 screenshots: the dialog and the /~pads page, desktop and phone, light and dark', async () => {
+  it('MP2 the dialog and /~pads fit desktop and phone (screenshots, light and dark)', async () => {
     // One more owned pad, so the pictures show the owner mark and Delete.
     await page.goto(url('/'));
     await typeInto(page, 'Trip to Lisbon\nflights, the hotel near Alfama, a tram day');
@@ -268,7 +268,7 @@ describe('My pads: the pads opened on this device (MP)', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('MP7 works while the server is stopped: /~pads and the dialog list from the device; delete says it needs the server', async () => {
+  it('MP6 works while the server is stopped: /~pads and the dialog list from the device; delete says it needs the server', async () => {
     // The service worker (app shell) controls pages loaded after it activates.
     await page.goto(url('/~pads'));
     const deadline = Date.now() + WAIT_MS;
