@@ -16,6 +16,14 @@ const padOf = (page: Page) => new URL(page.url()).pathname.slice(1);
 const ownerTokenOf = (page: Page, pad: string) => page.evaluate((p) => localStorage.getItem(`padmesh.owner.${p}`), pad);
 const hasCacheDb = (page: Page, pad: string) =>
   page.evaluate(async (n) => (await indexedDB.databases()).some((d) => d.name === n), `padmesh:pad:${pad}`);
+/** Polls until the pad's cache database is gone (an explicit loop: the check is async in the page). */
+async function cacheGone(page: Page, pad: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (await hasCacheDb(page, pad)) {
+    if (Date.now() > deadline) throw new Error(`the cached copy of ${pad} is still on the device after ${WAIT_MS} ms`);
+    await page.waitForTimeout(200);
+  }
+}
 const rows = (page: Page) => page.getByTestId('my-pads-row');
 const row = (page: Page, pad: string) => page.locator(`[data-testid="my-pads-row"][data-key="pad:${pad}"]`);
 
@@ -194,11 +202,7 @@ describe('My pads: the pads opened on this device (MP)', () => {
     await foreign.getByTestId('my-pads-forget').click();
     await confirm.getByRole('button', { name: 'Forget' }).click();
     await foreign.waitFor({ state: 'detached', timeout: WAIT_MS });
-    await page.waitForFunction(
-      async (n) => !(await indexedDB.databases()).some((d) => d.name === n),
-      `padmesh:pad:${pads.foreign}`,
-      { timeout: WAIT_MS, polling: 200 },
-    );
+    await cacheGone(page, pads.foreign);
     // Gone from the index too: a fresh page does not list it; the server still has the pad.
     await page.reload();
     await openDialog(page);
@@ -229,11 +233,7 @@ describe('My pads: the pads opened on this device (MP)', () => {
     assert.equal((await fetch(url(`/api/pads/${pads.shopping}/text`))).status, 410, 'the server refuses it now');
     await other.waitForSelector('text=This pad was deleted', { timeout: WAIT_MS });
     assert.equal(await ownerTokenOf(page, pads.shopping), null, 'the owner token went with it');
-    await page.waitForFunction(
-      async (n) => !(await indexedDB.databases()).some((d) => d.name === n),
-      `padmesh:pad:${pads.shopping}`,
-      { timeout: WAIT_MS, polling: 200 },
-    );
+    await cacheGone(page, pads.shopping);
     await other.context().close();
     await page.keyboard.press('Escape');
   });
