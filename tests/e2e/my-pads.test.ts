@@ -252,6 +252,11 @@ describe('My pads: the pads opened on this device (MP)', () => {
         await page.setViewportSize(size);
         await page.goto(url(`/${pads.notes}`));
         await waitForStatus(page, 'saved', WAIT_MS);
+        // The button did not push the top bar past the screen.
+        assert.ok(
+          (await page.evaluate(() => document.documentElement.scrollWidth)) <= size.width,
+          `no overflow (${name})`,
+        );
         await openDialog(page);
         await rows(page).first().waitFor({ timeout: WAIT_MS });
         await page.screenshot({ path: `${SHOTS}/my-pads-dialog-${name}-${scheme}.png` });
