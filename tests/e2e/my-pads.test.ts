@@ -310,4 +310,28 @@ describe('My pads: the pads opened on this device (MP)', () => {
     assert.equal(await rows(page).count(), 2);
     await up();
   });
+  it('MP1 a pad seen through a read-only link is listed by its first line, marked read-only, and opens the link', async () => {
+    // This device claimed mp-team-notes when it was empty (MP1), so it can make a read-only link.
+    const token = (await ownerTokenOf(page, pads.notes))!;
+    const res = await fetch(url(`/api/pads/${pads.notes}/read-only-link`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padmesh-owner': token },
+      body: '{}',
+    });
+    assert.equal(res.status, 200);
+    const { id } = (await res.json()) as { id: string };
+    const viewer = await (await browser.newContext()).newPage();
+    await viewer.goto(url(`/ro/${id}`));
+    await viewer.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('Monday'), null, {
+      timeout: WAIT_MS,
+    });
+    await openDialog(viewer);
+    const line = viewer.locator(`[data-testid="my-pads-row"][data-key="ro:${id}"]`);
+    await line.waitFor({ timeout: WAIT_MS });
+    assert.equal(await line.locator('.mp-title-text').textContent(), 'Monday agenda');
+    assert.match((await line.locator('.mp-title').textContent())!, /Read-only/);
+    assert.equal(await line.locator('a').getAttribute('href'), `/ro/${id}`);
+    assert.equal(await line.getByTestId('my-pads-delete').count(), 0, 'a viewer cannot delete');
+    await viewer.context().close();
+  });
 });
