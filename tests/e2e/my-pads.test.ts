@@ -24,6 +24,23 @@ async function cacheGone(page: Page, pad: string): Promise<void> {
     await page.waitForTimeout(200);
   }
 }
+/** Whether this device's "My pads" index holds `key` (read from IndexedDB, as the list does). */
+const indexHas = (page: Page, key: string) =>
+  page.evaluate(
+    (k) =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open('padmesh-index');
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('visits')) return (db.close(), resolve(false));
+          const get = db.transaction('visits').objectStore('visits').get(k);
+          get.onsuccess = () => (db.close(), resolve(get.result !== undefined));
+          get.onerror = () => (db.close(), resolve(false));
+        };
+      }),
+    key,
+  );
 const rows = (page: Page) => page.getByTestId('my-pads-row');
 const row = (page: Page, pad: string) => page.locator(`[data-testid="my-pads-row"][data-key="pad:${pad}"]`);
 
@@ -325,6 +342,12 @@ describe('My pads: the pads opened on this device (MP)', () => {
     await viewer.waitForFunction(() => window.padmesh?.doc.getText('content').toString().includes('Monday'), null, {
       timeout: WAIT_MS,
     });
+    // The record is written as soon as the text arrives; the list reads it when it opens.
+    const deadline = Date.now() + WAIT_MS;
+    while (!(await indexHas(viewer, `ro:${id}`))) {
+      if (Date.now() > deadline) throw new Error('the read-only visit never reached the index');
+      await viewer.waitForTimeout(100);
+    }
     await openDialog(viewer);
     const line = viewer.locator(`[data-testid="my-pads-row"][data-key="ro:${id}"]`);
     await line.waitFor({ timeout: WAIT_MS });

@@ -116,13 +116,13 @@ export function trackVisit(key: string, doc: Y.Doc): () => void {
   let lastWrite = 0;
   const write = () => {
     timer = null;
-    lastWrite = Date.now();
     const summary = summarize(text.toString().slice(0, READ_CHARS));
     const sig = `${summary.firstLine}\n${summary.snippet}`;
     if (known && sig === last) return;
     if (!known && summary.firstLine === '') return;
     known = true;
     last = sig;
+    lastWrite = Date.now(); // only a real write starts the throttle window
     void save({ key, openedAt, ...summary });
   };
   // The first change after a quiet spell is written at once (a pad glanced at and left is
