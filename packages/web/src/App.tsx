@@ -20,8 +20,9 @@ import { Avatars } from './presence/Avatars.js';
 import { loadIdentity, type Identity } from './presence/identity.js';
 import { forgetCachedPad, openCache, type PadCache } from './offline/cache.js';
 import { lazyPart } from './lazy-part.js';
-import { padPath, parseRoute, socketUrl, type Route } from './route.js';
 import { ViewMenu } from './view/ViewMenu.js';
+import { MyPadsButton, MyPadsPage, useVisitRecord } from './my-pads/MyPadsButton.js';
+import { padPath, parseAppRoute, socketUrl, type AppRoute, type Route } from './route.js';
 
 // History (and its diff library) loads on first use: most visits never open it.
 const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
@@ -55,21 +56,22 @@ const focusEditor = () => document.querySelector<HTMLElement>('.cm-content[conte
 
 /** Follows the URL (back/forward move between the pad and the versions viewed). */
 export function App() {
-  const [route, setRoute] = useState<Route>(() => {
-    const r = parseRoute(location.pathname);
+  const [route, setRoute] = useState<AppRoute>(() => {
+    const r = parseAppRoute(location.pathname);
     // Before anything renders, so the owner token never lingers in the address bar.
     adoptOwnerFragment(r.kind === 'pad' ? r.pad : null);
     return r;
   });
   useEffect(() => {
-    const onPop = () => setRoute(parseRoute(location.pathname));
+    const onPop = () => setRoute(parseAppRoute(location.pathname));
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   const navigate = (path: string) => {
     history.pushState(null, '', path);
-    setRoute(parseRoute(path));
+    setRoute(parseAppRoute(path));
   };
+  if (route.kind === 'my-pads') return <MyPadsPage />;
   return <Gatekeeper route={route} navigate={navigate} />;
 }
 
@@ -201,6 +203,7 @@ function Pad({
   // The device id lets other tabs of this person collapse into one avatar (E9).
   useEffect(() => provider?.awareness.setLocalStateField('user', { ...me, id: deviceId() }), [provider, me]);
   useClaimWhenEmpty(route, provider, access, onAccessChanged);
+  useVisitRecord(connectionKey, provider?.doc);
 
   const title = route.kind === 'pad' ? route.pad : 'Read-only view';
   useEffect(() => {
@@ -248,6 +251,7 @@ function Pad({
         <AuthorshipToggle />
         <FileMenu doc={provider.doc} name={title} readOnly={readOnly} />
         <ThemeToggle />
+        <MyPadsButton current={connectionKey} />
         {route.kind === 'pad' && (
           <button
             className={`button ${historyOpen ? 'on' : ''}`}

@@ -21,6 +21,17 @@ export function parseRoute(pathname: string): Route {
   return { kind: 'pad', pad: decode(m?.[1] ?? ''), version: m?.[2] ? decode(m[2]) : null };
 }
 
+/**
+ * "My pads" as a page of its own (my-pads/), so the list opens without opening a pad, and
+ * offline from a bookmark. `~` is outside the pad-id alphabet, so no pad can have this URL.
+ */
+export const MY_PADS_PATH = '/~pads';
+export type AppRoute = Route | { kind: 'my-pads' };
+
+export function parseAppRoute(pathname: string): AppRoute {
+  return /^\/~pads\/?$/.test(pathname) ? { kind: 'my-pads' } : parseRoute(pathname);
+}
+
 /** The app URL of a pad. */
 export function padPath(pad: string): string {
   return `/${encodeURIComponent(pad)}`;

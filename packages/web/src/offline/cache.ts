@@ -1,5 +1,6 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
+import { forgetVisit } from './pad-index.js';
 
 /** Longest we wait for IndexedDB before showing the pad anyway (private modes may stall it). */
 const CACHE_WAIT_MS = 1_500;
@@ -24,6 +25,7 @@ const dbName = (key: string) => `padmesh:${key}`;
  * copy must not be loaded and re-sent (a deleted pad must not come back from a browser).
  */
 export function forgetCachedPad(key: string): Promise<void> {
+  void forgetVisit(key); // and its line in "My pads"
   if (typeof indexedDB === 'undefined') return Promise.resolve();
   return new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(dbName(key));
