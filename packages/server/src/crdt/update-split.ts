@@ -2,8 +2,8 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { StructTable } from './update-shape.js';
 
-/** Structs per slice: ~8k structs integrate in 10-25 ms on a 2-core server (HS2). */
-export const SLICE_STRUCTS = 8_192;
+/** Structs per slice: cutting and integrating 4k structs takes ~10-25 ms on a 2-core server (HS2; 8k took up to 50). */
+export const SLICE_STRUCTS = 4_096;
 
 /** v1 info byte of a Skip struct: a gap in a client's clocks inside one block. */
 const SKIP = 10;
