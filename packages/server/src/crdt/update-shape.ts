@@ -135,7 +135,7 @@ const TYPE_REFS_WITH_KEY = new Set([3, 5]);
 const MAX_TYPE_REF = 6;
 
 /** Structs (and delete ranges) read per step of `shapeSteps`: ~1-10 ms of reading on a 2-core server. */
-export const SHAPE_STEP = 1_024;
+export const SHAPE_STEP = 512;
 
 /**
  * Reads the shape of a v1 update, throwing ShapeError past a limit and any other Error

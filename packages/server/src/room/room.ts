@@ -278,8 +278,9 @@ export class Room {
     if (this.slicing) return; // the sliced batch picks up what arrived meanwhile when it ends
     const batch = this.incoming;
     this.incoming = null;
+    if (!batch || batch.items.length === 0) return;
     // A closing pad still applies what it admitted (close waits for it); a closed one has no doc.
-    if (!batch || batch.items.length === 0 || this.lifecycle.kind === 'closed') return;
+    if (this.lifecycle.kind === 'closed') return this.abandon(batch);
     this.applyFrom(batch, 0);
   }
 

@@ -32,10 +32,11 @@ export interface SessionDeps {
 
 /**
  * Updates up to this size take the one-turn path (shape read, checkUpdate, apply in the
- * turn's batch): at most ~8k structs, ~20 ms. Bigger ones are read in steps (HS1), and past
- * one step hold the connection and take a node slot (HS3).
+ * turn's batch): at least 2 bytes a struct, so at most ~4k structs, ~10 ms. Every keystroke
+ * is far below it. Bigger ones are read in steps (HS1), and past one step hold the
+ * connection and take a node slot (HS3).
  */
-export const SMALL_UPDATE_BYTES = 16 * 1024;
+export const SMALL_UPDATE_BYTES = 8 * 1024;
 
 /** Without a configured bound (tests, the simulator), a throttled client is never cut for time. */
 const NO_BOUND = Number.POSITIVE_INFINITY;
