@@ -58,6 +58,19 @@ export class ManualClock implements Clock {
     throw new Error('ManualClock.flush: tasks keep scheduling themselves for now (a loop?)');
   }
 
+  /**
+   * Runs the one task due first (one event-loop turn's worth: an end-of-turn batch, one
+   * slice of a big update), letting promises settle before and after. False if none was due.
+   */
+  async step(): Promise<boolean> {
+    await settleMicrotasks();
+    const due = this.nextDue();
+    if (!due) return false;
+    this.run(due);
+    await settleMicrotasks();
+    return true;
+  }
+
   /** Moves time forward by `ms`, running every task that falls due on the way, in order. */
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;

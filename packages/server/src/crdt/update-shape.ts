@@ -30,7 +30,34 @@ export interface UpdateShape {
   /** Per client: one past the highest clock this update refers to (origins, parents, deletes, skipped gaps). */
   needs: Map<number, number>;
   /** Where the update's items go, one entry per distinct spot: what `scan-probe.ts` measures in the doc. */
-  anchors: Map<string, Anchor>;
+  anchors: Anchor[];
+  /** With `record` (big updates): where each struct sits in the bytes and what it depends on (update-split.ts). */
+  table: StructTable | null;
+  /** With `record`: what `checkUpdate` says of the update, found while reading it (no Y.decodeUpdate). */
+  checked: { insertedChars: number; changes: number } | null;
+}
+
+/**
+ * Every struct of a v1 update, in the order of its bytes, as columns (200k structs would be
+ * 200k objects otherwise). Blocks of a client that a later block of the same client replaces
+ * are left out, as Yjs drops them (`readClientsStructRefs` keeps one block per client).
+ */
+export interface StructTable {
+  count: number;
+  /** Byte range of the struct's encoding (info byte to end of content), position independent in v1. */
+  start: Uint32Array;
+  end: Uint32Array;
+  client: Float64Array;
+  clock: Float64Array;
+  len: Float64Array;
+  /**
+   * Per struct, three (client, clock) pairs: origin, right origin, parent item; NaN where the
+   * struct has none or the reference is to its own client (ordered by its own clocks).
+   */
+  deps: Float64Array;
+  /** The delete set's bytes: [dsStart, dsEnd). */
+  dsStart: number;
+  dsEnd: number;
 }
 
 /** An item's place: between origin and rightOrigin, in a parent (root name or type item), under a map key. */
@@ -104,13 +131,60 @@ const BIT7 = 64;
 const BIT8 = 128;
 /** Type refs of XmlElement and XmlHook, which carry a node name. */
 const TYPE_REFS_WITH_KEY = new Set([3, 5]);
+/** The highest type ref Yjs decodes (YXmlText); a higher one throws in Y.decodeUpdate. */
+const MAX_TYPE_REF = 6;
+
+/** Structs (and delete ranges) read per step of `shapeSteps`: ~1-10 ms of reading on a 2-core server. */
+export const SHAPE_STEP = 512;
 
 /**
  * Reads the shape of a v1 update, throwing ShapeError past a limit and any other Error
  * for bytes that do not decode. Structural validity (P4) is still `checkUpdate`'s job.
  */
 export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): UpdateShape {
-  const dec = new Y.UpdateDecoderV1(decoding.createDecoder(update));
+  const steps = shapeSteps(update, limits, false);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** A struct's place as the reader tracks it: who first wrote there, how many items, and the spots. */
+interface Position {
+  client: number;
+  n: number;
+  mixed: boolean;
+  /** The right origin (-1, -1 for none) of the first anchor taken here; more are rare and go in `rights`. */
+  rc: number;
+  rk: number;
+  rights: IdMap<true> | null;
+}
+
+/** Two-level numeric map (client, clock): no string keys per struct (they were most of the reading time). */
+type IdMap<T> = Map<number, Map<number, T>>;
+
+function idGet<T>(m: IdMap<T>, client: number, clock: number): T | undefined {
+  return m.get(client)?.get(clock);
+}
+
+function idSet<T>(m: IdMap<T>, client: number, clock: number, v: T): void {
+  let inner = m.get(client);
+  if (!inner) m.set(client, (inner = new Map()));
+  inner.set(clock, v);
+}
+
+/**
+ * `readUpdateShape` as a generator that yields after every SHAPE_STEP structs or delete
+ * ranges, so a caller can spread a big update's reading over event-loop turns (HS1). With
+ * `record`, it also fills `table` (for slicing) and `checked`, validating what `checkUpdate`
+ * does on the way, so a big update is never decoded into Yjs structs on the event loop.
+ */
+export function* shapeSteps(
+  update: Uint8Array,
+  limits: ShapeLimits,
+  record: boolean,
+): Generator<void, UpdateShape, void> {
+  const d = decoding.createDecoder(update);
   const shape: UpdateShape = {
     structs: 0,
     clients: new Set(),
@@ -123,33 +197,51 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
     contested: 0,
     ranges: new Map(),
     needs: new Map(),
-    anchors: new Map(),
+    anchors: [],
+    table: null,
+    checked: null,
   };
   const need = (client: number, clockEnd: number) => {
     if ((shape.needs.get(client) ?? 0) < clockEnd) shape.needs.set(client, clockEnd);
   };
-  /** Depth of each nested type this update defines, by "client:clock" of its item. */
-  const typeDepth = new Map<string, number>();
-  /** Per origin position: the first client seen there, and how many items when two or more clients share it. */
-  const positions = new Map<string, { client: number; n: number; mixed: boolean }>();
+  const kinds = new Array<number>(CONTENT_KINDS.length + 1).fill(0);
+  /** Depth of each nested type this update defines, by the ID of its item. */
+  const typeDepth: IdMap<number> = new Map();
+  // Items that share a spot: after an origin, before a right origin (no origin), or at the start of a parent (neither).
+  const afterOrigin: IdMap<Position> = new Map();
+  const beforeRight: IdMap<Position> = new Map();
+  const atRootStart = new Map<string, Map<string | null, Position>>();
+  const atItemStart: IdMap<Map<string | null, Position>> = new Map();
+  const table = record ? new TableBuilder() : null;
+  /** Strings and their IDs, for the characters net of this update's own deletes (record mode, as checkUpdate). */
+  const strings: number[] = [];
+  let skips = 0;
+  let sinceYield = 0;
 
-  const blocks = dec.readLen();
+  const blocks = decoding.readVarUint(d);
   for (let b = 0; b < blocks; b++) {
-    const count = dec.readLen();
+    const count = decoding.readVarUint(d);
     // The block header says how many structs follow (skips included, so an upper bound):
     // refuse before reading them, not after walking 200k of them (a ~1 s stall, found by the
     // real-socket bystander test).
     if (shape.structs + count > limits.maxStructs)
       throw new ShapeError('update_structs', `update has more than ${limits.maxStructs} structs`);
-    const client = dec.readClient();
-    let clock = dec.readLen();
+    const client = decoding.readVarUint(d);
+    let clock = decoding.readVarUint(d);
     const first = clock;
+    table?.block(client);
     for (let i = 0; i < count; i++) {
-      const info = dec.readInfo();
+      if (++sinceYield >= SHAPE_STEP) {
+        sinceYield = 0;
+        yield;
+      }
+      const at = d.pos;
+      const info = decoding.readUint8(d);
       if (info === SKIP) {
         // A gap in this client's clocks: what follows depends on the doc having it.
-        clock += dec.readLen();
+        clock += decoding.readVarUint(d);
         need(client, clock);
+        skips++;
         continue;
       }
       if (++shape.structs > limits.maxStructs)
@@ -160,51 +252,70 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
           throw new ShapeError('update_clients', `update writes for more than ${limits.maxClients} client ids`);
       }
       if ((BITS5 & info) === 0) {
-        count1(shape.kinds, 'gc');
-        clock += dec.readLen();
+        kinds[0]!++;
+        const len = decoding.readVarUint(d);
+        table?.struct(at, d.pos, client, clock, len);
+        clock += len;
         continue;
       }
-      const origin = (info & BIT8) === BIT8 ? dec.readLeftID() : null;
-      const rightOrigin = (info & BIT7) === BIT7 ? dec.readRightID() : null;
-      let parentKey = '';
+      let oc = -1;
+      let ok = -1;
+      let rc = -1;
+      let rk = -1;
+      if ((info & BIT8) === BIT8) {
+        oc = decoding.readVarUint(d);
+        ok = decoding.readVarUint(d);
+        need(oc, ok + 1);
+      }
+      if ((info & BIT7) === BIT7) {
+        rc = decoding.readVarUint(d);
+        rk = decoding.readVarUint(d);
+        need(rc, rk + 1);
+      }
+      let root: string | null = null;
+      let pc = -1;
+      let pk = -1;
+      let sub: string | null = null;
       let parentDepth = 0;
-      const anchor: Anchor = { origin, rightOrigin, root: null, parent: null, sub: null };
       if ((info & (BIT7 | BIT8)) === 0) {
-        if (dec.readParentInfo()) {
-          const root = dec.readString();
-          anchor.root = root;
-          parentKey = `r:${root}`;
+        if (decoding.readVarUint(d) === 1) {
+          root = decoding.readVarString(d);
           if (!shape.roots.has(root)) {
             shape.roots.add(root);
             if (shape.roots.size > limits.maxRoots)
               throw new ShapeError('update_roots', `update writes to more than ${limits.maxRoots} root types`);
           }
         } else {
-          const p = dec.readLeftID();
-          anchor.parent = p;
-          need(p.client, p.clock + 1);
-          parentKey = `i:${p.client}:${p.clock}`;
-          parentDepth = typeDepth.get(`${p.client}:${p.clock}`) ?? 1;
+          pc = decoding.readVarUint(d);
+          pk = decoding.readVarUint(d);
+          need(pc, pk + 1);
+          parentDepth = idGet(typeDepth, pc, pk) ?? 1;
         }
-        if ((info & BIT6) === BIT6) {
-          anchor.sub = dec.readString();
-          parentKey += `/${anchor.sub}`;
-        }
+        if ((info & BIT6) === BIT6) sub = decoding.readVarString(d);
       }
-      for (const id of [origin, rightOrigin]) if (id) need(id.client, id.clock + 1);
       // Items sharing an origin from several clients are what Yjs resolves by scanning
       // every sibling: quadratic in their number (the 60 s stall). One client's siblings
       // break out of that scan at once, so only mixed positions count.
-      const key = origin
-        ? `o:${origin.client}:${origin.clock}`
-        : rightOrigin
-          ? `r:${rightOrigin.client}:${rightOrigin.clock}`
-          : `s:${parentKey}`;
-      const spot = `${key}|${rightOrigin ? `${rightOrigin.client}:${rightOrigin.clock}` : ''}|${parentKey}`;
-      if (!shape.anchors.has(spot)) shape.anchors.set(spot, anchor);
-      const pos = positions.get(key);
-      if (!pos) positions.set(key, { client, n: 1, mixed: false });
-      else {
+      let pos: Position | undefined;
+      if (oc >= 0) {
+        pos = idGet(afterOrigin, oc, ok);
+        if (!pos) idSet(afterOrigin, oc, ok, (pos = newPosition(client)));
+      } else if (rc >= 0) {
+        pos = idGet(beforeRight, rc, rk);
+        if (!pos) idSet(beforeRight, rc, rk, (pos = newPosition(client)));
+      } else {
+        let subs = root !== null ? atRootStart.get(root) : idGet(atItemStart, pc, pk);
+        if (!subs) {
+          subs = new Map();
+          if (root !== null) atRootStart.set(root, subs);
+          else idSet(atItemStart, pc, pk, subs);
+        }
+        pos = subs.get(sub);
+        if (!pos) subs.set(sub, (pos = newPosition(client)));
+      }
+      if (pos.n === 0) {
+        pos.n = 1;
+      } else {
         pos.n++;
         pos.mixed ||= pos.client !== client;
         if (pos.mixed && pos.n > shape.contested) {
@@ -216,15 +327,36 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
             );
         }
       }
-      const len = readContent(dec, info & BITS5, shape);
-      if ((info & BITS5) === 7) {
+      // One anchor per distinct spot: an origin's items differ only by their right origin.
+      if (newSpot(pos, rc, rk)) {
+        const anchor: Anchor = {
+          origin: oc >= 0 ? Y.createID(oc, ok) : null,
+          rightOrigin: rc >= 0 ? Y.createID(rc, rk) : null,
+          root,
+          parent: pc >= 0 ? Y.createID(pc, pk) : null,
+          sub,
+        };
+        shape.anchors.push(anchor);
+      }
+      const ref = info & BITS5;
+      kinds[ref < CONTENT_KINDS.length ? ref : CONTENT_KINDS.length]!++;
+      const len = readContent(d, ref, shape, record);
+      if (ref === 7) {
         const depth = parentDepth + 1;
-        typeDepth.set(`${client}:${clock}`, depth);
+        idSet(typeDepth, client, clock, depth);
         shape.depth = Math.max(shape.depth, depth);
         if (++shape.types > limits.maxTypes)
           throw new ShapeError('update_types', `update creates more than ${limits.maxTypes} nested types`);
         if (depth > limits.maxDepth)
           throw new ShapeError('update_depth', `update nests types deeper than ${limits.maxDepth}`);
+      }
+      if (table) {
+        // What checkUpdate refuses: it would throw half-way through integration (P4).
+        if ((oc === client && ok >= clock) || (rc === client && rk >= clock) || (pc === client && pk >= clock))
+          throw new Error('item refers to a later position of its own client');
+        if (len <= 0) throw new Error('empty item');
+        table.struct(at, d.pos, client, clock, len, oc, ok, rc, rk, pc, pk);
+        if (ref === 4) strings.push(client, clock, len);
       }
       clock += len;
     }
@@ -233,54 +365,241 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
       shape.ranges.set(client, { first: Math.min(first, r?.first ?? first), end: Math.max(clock, r?.end ?? 0) });
     }
   }
-  const dsClients = dec.readLen();
+  const dsStart = d.pos;
+  const deletes = record ? new Map<number, { clock: number; len: number }[]>() : null;
+  const dsClients = decoding.readVarUint(d);
   for (let i = 0; i < dsClients; i++) {
-    const client = dec.readLen();
-    const n = dec.readLen();
+    const client = decoding.readVarUint(d);
+    const n = decoding.readVarUint(d);
     for (let j = 0; j < n; j++) {
+      if (++sinceYield >= SHAPE_STEP) {
+        sinceYield = 0;
+        yield;
+      }
       if (++shape.deleteRanges > limits.maxDeleteRanges)
         throw new ShapeError('update_deletes', `update has more than ${limits.maxDeleteRanges} delete ranges`);
-      const clock = dec.readDsClock();
-      const len = dec.readDsLen();
+      const clock = decoding.readVarUint(d);
+      const len = decoding.readVarUint(d);
       need(client, clock + len);
+      if (deletes) {
+        if (len <= 0) throw new Error('empty delete range');
+        let list = deletes.get(client);
+        if (!list) deletes.set(client, (list = []));
+        list.push({ clock, len });
+      }
     }
+  }
+  CONTENT_KINDS.forEach((k, i) => kinds[i]! > 0 && (shape.kinds[k] = kinds[i]!));
+  if (kinds[CONTENT_KINDS.length]! > 0) shape.kinds.unknown = kinds[CONTENT_KINDS.length]!;
+  if (table && deletes) {
+    shape.table = table.done(dsStart, d.pos);
+    shape.checked = netChecked(shape, strings, deletes, skips);
   }
   return shape;
 }
 
-/** Reads one item's content, returning its length in clock units. Subdocuments are refused. */
-function readContent(dec: Y.UpdateDecoderV1, ref: number, shape: UpdateShape): number {
-  count1(shape.kinds, CONTENT_KINDS[ref] ?? 'unknown');
+function newPosition(client: number): Position {
+  return { client, n: 0, mixed: false, rc: -2, rk: -2, rights: null };
+}
+
+/** True the first time a position sees this right origin: a new spot, so a new anchor. */
+function newSpot(pos: Position, rc: number, rk: number): boolean {
+  if (pos.rc === -2) {
+    pos.rc = rc;
+    pos.rk = rk;
+    return true;
+  }
+  if (pos.rc === rc && pos.rk === rk) return false;
+  pos.rights ??= new Map();
+  if (idGet(pos.rights, rc, rk)) return false;
+  idSet(pos.rights, rc, rk, true);
+  return true;
+}
+
+/**
+ * What `checkUpdate` returns, from what the reader saw: structs (skips included, as
+ * Y.decodeUpdate lists them) plus merged delete ranges, and the characters inserted less
+ * those this update deletes itself (E2).
+ */
+function netChecked(
+  shape: UpdateShape,
+  strings: number[],
+  deletes: Map<number, { clock: number; len: number }[]>,
+  skips: number,
+): { insertedChars: number; changes: number } {
+  let changes = shape.structs + skips;
+  for (const [client, list] of deletes) {
+    const merged = mergeRanges(list);
+    deletes.set(client, merged);
+    changes += merged.length;
+  }
+  let insertedChars = 0;
+  for (let i = 0; i < strings.length; i += 3) {
+    const client = strings[i]!;
+    const clock = strings[i + 1]!;
+    const len = strings[i + 2]!;
+    insertedChars += len - deletedWithin(deletes.get(client), clock, len);
+  }
+  return { insertedChars, changes };
+}
+
+/** Sorted, with overlapping and adjacent ranges joined (as Yjs's sortAndMergeDeleteSet). */
+function mergeRanges(list: { clock: number; len: number }[]): { clock: number; len: number }[] {
+  list.sort((a, b) => a.clock - b.clock);
+  const out: { clock: number; len: number }[] = [];
+  for (const r of list) {
+    const last = out.at(-1);
+    if (last && last.clock + last.len >= r.clock) last.len = Math.max(last.len, r.clock + r.len - last.clock);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** How much of [clock, clock + len) the sorted, merged ranges cover. */
+function deletedWithin(ranges: { clock: number; len: number }[] | undefined, clock: number, len: number): number {
+  if (!ranges) return 0;
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const r = ranges[mid]!;
+    if (r.clock + r.len <= clock) lo = mid + 1;
+    else hi = mid;
+  }
+  let covered = 0;
+  for (let i = lo; i < ranges.length && ranges[i]!.clock < clock + len; i++) {
+    const r = ranges[i]!;
+    covered += Math.min(r.clock + r.len, clock + len) - Math.max(r.clock, clock);
+  }
+  return Math.min(covered, len);
+}
+
+/** Grows the struct table's columns as structs are read. */
+class TableBuilder {
+  private n = 0;
+  private cap = 1_024;
+  private start = new Uint32Array(this.cap);
+  private end = new Uint32Array(this.cap);
+  private client = new Float64Array(this.cap);
+  private clock = new Float64Array(this.cap);
+  private len = new Float64Array(this.cap);
+  private deps = new Float64Array(this.cap * 6);
+  /** Each block's client and first struct index; its end is the next block's start. */
+  private blocks: { client: number; from: number }[] = [];
+
+  block(client: number): void {
+    this.blocks.push({ client, from: this.n });
+  }
+
+  struct(at: number, to: number, client: number, clock: number, len: number, ...refs: number[]): void {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    this.start[i] = at;
+    this.end[i] = to;
+    this.client[i] = client;
+    this.clock[i] = clock;
+    this.len[i] = len;
+    for (let k = 0; k < 3; k++) {
+      const c = refs[2 * k] ?? -1;
+      const none = c < 0 || c === client;
+      this.deps[i * 6 + 2 * k] = none ? NaN : c;
+      this.deps[i * 6 + 2 * k + 1] = none ? NaN : refs[2 * k + 1]!;
+    }
+  }
+
+  done(dsStart: number, dsEnd: number): StructTable {
+    const last = new Map<number, number>();
+    this.blocks.forEach((b, i) => last.set(b.client, i));
+    let keep = 0;
+    if (last.size < this.blocks.length) {
+      // A client's earlier block is dropped, as Yjs drops it (only a crafted update repeats a client).
+      this.blocks.forEach((b, i) => {
+        const to = this.blocks[i + 1]?.from ?? this.n;
+        if (last.get(b.client) !== i) return;
+        for (let s = b.from; s < to; s++) this.move(s, keep++);
+      });
+    } else keep = this.n;
+    return {
+      count: keep,
+      start: this.start,
+      end: this.end,
+      client: this.client,
+      clock: this.clock,
+      len: this.len,
+      deps: this.deps,
+      dsStart,
+      dsEnd,
+    };
+  }
+
+  private move(from: number, to: number): void {
+    if (from === to) return;
+    this.start[to] = this.start[from]!;
+    this.end[to] = this.end[from]!;
+    this.client[to] = this.client[from]!;
+    this.clock[to] = this.clock[from]!;
+    this.len[to] = this.len[from]!;
+    this.deps.copyWithin(to * 6, from * 6, from * 6 + 6);
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const g = <T extends Uint32Array | Float64Array>(a: T, n: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.start = g(this.start, this.cap);
+    this.end = g(this.end, this.cap);
+    this.client = g(this.client, this.cap);
+    this.clock = g(this.clock, this.cap);
+    this.len = g(this.len, this.cap);
+    this.deps = g(this.deps, this.cap * 6);
+  }
+}
+
+/**
+ * Reads one item's content, returning its length in clock units. Subdocuments are refused.
+ * With `strict` (record mode), also what Y.decodeUpdate would refuse: unknown type refs and
+ * JSON content that does not parse.
+ */
+function readContent(d: decoding.Decoder, ref: number, shape: UpdateShape, strict: boolean): number {
   switch (ref) {
     case 1:
-      return dec.readLen();
+      return decoding.readVarUint(d);
     case 2: {
-      const n = dec.readLen();
-      for (let i = 0; i < n; i++) dec.readString();
+      const n = decoding.readVarUint(d);
+      for (let i = 0; i < n; i++) {
+        const s = decoding.readVarString(d);
+        if (strict && s !== 'undefined') JSON.parse(s);
+      }
       return n;
     }
     case 3:
-      dec.readBuf();
+      decoding.readVarUint8Array(d);
       return 1;
     case 4: {
-      const s = dec.readString();
+      const s = decoding.readVarString(d);
       shape.insertedChars += s.length;
       // Yjs counts a string's length in UTF-16 code units, as String.length does.
       return s.length;
     }
     case 5:
-      dec.readJSON();
+      JSON.parse(decoding.readVarString(d));
       return 1;
     case 6:
-      dec.readKey();
-      dec.readJSON();
+      decoding.readVarString(d);
+      JSON.parse(decoding.readVarString(d));
       return 1;
-    case 7:
-      if (TYPE_REFS_WITH_KEY.has(dec.readTypeRef())) dec.readKey();
+    case 7: {
+      const typeRef = decoding.readVarUint(d);
+      if (strict && typeRef > MAX_TYPE_REF) throw new Error(`unknown type ref ${typeRef}`);
+      if (TYPE_REFS_WITH_KEY.has(typeRef)) decoding.readVarString(d);
       return 1;
+    }
     case 8: {
-      const n = dec.readLen();
-      for (let i = 0; i < n; i++) dec.readAny();
+      const n = decoding.readVarUint(d);
+      for (let i = 0; i < n; i++) decoding.readAny(d);
       return n;
     }
     case 9:
@@ -289,8 +608,4 @@ function readContent(dec: Y.UpdateDecoderV1, ref: number, shape: UpdateShape): n
     default:
       throw new Error(`unknown content type ${ref}`);
   }
-}
-
-function count1(kinds: Record<string, number>, kind: string): void {
-  kinds[kind] = (kinds[kind] ?? 0) + 1;
 }

@@ -73,7 +73,7 @@ export class PadShape {
       throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
     // Last, as the dearest check: walks at most what this connection may still spend.
     const allowed = Math.floor(scans.available());
-    const steps = scanCost(this.doc, shape.anchors.values(), allowed);
+    const steps = scanCost(this.doc, shape.anchors, allowed);
     if (!scans.take(steps))
       throw new ShapeError(
         'scan_budget',

@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
 import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
 import { PadShape, type PadShapeLimits } from './pad-shape.js';
@@ -71,13 +72,30 @@ export const MAX_WAITING_MESSAGES = 4096;
 
 interface Incoming {
   /** `mayPend`: some of it may wait in Yjs for missing dependencies, so it is stored as received (HI3). */
-  items: { conn: Conn; update: Uint8Array; mayPend: boolean }[];
+  items: Item[];
   /** The batch's messages that may wait in Yjs: acknowledged once visible (see `Waiting`). */
   waits: Waiting[];
   bytes: number;
   chars: number;
   durable: Promise<void>;
   settle: () => void;
+}
+
+/** One admitted client update. */
+interface Item {
+  conn: Conn;
+  update: Uint8Array;
+  mayPend: boolean;
+  /** A big update is applied a dependency-closed slice per turn (HS2); null: all at once in the batch. */
+  slicer: UpdateSlicer | null;
+  /** Called once it is applied (or abandoned): frees the node's slot for big updates (HS3). */
+  applied: (() => void) | null;
+}
+
+/** A batch whose big update is being applied a slice per turn, and where it is in the batch. */
+interface Slicing {
+  batch: Incoming;
+  at: number;
 }
 
 /**
@@ -103,6 +121,10 @@ export class Room {
   private incoming: Incoming | null = null;
   /** Messages acknowledged once their dependencies arrive; bounded by `MAX_WAITING_MESSAGES`. */
   private waiting: Waiting[] = [];
+  /** While set, later batches wait: a pad applies client updates in the order they were admitted (HS2). */
+  private slicing: Slicing | null = null;
+  /** Settles when the batch being sliced is applied. */
+  private sliced: { done: Promise<void>; settle: () => void } | null = null;
   private readonly log: Logger;
   private readonly shape: PadShape;
 
@@ -210,7 +232,7 @@ export class Room {
    * Resolves once the update is applied and durable, and once what it carries is in the doc if it
    * waited for a dependency (`Waiting`); the caller acknowledges it then (D1, P2).
    */
-  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket): Promise<void> {
+  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket, applied?: () => void): Promise<void> {
     const insertedChars = shape.insertedChars;
     const q = (this.incoming ??= this.newBatch());
     this.checkGrowth(update.length, insertedChars, shape.structs > 0);
@@ -228,7 +250,9 @@ export class Room {
             : CloseCode.PadTooComplex;
       throw new CloseError(code, err.message);
     }
-    q.items.push({ conn, update, mayPend });
+    // Only a recorded shape (the session's stepped read) locates the structs a slice is cut from.
+    const slicer = shape.table && shape.structs > SLICE_STRUCTS ? new UpdateSlicer(update, shape.table) : null;
+    q.items.push({ conn, update, mayPend, slicer, applied: applied ?? null });
     q.bytes += update.length;
     q.chars += insertedChars;
     if (q.items.length === 1) this.parts.clock.after(0, () => this.applyIncoming());
@@ -269,34 +293,83 @@ export class Room {
    * Applies every client update that arrived since the last turn in one Yjs transaction:
    * one integration pass, one doc update to fan out, store and replicate, instead of one
    * each (bench: a busy pad's throughput was bound by per-transaction cost). Each update was
-   * checked on arrival, so a batch fails only if Yjs itself throws.
+   * checked on arrival, so a batch fails only if Yjs itself throws. A big update in the batch
+   * is applied a slice per turn instead (HS2); what follows it waits, in order.
    */
   private applyIncoming(): void {
+    if (this.slicing) return; // the sliced batch picks up what arrived meanwhile when it ends
     const batch = this.incoming;
     this.incoming = null;
-    if (!batch || batch.items.length === 0 || !this.isOpen) return;
-    const first = batch.items[0]!.conn;
-    const origin: Origin = { kind: 'client', conn: batch.items.every((i) => i.conn === first) ? first : null };
+    if (!batch || batch.items.length === 0) return;
+    // A closing pad still applies what it admitted (close waits for it); a closed one has no doc.
+    if (this.lifecycle.kind === 'closed') return this.abandon(batch);
+    this.applyFrom(batch, 0);
+  }
+
+  /** Applies the batch from item `at`: the small ones in one transaction, up to the next big one. */
+  private applyFrom(batch: Incoming, at: number): void {
+    let end = at;
+    while (end < batch.items.length && !batch.items[end]!.slicer) end++;
+    if (end > at && !this.transact(batch.items.slice(at, end), (u) => Y.applyUpdate(this.doc, u))) {
+      return this.abandon(batch);
+    }
+    if (end < batch.items.length) {
+      this.slicing = { batch, at: end };
+      this.sliced ??= newSettler();
+      this.parts.clock.after(0, () => this.nextSlice());
+      return;
+    }
+    this.finish(batch);
+  }
+
+  /** One slice of the big update being applied, per turn: other pads' work runs in between (HS2). */
+  private nextSlice(): void {
+    const s = this.slicing;
+    if (!s) return;
+    const item = s.batch.items[s.at]!;
+    if (this.lifecycle.kind === 'closed') return this.abandon(s.batch);
+    const slicer = item.slicer!;
+    if (!this.transact([item], () => Y.applyUpdate(this.doc, slicer.next(this.doc)))) return this.abandon(s.batch);
+    if (!slicer.done) {
+      this.parts.clock.after(0, () => this.nextSlice());
+      return;
+    }
+    this.slicing = null;
+    this.applyFrom(s.batch, s.at + 1);
+  }
+
+  /** Applies items in one transaction with their origin; false (and the pad evicted) if Yjs threw. */
+  private transact(items: Item[], apply: (update: Uint8Array) => void): boolean {
+    const first = items[0]!.conn;
+    const origin: Origin = { kind: 'client', conn: items.every((i) => i.conn === first) ? first : null };
     try {
       this.doc.transact(() => {
-        for (const i of batch.items) Y.applyUpdate(this.doc, i.update);
+        for (const i of items) apply(i.update);
       }, origin);
+      return true;
     } catch (err) {
       // The doc may hold part of the batch; only storage is known good, so reload from it.
       this.log.error({ err }, 'update passed decoding but failed to apply; reloading pad');
       this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
-      return;
+      return false;
     }
+  }
+
+  private finish(batch: Incoming): void {
     // The doc's update event carries only what integrated; what Yjs holds pending for a
     // missing dependency is stored as received, so `saved` is true in any order (HI3, P2).
     // A later load integrates it once the dependency is stored too; a duplicate is a no-op.
     for (const i of batch.items) if (i.mayPend) this.writer.append(i.update);
-    this.shape.settled();
+    for (const i of batch.items) i.applied?.();
+    // Updates admitted while a big one was sliced are still counted as coming until they apply.
+    if (this.incoming) this.shape.recount();
+    else this.shape.settled();
     void this.writer.durable().then(batch.settle);
     if (batch.waits.length > 0) {
       this.waiting.push(...batch.waits);
       this.releaseWaiting();
     }
+    this.endSlicing();
   }
 
   /** Acknowledges waiting messages whose structs are all in the doc now, once what is stored covers them. */
@@ -309,10 +382,34 @@ export class Room {
     });
   }
 
+  /** The pad was evicted or closed mid-batch: nothing more of it applies, and its slots are freed. */
+  private abandon(batch: Incoming): void {
+    this.slicing = null;
+    for (const i of batch.items) i.applied?.();
+    this.endSlicing();
+  }
+
+  private endSlicing(): void {
+    if (this.slicing) return;
+    const waiting = this.sliced;
+    this.sliced = null;
+    waiting?.settle();
+    if (waiting && this.incoming) this.parts.clock.after(0, () => this.applyIncoming());
+  }
+
+  /** Applies everything admitted so far, waiting out big updates applied a slice per turn (HTTP writes, close). */
+  private async applyAll(): Promise<void> {
+    for (;;) {
+      this.applyIncoming();
+      if (!this.sliced) return;
+      await this.sliced.done;
+    }
+  }
+
   /** Replaces the whole text through the CRDT (so editors see a live edit); resolves once durable. */
   async replaceText(next: string): Promise<void> {
     // Clients' updates queued this turn go first, so the diff and the size check see them.
-    this.applyIncoming();
+    await this.applyAll();
     const text = this.doc.getText(TEXT_NAME);
     const diff = textDiff(text.toString(), next);
     if (diff) {
@@ -324,8 +421,8 @@ export class Room {
   }
 
   /** Resolves after every update received so far is applied and durable. */
-  durable(): Promise<void> {
-    this.applyIncoming();
+  async durable(): Promise<void> {
+    await this.applyAll();
     return this.writer.durable();
   }
 
@@ -412,6 +509,8 @@ export class Room {
     if (this.lifecycle.kind === 'closed') return Promise.resolve();
     this.applyIncoming();
     const done = (async () => {
+      // A big update being applied finishes first: its sender may hold an acknowledgement promise.
+      await this.applyAll();
       await this.link?.close();
       if (this.recorder?.dirty && !this.discarded) await this.recorder.record('close').catch(() => {});
       this.recorder?.destroy();
@@ -424,6 +523,12 @@ export class Room {
     this.lifecycle = { kind: 'closing', done };
     return done;
   }
+}
+
+function newSettler(): { done: Promise<void>; settle: () => void } {
+  let settle = () => {};
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  return { done, settle };
 }
 
 /** A state vector with no clients: the joining client has nothing yet. */

@@ -1,13 +1,14 @@
 import { CloseCode, ProtocolError, carriesUpdate, decodeMessage, encodeMessage, type Message } from '@padmesh/protocol';
-import { systemClock, type Clock } from '../clock.js';
+import { delay, systemClock, type Clock } from '../clock.js';
 import { checkUpdate } from '../crdt/update-check.js';
-import { ShapeError, readUpdateShape, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
+import { ShapeError, readUpdateShape, shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { wouldChange } from '../crdt/would-change.js';
 import { TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { Preload } from '../room/preload.js';
 import type { Room } from '../room/room.js';
+import { SliceGate } from './slice-gate.js';
 import { CloseError, type Conn } from './socket.js';
 import { Throttle, type Reader } from './throttle.js';
 
@@ -25,7 +26,17 @@ export interface SessionDeps {
   clock?: Clock;
   /** Per-update shape limits (HI1). */
   shape: ShapeLimits;
+  /** The node's slots for big updates (HS3); a session of its own when absent (tests). */
+  slices?: SliceGate;
 }
+
+/**
+ * Updates up to this size take the one-turn path (shape read, checkUpdate, apply in the
+ * turn's batch): at least 2 bytes a struct, so at most ~4k structs, ~10 ms. Every keystroke
+ * is far below it. Bigger ones are read in steps (HS1), and past one step hold the
+ * connection and take a node slot (HS3).
+ */
+export const SMALL_UPDATE_BYTES = 8 * 1024;
 
 /** Without a configured bound (tests, the simulator), a throttled client is never cut for time. */
 const NO_BOUND = Number.POSITIVE_INFINITY;
@@ -69,12 +80,15 @@ export class Session {
   private ack: { durable: Promise<void>; seq: number } | null = null;
   /** Settles once every acknowledgement so far is sent. */
   private acked: Promise<void> = Promise.resolve();
+  private readonly clock: Clock;
+  private readonly slices: SliceGate;
 
   constructor(
     readonly conn: Conn,
     private readonly deps: SessionDeps,
   ) {
-    const clock = deps.clock ?? systemClock;
+    const clock = (this.clock = deps.clock ?? systemClock);
+    this.slices = deps.slices ?? new SliceGate();
     const now = () => clock.now();
     this.syncBucket = new TokenBucket(SYNC_STEP1_PER_SEC, SYNC_STEP1_BURST, now);
     this.scanBucket = new TokenBucket(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST, now);
@@ -121,16 +135,21 @@ export class Session {
     try {
       this.dispatch(room, decode(data));
     } catch (err) {
-      this.refused = true;
-      if (err instanceof CloseError) {
-        this.deps.log().warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
-        this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
-        this.throttle.stop();
-        this.conn.close(err.code, err.message);
-      } else {
-        this.deps.log().error({ err }, 'unexpected error handling message');
-        this.conn.close(CloseCode.Reload, 'internal error');
-      }
+      this.refuse(err);
+    }
+  }
+
+  /** Bad input (or an internal error): this connection is closed with its code, nothing more of it is read. */
+  private refuse(err: unknown): void {
+    this.refused = true;
+    if (err instanceof CloseError) {
+      this.deps.log().warn({ code: err.code, reason: err.message }, 'closing connection on bad input');
+      this.deps.metrics.rejected.inc({ reason: `close_${err.code}` });
+      this.throttle.stop();
+      this.conn.close(err.code, err.message);
+    } else {
+      this.deps.log().error({ err }, 'unexpected error handling message');
+      this.conn.close(CloseCode.Reload, 'internal error');
     }
   }
 
@@ -160,29 +179,89 @@ export class Session {
 
   private update(room: Room, update: Uint8Array): void {
     const seq = ++this.received;
-    const shape = this.shapeOf(update);
-    let changes: number;
-    let insertedChars: number;
-    try {
-      // The net characters the update adds (E2: text it also deletes doesn't count) replace the shape's raw count.
-      ({ changes, insertedChars } = checkUpdate(update));
-    } catch (err) {
-      this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
-      throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
+    if (update.length <= SMALL_UPDATE_BYTES) {
+      const shape = this.shapeOf(() => readUpdateShape(update, this.deps.shape));
+      let checked: { changes: number; insertedChars: number };
+      try {
+        // The net characters the update adds (E2: text it also deletes doesn't count) replace the shape's raw count.
+        checked = checkUpdate(update);
+      } catch (err) {
+        this.deps.metrics.rejected.inc({ reason: 'invalid_update' });
+        throw new CloseError(CloseCode.InvalidUpdate, `invalid Yjs update: ${(err as Error).message}`);
+      }
+      return this.admit(room, update, seq, shape, checked, null);
     }
+    // Bigger: read in steps that also validate as checkUpdate does (Y.decodeUpdate of 200k structs is ~300 ms).
+    const steps = shapeSteps(update, this.deps.shape, true);
+    const first = this.shapeOf(() => steps.next());
+    if (first.done) return this.admit(room, update, seq, first.value, first.value.checked!, null);
+    // Past one step: this connection's next message waits until this one is admitted (order), and
+    // the node reads one such update at a time, a step per turn, so other pads keep moving (HS3).
+    const slot = this.slices.enter();
+    if (!slot) {
+      this.deps.metrics.rejected.inc({ reason: 'slicing_busy' });
+      throw new CloseError(CloseCode.NodeOverloaded, 'server is busy with large updates; try again later');
+    }
+    this.throttle.hold();
+    void this.finishBig(room, update, seq, steps, slot);
+  }
+
+  /** Reads the rest of a big update a step per turn, then admits it; the slot goes to the room with it. */
+  private async finishBig(
+    room: Room,
+    update: Uint8Array,
+    seq: number,
+    steps: Generator<void, UpdateShape, void>,
+    slot: Promise<() => void>,
+  ): Promise<void> {
+    const release = await slot;
+    let handedOver = false;
+    try {
+      for (;;) {
+        await delay(this.clock, 0);
+        if (this.refused || this.room !== room || !room.isOpen) return;
+        const r = this.shapeOf(() => steps.next());
+        if (!r.done) continue;
+        this.admit(room, update, seq, r.value, r.value.checked!, release);
+        handedOver = true;
+        return;
+      }
+    } catch (err) {
+      this.refuse(err);
+    } finally {
+      if (!handedOver) release();
+      this.throttle.release();
+    }
+  }
+
+  /** The checks past the shape (OW12), then into the room's batch; `saved` once it is durable (D1). */
+  private admit(
+    room: Room,
+    update: Uint8Array,
+    seq: number,
+    shape: UpdateShape,
+    checked: { changes: number; insertedChars: number },
+    slot: (() => void) | null,
+  ): void {
     // OW12: only what would really change the pad; a cached doc's resync is not an edit.
-    if (this.conn.readOnly && changes > 0 && wouldChange(room.doc, update)) {
+    if (this.conn.readOnly && checked.changes > 0 && wouldChange(room.doc, update)) {
       this.deps.metrics.rejected.inc({ reason: 'read_only' });
       throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
     }
-    const durable = room.submit(this.conn, update, { ...shape, insertedChars }, this.scanBucket);
+    const durable = room.submit(
+      this.conn,
+      update,
+      { ...shape, insertedChars: checked.insertedChars },
+      this.scanBucket,
+      slot ?? undefined,
+    );
     if (this.conn.wantsAcks) this.acknowledgeWhen(durable, seq);
   }
 
   /** Reads the update's shape (HI1) before anything else decodes it into structs. */
-  private shapeOf(update: Uint8Array): UpdateShape {
+  private shapeOf<T>(read: () => T): T {
     try {
-      return readUpdateShape(update, this.deps.shape);
+      return read();
     } catch (err) {
       if (err instanceof ShapeError) {
         this.deps.metrics.rejected.inc({ reason: err.limit });

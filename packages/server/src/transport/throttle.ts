@@ -28,6 +28,8 @@ export class Throttle {
   private timer: Timer | null = null;
   private throttledSince: number | null = null;
   private stopped = false;
+  /** Held while the session finishes a big update over several turns: nothing is delivered meanwhile (HS3). */
+  private held = false;
 
   constructor(
     private readonly bucket: TokenBucket,
@@ -48,7 +50,7 @@ export class Throttle {
 
   push(data: Uint8Array): void {
     if (this.stopped) return;
-    if (this.queue.length === 0 && this.bucket.take()) return this.deliver(data);
+    if (this.queue.length === 0 && !this.held && this.bucket.take()) return this.deliver(data);
     this.queue.push(data);
     this.queuedBytes += data.byteLength;
     if (this.queuedBytes > this.opts.maxBacklogBytes) return this.cut('backlog');
@@ -56,7 +58,31 @@ export class Throttle {
       this.throttledSince = this.now();
       this.reader?.pause();
     }
-    this.schedule();
+    if (!this.held) this.schedule();
+  }
+
+  /**
+   * Delivers nothing more until `release`: the message being handled is still being read or
+   * admitted, and this connection's next one must not overtake it (HS3). Reading the socket
+   * pauses, so the client's backlog stays in its own buffers.
+   */
+  hold(): void {
+    this.held = true;
+    this.timer?.cancel();
+    this.timer = null;
+    if (this.throttledSince === null) {
+      this.throttledSince = this.now();
+      this.reader?.pause();
+    }
+  }
+
+  /** The held message is admitted (or refused): deliver what waited, in order. Holding is not flooding. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.stopped) return;
+    this.throttledSince = this.now();
+    this.drain();
   }
 
   /**
@@ -81,13 +107,14 @@ export class Throttle {
   private drain(): void {
     this.timer = null;
     let i = 0;
-    while (i < this.queue.length && !this.stopped && this.bucket.take()) {
+    while (i < this.queue.length && !this.stopped && !this.held && this.bucket.take()) {
       const data = this.queue[i++]!;
       this.queuedBytes -= data.byteLength;
       this.deliver(data);
     }
     if (this.stopped) return;
     this.queue = i === this.queue.length ? [] : this.queue.slice(i);
+    if (this.held) return;
     if (this.queue.length === 0) {
       this.throttledSince = null;
       this.reader?.resume();

@@ -12,6 +12,7 @@ import type { PadAccess } from '../access/pad-access.js';
 import type { Metrics } from '../metrics.js';
 import type { Rooms } from '../room/rooms.js';
 import { Session } from './session.js';
+import { SliceGate } from './slice-gate.js';
 import { Conn, SendBudget, type Socket } from './socket.js';
 import { shapeLimits, type ShapeLimits } from '../crdt/update-shape.js';
 import { OverloadedError } from '../room/heap-guard.js';
@@ -109,6 +110,8 @@ export class WsTransport {
   private newPads: DistinctWindow;
   private readonly sendBudget: SendBudget;
   private readonly shape: ShapeLimits;
+  /** The node's slots for big updates, shared by every connection (HS3). */
+  private readonly slices = new SliceGate();
 
   constructor(private readonly deps: WsDeps) {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
@@ -241,6 +244,7 @@ export class WsTransport {
       // While paused, ws still parses what it had read: at most a read chunk plus one frame.
       maxBacklogBytes: 2 * this.deps.maxMessageBytes,
       shape: this.shape,
+      slices: this.slices,
     });
     this.deps.metrics.connections.inc();
     this.alive.add(ws);

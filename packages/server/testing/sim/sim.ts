@@ -17,6 +17,7 @@ import { Rooms } from '../../src/room/rooms.js';
 import { HeapGuard } from '../../src/room/heap-guard.js';
 import { shapeLimits } from '../../src/crdt/update-shape.js';
 import { SendBudget } from '../../src/transport/socket.js';
+import { SliceGate } from '../../src/transport/slice-gate.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/types.js';
 import { ManualClock } from '../manual-clock.js';
@@ -62,6 +63,8 @@ export class SimNode {
   readonly history: History;
   readonly clients = new Set<SimClient>();
   readonly sendBudget: SendBudget;
+  /** The node's slots for big updates, shared by its sessions as the transport shares them (HS3). */
+  readonly slices = new SliceGate();
   /** Access settings on the shared storage; changes reach every cluster node's sockets (OW8). */
   readonly access: PadAccess;
   readonly live: LiveAccess;
@@ -136,6 +139,7 @@ export class SimNode {
         maxThrottledMs: this.settings.maxThrottledMs,
         clock: this.sim.clock,
         shape: shapeLimits(this.settings),
+        slices: this.slices,
       },
       {
         maxSendBufferBytes: this.settings.maxSendBufferBytes,
