@@ -319,7 +319,8 @@ describe('Hostile input (HI)', () => {
       const second = sim.node();
       const e = await second.connect('race');
       await sim.run();
-      assert.equal(e.text, '>offline typed');
+      // '>' and 'offline ' were inserted concurrently at 0: their order depends on the client ids.
+      assert.ok(['>offline typed', 'offline typed>'].includes(e.text), e.text);
       await second.close();
     } finally {
       await sim.storage.close();
