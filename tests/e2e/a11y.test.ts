@@ -65,8 +65,8 @@ describe('Keyboard and screen reader: every control reachable and labelled, no s
       const ids = seen.map((f) => f.testid ?? f.label);
       const expected =
         size === 'desktop'
-          ? ['rename-me', 'history-button', 'Share', 'Copy link']
-          : ['rename-me', 'Share', 'topbar-more'];
+          ? ['Copy link', 'rename-me', 'history-button', 'share-button']
+          : ['rename-me', 'share-button', 'topbar-more'];
       for (const want of expected) assert.ok(ids.includes(want), `${size}: Tab reaches ${want} (${ids.join(' → ')})`);
       assert.ok(
         await page.evaluate(() => document.activeElement?.classList.contains('cm-content')),
@@ -82,7 +82,7 @@ describe('Keyboard and screen reader: every control reachable and labelled, no s
     await page.keyboard.press('Tab');
     await page.keyboard.press('Escape');
     await page.waitForSelector('.share-menu', { state: 'detached', timeout: WAIT_MS });
-    assert.equal((await focused(page))?.label, 'Share');
+    assert.equal((await focused(page))?.testid, 'share-button');
 
     await page.click('[data-testid="history-button"]');
     await page.waitForSelector('[data-testid="history-panel"]');

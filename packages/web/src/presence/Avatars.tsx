@@ -37,6 +37,16 @@ function peersOf(awareness: Awareness): Peer[] {
 const ROOM_NARROW = 3;
 const ROOM_WIDE = 8;
 
+/** Black or white initials, whichever reads better on the person's colour (WCAG contrast; KB3). */
+function textOn(hex: string): string {
+  const lin = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#ffffff' : '#000000';
+}
+
 const label = (p: Peer) => (p.viewer ? `${p.name} (viewing)` : p.name);
 
 /**
@@ -113,20 +123,21 @@ export function Avatars({
       ) : (
         <button
           className="avatar me"
-          style={{ background: me.color }}
+          style={{ background: me.color, color: textOn(me.color) }}
           title={`${me.name} (you) — click to rename`}
-          aria-label={`${me.name} (you): rename yourself`}
           data-testid="rename-me"
           onClick={start}
         >
-          {initials(me.name)}
+          {/* The circle shows initials; a screen reader hears who and what the button does (no aria-label, so the two never disagree). */}
+          <span aria-hidden="true">{initials(me.name)}</span>
+          <span className="sr-only">{me.name} (you): rename yourself</span>
         </button>
       )}
       {shown.map((p) => (
         <span
           key={p.id}
           className={p.viewer ? 'avatar viewer' : 'avatar'}
-          style={{ background: p.color }}
+          style={{ background: p.color, color: textOn(p.color) }}
           role="img"
           aria-label={label(p)}
           title={label(p)}
