@@ -143,8 +143,7 @@ export class WsTransport {
     socket.on('error', ignore);
     const epoch = this.deps.live?.epoch ?? 0;
     this.admit(req, name, Boolean(m[1])).then(
-      (admission) =>
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, level, ip, epoch)),
+      (admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, level, ip, epoch)),
       (err) => {
         this.deps.log.error({ err }, 'could not check pad access');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
