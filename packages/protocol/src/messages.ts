@@ -13,6 +13,8 @@ export const MessageType = {
   QueryAwareness: 3,
   /** padmesh: "the first `seq` update-bearing messages you sent on this socket are durably stored" */
   Saved: 100,
+  /** padmesh=2: "the pad's history has a new version, `latest`" (list it again) */
+  Versions: 101,
 } as const;
 
 export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
@@ -28,6 +30,20 @@ export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
  */
 export const PADMESH_PARAM = 'padmesh';
 
+/**
+ * `padmesh=2` adds `versions {latest}`: sent whenever the pad's history gains a version (on
+ * any node), so an open history list refreshes live. `padmesh=1` clients never get it, so a
+ * strict decoder from an older build keeps working (P3, V7).
+ */
+export const PADMESH_VERSIONS_LEVEL = 2;
+
+/** The extension level a client asked for: `padmesh` absent is 0, present without a number is 1. */
+export function extensionLevel(value: string | null): number {
+  if (value === null) return 0;
+  const n = Number.parseInt(value, 10);
+  return Number.isFinite(n) && n > 1 ? n : 1;
+}
+
 export type Message =
   | { type: 'sync-step1'; stateVector: Uint8Array }
   | { type: 'sync-step2'; update: Uint8Array }
@@ -35,7 +51,8 @@ export type Message =
   | { type: 'awareness'; update: Uint8Array }
   | { type: 'query-awareness' }
   | { type: 'auth'; reason: string }
-  | { type: 'saved'; seq: number };
+  | { type: 'saved'; seq: number }
+  | { type: 'versions'; latest: string };
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -80,6 +97,9 @@ export function decodeMessage(data: Uint8Array): Message {
       }
       case MessageType.Saved:
         msg = { type: 'saved', seq: decoding.readVarUint(d) };
+        break;
+      case MessageType.Versions:
+        msg = { type: 'versions', latest: decoding.readVarString(d) };
         break;
       default:
         throw new ProtocolError(`unknown message type ${type}`);
@@ -131,6 +151,10 @@ export function encodeMessage(m: Message): Uint8Array {
       case 'saved':
         encoding.writeVarUint(e, MessageType.Saved);
         encoding.writeVarUint(e, m.seq);
+        return;
+      case 'versions':
+        encoding.writeVarUint(e, MessageType.Versions);
+        encoding.writeVarString(e, m.latest);
         return;
       default: {
         const never: never = m;

@@ -23,6 +23,9 @@ import { lazyPart } from './lazy-part.js';
 import { ViewMenu } from './view/ViewMenu.js';
 import { MyPadsButton, MyPadsPage, useVisitRecord } from './my-pads/MyPadsButton.js';
 import { padPath, parseAppRoute, socketUrl, type AppRoute, type Route } from './route.js';
+import { LockIcon } from './pad/LockIcon.js';
+import { TopBar, TopBarItem } from './topbar/TopBar.js';
+import { NARROW } from './topbar/use-media.js';
 
 // History (and its diff library) loads on first use: most visits never open it.
 const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
@@ -135,7 +138,8 @@ function Pad({
   const [me, setMe] = useState<Identity>(loadIdentity);
   const [provider, setProvider] = useState<PadProvider | null>(null);
   const version = route.kind === 'pad' ? route.version : null;
-  const [historyOpen, setHistoryOpen] = useState(version !== null);
+  // A version's URL opens the list beside it; on a phone the sheet would cover the version, so it waits for a tap.
+  const [historyOpen, setHistoryOpen] = useState(version !== null && !matchMedia(NARROW).matches);
   const [historyRefresh, setHistoryRefresh] = useState(0);
   // The connection follows the pad, not the version being viewed.
   const connectionKey = route.kind === 'pad' ? `pad:${route.pad}` : `ro:${route.id}`;
@@ -211,6 +215,13 @@ function Pad({
   }, [title]);
   if (ended) return <AccessEnded why={ended} />;
   if (!provider) return null;
+  const onVersions = provider.onVersions;
+  /** Closing the panel puts focus back where it was opened: the History button, or the More menu's button (KB2). */
+  const closeHistory = () => {
+    setHistoryOpen(false);
+    const button = document.querySelector<HTMLElement>('[data-testid="history-button"]');
+    (button?.checkVisibility() ? button : document.querySelector<HTMLElement>('[data-testid="topbar-more"]'))?.focus();
+  };
   const unlocked = () => {
     setLocked(false);
     provider.reconnect(); // the unsent edits go out in this socket's sync
@@ -228,38 +239,60 @@ function Pad({
 
   return (
     <div className="app">
-      <header className="topbar">
-        <a className="brand" href="/" title="New pad">
+      <TopBar>
+        <a className="brand" href="/" title="New pad" aria-label="Padmesh: new pad">
           <img src="/favicon.svg" alt="" width="20" height="20" />
           <span>Padmesh</span>
         </a>
-        <span className="sep">/</span>
+        <span className="sep" aria-hidden="true">
+          /
+        </span>
         <h1 className="pad-name" title={title}>
-          {title}
+          <span className="pad-title">{title}</span>
           {isProtected && (
-            <span className="badge" title="Password protected">
-              🔒
+            <span className="badge">
+              <LockIcon />
             </span>
           )}
           {readOnly && <span className="badge">read-only</span>}
         </h1>
-        {route.kind === 'pad' && <CopyLink pad={route.pad} />}
+        {route.kind === 'pad' && (
+          <TopBarItem priority="low">
+            <CopyLink pad={route.pad} />
+          </TopBarItem>
+        )}
         <div className="spacer" />
         <StatusBadge provider={provider} />
         <Avatars awareness={provider.awareness} me={me} onRename={setMe} onDone={focusEditor} />
-        <ViewMenu doc={provider.doc} readOnly={readOnly} />
-        <AuthorshipToggle />
-        <FileMenu doc={provider.doc} name={title} readOnly={readOnly} />
-        <ThemeToggle />
-        <MyPadsButton current={connectionKey} />
+        <TopBarItem priority="medium">
+          <ViewMenu doc={provider.doc} readOnly={readOnly} />
+        </TopBarItem>
+        <TopBarItem priority="medium">
+          <FileMenu doc={provider.doc} name={title} readOnly={readOnly} />
+        </TopBarItem>
+        <TopBarItem priority="low">
+          <AuthorshipToggle />
+        </TopBarItem>
+        <TopBarItem priority="low">
+          <ThemeToggle />
+        </TopBarItem>
+        <TopBarItem priority="low">
+          <MyPadsButton current={connectionKey} />
+        </TopBarItem>
         {route.kind === 'pad' && (
-          <button
-            className={`button ${historyOpen ? 'on' : ''}`}
-            onClick={() => (historyOpen && version ? navigate(padPath(route.pad)) : null, setHistoryOpen(!historyOpen))}
-            aria-pressed={historyOpen}
-          >
-            History
-          </button>
+          <TopBarItem priority="medium">
+            <button
+              className={`button ${historyOpen ? 'on' : ''}`}
+              onClick={() => (
+                historyOpen && version ? navigate(padPath(route.pad)) : null,
+                setHistoryOpen(!historyOpen)
+              )}
+              aria-pressed={historyOpen}
+              data-testid="history-button"
+            >
+              History
+            </button>
+          </TopBarItem>
         )}
         {route.kind === 'pad' && (
           <ShareMenu
@@ -270,7 +303,7 @@ function Pad({
             onDeleted={() => end('deleted')}
           />
         )}
-      </header>
+      </TopBar>
       <div className="body">
         <main className="main">
           {route.kind === 'pad' && version ? (
@@ -301,7 +334,13 @@ function Pad({
               pad={route.pad}
               selected={version}
               refreshKey={historyRefresh}
-              onSelect={(id) => navigate(versionPath(route.pad, id))}
+              onVersions={onVersions}
+              onSelect={(id) => {
+                // A phone's sheet would cover the version it opens: it steps aside (History brings it back).
+                if (matchMedia(NARROW).matches) setHistoryOpen(false);
+                navigate(versionPath(route.pad, id));
+              }}
+              onClose={closeHistory}
             />
           </Suspense>
         )}

@@ -54,6 +54,8 @@ export class ClusterLink {
   private lastAnnounce = Number.NEGATIVE_INFINITY;
   private readonly timer: Timer;
   private readonly stopReconnect: () => void;
+  /** A peer recorded a version of this pad (V7); the room tells its clients. */
+  onPeerVersion: (id: string) => void = () => {};
 
   constructor(
     private readonly pad: string,
@@ -72,6 +74,11 @@ export class ClusterLink {
   publishAwareness(ids: number[]): void {
     const data = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
     this.deps.bus.publish(this.pad, { kind: 'awareness', from: this.deps.nodeId, data });
+  }
+
+  /** Best effort, like presence: a lost announcement only delays a list refresh until the next one. */
+  publishVersion(id: string): void {
+    this.deps.bus.publish(this.pad, { kind: 'version', from: this.deps.nodeId, data: new TextEncoder().encode(id) });
   }
 
   announce(force = false): void {
@@ -94,6 +101,8 @@ export class ClusterLink {
           return;
         case 'state':
           return this.answer(m.data);
+        case 'version':
+          return this.onPeerVersion(new TextDecoder('utf-8', { fatal: true }).decode(m.data));
         case 'access':
           // Travels on its own channel (LiveAccess), never a pad's.
           return;

@@ -35,6 +35,8 @@ export class VersionRecorder {
   private idleTimer: Timer | null = null;
   private dirtySince: number | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Told after each version is stored, whatever its reason, so the room can announce it (V7). */
+  onRecorded: (v: VersionMeta) => void = () => {};
 
   constructor(
     private readonly pad: string,
@@ -114,7 +116,9 @@ export class VersionRecorder {
       }
       await this.history.rememberAuthors(this.pad, authors);
       const unique = [...new Map([...authors.values()].map((a) => [`${a.name}\u0000${a.color}`, a])).values()];
-      return this.history.record(this.pad, this.doc, { name, authors: unique, reason });
+      const v = await this.history.record(this.pad, this.doc, { name, authors: unique, reason });
+      this.onRecorded(v);
+      return v;
     });
     this.chain = run.catch((err) => this.log.warn({ err, pad: this.pad }, 'recording a version failed'));
     return run;

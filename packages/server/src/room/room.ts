@@ -142,6 +142,14 @@ export class Room {
     this.writer = parts.writer;
     this.link = parts.link(this.doc, this.awareness);
     this.recorder = parts.recorder?.(this.doc) ?? null;
+    // History lists refresh live: a version recorded here, or on a peer node, is announced to
+    // every client that opted in with padmesh=2 (V7).
+    if (this.recorder)
+      this.recorder.onRecorded = (v) => {
+        this.announceVersion(v.id);
+        this.link?.publishVersion(v.id);
+      };
+    if (this.link) this.link.onPeerVersion = (id) => this.announceVersion(id);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     this.awareness.on('update', (change: AwarenessChange, origin: unknown) => this.onAwarenessUpdate(change, origin));
   }
@@ -168,6 +176,12 @@ export class Room {
   /** Peers' messages for this pad, from the bus (the loader routes them here). */
   fromBus(m: Parameters<ClusterLink['receive']>[0]): void {
     this.link?.receive(m);
+  }
+
+  /** Tells this node's `padmesh=2` clients that the history has a new version (V7). */
+  private announceVersion(latest: string): void {
+    let frame: Uint8Array | null = null;
+    for (const c of this.conns) if (c.wantsVersions) c.send((frame ??= encodeMessage({ type: 'versions', latest })));
   }
 
   /** Cluster mode: tells peers this pad's state now, so either side sends what the other lacks (C4). */

@@ -168,6 +168,7 @@ export class Session {
         return this.conn.send(room.presenceFrame(this.conn));
       case 'auth':
       case 'saved':
+      case 'versions':
         // Server-to-client messages; a client echoing them is harmless.
         return;
       default: {

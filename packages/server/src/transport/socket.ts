@@ -85,6 +85,8 @@ export class Conn {
   private overSince: number | null = null;
   /** How the socket was admitted, re-checked whenever the pad's access changes (OW8). */
   credential: Credential = NO_CREDENTIAL;
+  /** Opted in with `padmesh=2`: told when the pad's history gains a version (V7). */
+  wantsVersions = false;
 
   constructor(
     readonly socket: Socket,

@@ -1,4 +1,4 @@
-import { CloseCode, PADMESH_PARAM, padIdProblem } from '@padmesh/protocol';
+import { CloseCode, extensionLevel, PADMESH_PARAM, PADMESH_VERSIONS_LEVEL, padIdProblem } from '@padmesh/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -142,12 +142,11 @@ export class WsTransport {
       return true;
     }
     const ip = clientIp(req, this.deps.limits.trustProxy);
-    const wantsAcks = url.searchParams.has(PADMESH_PARAM);
+    const level = extensionLevel(url.searchParams.get(PADMESH_PARAM));
     socket.on('error', ignore);
     const epoch = this.deps.live?.epoch ?? 0;
     this.admit(req, name, Boolean(m[1])).then(
-      (admission) =>
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, wantsAcks, ip, epoch)),
+      (admission) => this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, admission, level, ip, epoch)),
       (err) => {
         this.deps.log.error({ err }, 'could not check pad access');
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
@@ -188,7 +187,8 @@ export class WsTransport {
   private onSocket(
     ws: WebSocket,
     { pad, readOnly, credential, denied }: Admission,
-    wantsAcks: boolean,
+    /** `padmesh=N` (0 absent): 1 acknowledgements, 2 also version announcements (P3, V7). */
+    level: number,
     ip: string,
     epoch: number,
   ): void {
@@ -225,7 +225,7 @@ export class WsTransport {
     const conn = new Conn(
       new WsSocket(ws),
       pad,
-      wantsAcks,
+      level >= 1,
       readOnly,
       this.deps.limits.maxSendBufferBytes,
       () => {
@@ -235,6 +235,7 @@ export class WsTransport {
       this.sendBudget,
     );
     conn.credential = credential;
+    conn.wantsVersions = level >= PADMESH_VERSIONS_LEVEL;
     const session = new Session(conn, {
       metrics: this.deps.metrics,
       log,

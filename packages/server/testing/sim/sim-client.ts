@@ -12,6 +12,8 @@ import { FakeSocket } from './fake-socket.js';
 export interface SimClientOptions {
   /** Opt into padmesh's `saved` acknowledgements (default true, like the web app). */
   acks?: boolean;
+  /** Opt into `versions` announcements too (`padmesh=2`, V7; default false, like a `padmesh=1` client). */
+  versions?: boolean;
   readOnly?: boolean;
   /** Reconnect with an existing doc: the client re-sends what the server lacks. */
   doc?: Y.Doc;
@@ -66,6 +68,7 @@ export class SimClient {
       opts.sendBudget ?? null,
     );
     if (opts.credential) this.conn.credential = opts.credential;
+    this.conn.wantsVersions = opts.versions ?? false;
     this.session = new Session(this.conn, sessionDeps);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);

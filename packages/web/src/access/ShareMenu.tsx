@@ -1,5 +1,6 @@
 import type { AccessStatus } from '@padmesh/protocol';
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import { useDismiss } from '../topbar/dismiss.js';
 import { writeClipboard } from '../pad/CopyLink.js';
 import { padPath } from '../route.js';
 import { ClaimSection } from './ClaimSection.js';
@@ -31,16 +32,27 @@ export function ShareMenu({
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   const owner = access.owner === true;
+  const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  // Escape closes it and returns focus to Share; a press outside closes it (KB2).
+  useDismiss(open, close, button, panel);
   const copyEdit = async () =>
     setNote((await writeClipboard(`${location.origin}${padPath(pad)}`)) ? 'Link copied' : 'Copy failed');
 
   return (
     <div className="share">
-      <button className="button" onClick={() => (setOpen(!open), setNote(''))} aria-expanded={open}>
+      <button
+        ref={button}
+        className="button"
+        onClick={() => (setOpen(!open), setNote(''))}
+        aria-expanded={open}
+        data-testid="share-button"
+      >
         Share
       </button>
       {open && (
-        <div className="popover share-menu" role="dialog" aria-label="Share this pad">
+        <div className="popover share-menu" role="dialog" aria-label="Share this pad" ref={panel}>
           <button className="button wide" onClick={copyEdit}>
             Copy edit link
           </button>

@@ -2,6 +2,7 @@ import { safeColor } from '../presence/colors.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { VersionMeta, VersionReason } from '@padmesh/protocol';
 import { historyApi, when } from './api.js';
+import './history.css';
 
 const REASON: Record<VersionReason, string> = {
   idle: 'after a pause',
@@ -11,17 +12,26 @@ const REASON: Record<VersionReason, string> = {
   close: 'last edit',
 };
 
-/** The list of a pad's versions, newest first, and a form to save one now. */
+/**
+ * The list of a pad's versions, newest first, and a form to save one now. A side panel on a
+ * desktop, a bottom sheet on a phone (history.css, SPEC PH6); the list reloads whenever the
+ * server announces a version, whoever recorded it (SPEC V7, PH5).
+ */
 export function HistoryPanel({
   pad,
   selected,
   onSelect,
   refreshKey,
+  onVersions,
+  onClose,
 }: {
   pad: string;
   selected: string | null;
   onSelect: (id: string) => void;
   refreshKey: number;
+  /** Subscribes to the server's version announcements; returns the unsubscribe. */
+  onVersions: (fn: () => void) => () => void;
+  onClose: () => void;
 }) {
   const [versions, setVersions] = useState<VersionMeta[] | null>(null);
   const [error, setError] = useState('');
@@ -37,6 +47,7 @@ export function HistoryPanel({
       live = false;
     };
   }, [pad, tick, refreshKey]);
+  useEffect(() => onVersions(() => setTick((t) => t + 1)), [onVersions]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -50,7 +61,29 @@ export function HistoryPanel({
   };
 
   return (
-    <aside className="history-panel" aria-label="Versions">
+    <aside
+      className="history-panel"
+      aria-label="History"
+      data-testid="history-panel"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || e.defaultPrevented) return;
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <div className="history-head">
+        <h2>History</h2>
+        <button
+          className="button close-history"
+          onClick={onClose}
+          aria-label="Close history"
+          data-testid="close-history"
+        >
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <path d="M4 4l8 8M12 4l-8 8" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+          </svg>
+        </button>
+      </div>
       <form className="save-version" onSubmit={save}>
         <input
           value={name}
@@ -61,7 +94,11 @@ export function HistoryPanel({
         />
         <button className="button">Save version</button>
       </form>
-      {error && <p className="error">{error}</p>}
+      {error && (
+        <p className="error pad-x" role="alert">
+          {error}
+        </p>
+      )}
       {versions === null && !error && <p className="muted pad-x">Loading…</p>}
       {versions?.length === 0 && <p className="muted pad-x">No versions yet. One is saved after a pause in editing.</p>}
       <ol className="versions">
@@ -78,12 +115,14 @@ export function HistoryPanel({
                 {REASON[v.reason]} · {v.size.toLocaleString()} chars
               </span>
               <span className="version-authors">
+                {v.authors.length > 0 && <span className="sr-only">by {v.authors.map((a) => a.name).join(', ')}</span>}
                 {v.authors.map((a) => (
                   <span
                     key={`${a.name}${a.color}`}
                     className="author-dot"
                     style={{ background: safeColor(a.color) }}
                     title={a.name}
+                    aria-hidden="true"
                   />
                 ))}
               </span>

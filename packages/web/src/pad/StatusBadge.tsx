@@ -12,6 +12,17 @@ const LABEL: Record<Status, string> = {
   failed: 'Unavailable',
 };
 
+/** What a phone's bar shows (SPEC PH4): one or two words; the full sentence stays for screen readers and the tooltip. */
+const SHORT: Record<Status, string> = {
+  connecting: 'Connecting…',
+  saving: 'Saving…',
+  saved: 'Saved',
+  offline: 'Offline',
+  unreachable: 'No server',
+  'too-large': 'Too large',
+  failed: 'Unavailable',
+};
+
 /** Shown after "offline" / "can't reach" when edits wait on this device. */
 const KEPT = ' — changes kept on this device';
 
@@ -44,6 +55,9 @@ export function StatusBadge({ provider }: { provider: PadProvider }) {
     >
       <span className="dot" aria-hidden="true" />
       <span className="status-text">{text}</span>
+      <span className="status-short" aria-hidden="true">
+        {SHORT[s.status]}
+      </span>
       {waiting && retryIn !== null && retryIn > 0 && (
         <button className="link" onClick={() => provider.reconnect()}>
           retry{retryIn > 1 ? ` (${retryIn}s)` : ''}

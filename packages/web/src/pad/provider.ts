@@ -1,6 +1,7 @@
 import {
   FATAL_CLOSE_CODES,
   PADMESH_PARAM,
+  PADMESH_VERSIONS_LEVEL,
   TEXT_NAME,
   TOO_LARGE_CLOSE_CODES,
   decodeMessage,
@@ -73,6 +74,7 @@ export class PadProvider {
   private destroyed = false;
   private snapshot: Snapshot;
   private listeners = new Set<(s: Snapshot) => void>();
+  private versionListeners = new Set<(latest: string) => void>();
 
   /**
    * `unsaved`: the doc already holds edits the server may lack (e.g. restored from the
@@ -98,6 +100,12 @@ export class PadProvider {
   get state(): Snapshot {
     return this.snapshot;
   }
+
+  /** Calls `fn` when the pad's history gains a version, recorded by anyone on any node (SPEC V7); returns the unsubscribe. */
+  readonly onVersions = (fn: (latest: string) => void): (() => void) => {
+    this.versionListeners.add(fn);
+    return () => void this.versionListeners.delete(fn);
+  };
 
   subscribe(fn: (s: Snapshot) => void): () => void {
     this.listeners.add(fn);
@@ -175,7 +183,7 @@ export class PadProvider {
     if (this.tooLarge || this.fatal !== null) return;
     if (navigator.onLine === false) return this.scheduleRetry(false); // fails for sure; the 'online' event retries at once
     const sep = this.url.includes('?') ? '&' : '?';
-    const ws = new WebSocket(`${this.url}${sep}${PADMESH_PARAM}=1`);
+    const ws = new WebSocket(`${this.url}${sep}${PADMESH_PARAM}=${PADMESH_VERSIONS_LEVEL}`);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.sent = 0;
@@ -330,6 +338,9 @@ export class PadProvider {
       case 'saved':
         this.acked = Math.max(this.acked, m.seq);
         while (this.pending.length > 0 && this.pending[0]!.seq <= this.acked) this.pending.shift();
+        break;
+      case 'versions':
+        for (const l of this.versionListeners) l(m.latest);
         break;
       case 'auth':
         this.fatal = m.reason;

@@ -1,6 +1,8 @@
 import { PRESENCE_NAME_MAX, type PresenceUser } from '@padmesh/protocol';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
+import { useDismiss } from '../topbar/dismiss.js';
+import { NARROW, useMedia } from '../topbar/use-media.js';
 import { safeColor } from './colors.js';
 import { cleanName, initials, saveIdentity, type Identity } from './identity.js';
 
@@ -31,7 +33,26 @@ function peersOf(awareness: Awareness): Peer[] {
   return out.sort((a, b) => Number(a.viewer) - Number(b.viewer) || a.name.localeCompare(b.name));
 }
 
-/** Coloured circles for who is here; yours first, click it to rename yourself. */
+/** Circles for others beside mine: a phone's bar has room for 3, a desktop's for 8 (SPEC PH2). */
+const ROOM_NARROW = 3;
+const ROOM_WIDE = 8;
+
+/** Black or white initials, whichever reads better on the person's colour (WCAG contrast; KB3). */
+function textOn(hex: string): string {
+  const lin = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#ffffff' : '#000000';
+}
+
+const label = (p: Peer) => (p.viewer ? `${p.name} (viewing)` : p.name);
+
+/**
+ * Coloured circles for who is here; yours first, click it to rename yourself. When not
+ * everyone fits, the last circle is "+N", a button that lists everyone (SPEC PH2).
+ */
 export function Avatars({
   awareness,
   me,
@@ -44,6 +65,10 @@ export function Avatars({
   onDone?: () => void;
 }) {
   const [peers, setPeers] = useState<Peer[]>(() => peersOf(awareness));
+  const room = useMedia(NARROW) ? ROOM_NARROW : ROOM_WIDE;
+  // All of them if they fit; else one circle fewer, and "+N" in its place.
+  const shown = peers.length <= room ? peers : peers.slice(0, room - 1);
+  const hidden = peers.slice(shown.length);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(me.name);
   // Escape closes the input; the blur that follows must not save the draft.
@@ -74,7 +99,7 @@ export function Avatars({
   };
 
   return (
-    <div className="presence" aria-label="People on this pad">
+    <div className={editing ? 'presence renaming' : 'presence'} role="group" aria-label="People on this pad">
       {editing ? (
         <form onSubmit={submit} className="rename">
           <input
@@ -98,37 +123,70 @@ export function Avatars({
       ) : (
         <button
           className="avatar me"
-          style={{ background: me.color }}
+          style={{ background: me.color, color: textOn(me.color) }}
           title={`${me.name} (you) — click to rename`}
+          data-testid="rename-me"
           onClick={start}
         >
-          {initials(me.name)}
+          {/* The circle shows initials; a screen reader hears who and what the button does (no aria-label, so the two never disagree). */}
+          <span aria-hidden="true">{initials(me.name)}</span>
+          <span className="sr-only">{me.name} (you): rename yourself</span>
         </button>
       )}
-      {peers.slice(0, 8).map((p) => (
+      {shown.map((p) => (
         <span
           key={p.id}
           className={p.viewer ? 'avatar viewer' : 'avatar'}
-          style={{ background: p.color }}
-          title={p.viewer ? `${p.name} (viewing)` : p.name}
+          style={{ background: p.color, color: textOn(p.color) }}
+          role="img"
+          aria-label={label(p)}
+          title={label(p)}
           data-name={p.name}
           data-viewer={p.viewer ? 'true' : undefined}
         >
           {initials(p.name)}
         </span>
       ))}
-      {peers.length > 8 && (
-        <span
-          className="avatar more"
-          title={peers
-            .slice(8)
-            .map((p) => (p.viewer ? `${p.name} (viewing)` : p.name))
-            .join(', ')}
-        >
-          +{peers.length - 8}
-        </span>
-      )}
+      {hidden.length > 0 && <MorePeople hidden={hidden} everyone={peers} me={me.name} />}
       <span className="count">{peers.length === 0 ? 'Only you' : `${peers.length + 1} here`}</span>
     </div>
+  );
+}
+
+/** "+N": the people whose circles did not fit, as a button that opens the list of everyone here. */
+function MorePeople({ hidden, everyone, me }: { hidden: Peer[]; everyone: Peer[]; me: string }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, close, button, panel);
+  const names = hidden.map(label).join(', ');
+  return (
+    <span className="more-people">
+      <button
+        ref={button}
+        className="avatar more"
+        data-testid="more-people"
+        aria-label={`${hidden.length} more: ${names}`}
+        title={names}
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        +{hidden.length}
+      </button>
+      {open && (
+        <div className="popover people-list" ref={panel} role="dialog" aria-label="Everyone on this pad">
+          <ul>
+            <li>{me} (you)</li>
+            {everyone.map((p) => (
+              <li key={p.id}>
+                <span className="author-dot" style={{ background: p.color }} aria-hidden="true" />
+                {label(p)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </span>
   );
 }

@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding';
 import type { BusKind, BusMessage } from './types.js';
 
 /** Append only: a kind's number is its index, and nodes of two versions may share a bus. */
-const KINDS: readonly BusKind[] = ['update', 'awareness', 'state', 'access'];
+const KINDS: readonly BusKind[] = ['update', 'awareness', 'state', 'access', 'version'];
 
 export function encodeBusMessage(m: BusMessage): Uint8Array {
   const e = encoding.createEncoder();

@@ -1,5 +1,5 @@
 /** What nodes tell each other about one pad. */
-export type BusKind = 'update' | 'awareness' | 'state' | 'access';
+export type BusKind = 'update' | 'awareness' | 'state' | 'access' | 'version';
 
 export interface BusMessage {
   kind: BusKind;
@@ -9,7 +9,9 @@ export interface BusMessage {
    * update: a Yjs update; awareness: an awareness update; state: the sender's state vector
    * and delete-set digest (anti-entropy: whoever has more answers with the difference);
    * access: a pad whose access changed (`{pad, change}` as JSON, on the `:access` channel,
-   * see access/live-access.ts), so every node re-checks its sockets on that pad (OW8).
+   * see access/live-access.ts), so every node re-checks its sockets on that pad (OW8);
+   * version: the id (UTF-8) of a version the sender just recorded, so every node tells its
+   * `padmesh=2` clients (V7).
    */
   data: Uint8Array;
 }
