@@ -1,19 +1,22 @@
 /**
  * `npm run bench -- hostile`: what the attacks of SPEC "Hostile input" cost a bystander.
- * One real node (the build, with its default limits); on another pad a bystander pair types
- * (one client's edit until the other receives it) and `/healthz` is polled every 50 ms.
- * A baseline phase with no attack, then one phase per attack (`hostile-attacks.ts`); each
- * phase reports the bystander's edit p50/p99/max, `/healthz` p99/max, the node's RSS growth,
- * what the attacker got (close codes, HTTP statuses) and what the node counted as refused.
+ * Each phase gets a real node of its own (the build, with its default limits); on another pad
+ * a bystander pair types (one client's edit until the other receives it) and `/healthz` is
+ * polled every 50 ms, from a process of their own (`hostile-bystander.ts`). A baseline phase
+ * with no attack, then one phase per attack (`hostile-attacks.ts`); each reports the
+ * bystander's edit p50/p99/max, `/healthz` p99/max, the node's RSS growth, what the attacker
+ * got (close codes, HTTP statuses) and what the node counted as refused.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { RawClient } from '@padmesh/server/testing';
-import { LeanClient } from './client.js';
 import { ATTACKS, type Attack, type AttackContext } from './hostile-attacks.js';
+import type { BystanderJob, BystanderResult } from './hostile-bystander.js';
 import { AttackSocket, tally } from './hostile-socket.js';
 import { usage, type Running } from './servers/launch.js';
-import { prng, summary } from './stats.js';
+import { summary } from './stats.js';
 import type { Row } from './workloads.js';
 
 /** The issue's bound for a bystander under attack (edit p99 and /healthz p99). */
@@ -30,6 +33,7 @@ export const HOSTILE_ENV: Record<string, string> = {
 };
 const EDIT_EVERY_MS = 20;
 const HEALTHZ_EVERY_MS = 50;
+const HEALTHZ_TIMEOUT_MS = 10_000;
 /** Typing before the attack starts and after it ends, so each phase holds some quiet edits too. */
 const LEAD_MS = 500;
 const TAIL_MS = 1_000;
@@ -60,14 +64,8 @@ export function hostilePhases(only: string[]): number[] {
  * next attack's cost.
  */
 export async function hostilePhase(server: Running, o: { seed: number; phase: number }): Promise<Row> {
+  const attack = HOSTILE_PHASES[o.phase]!;
   const http = server.wsBase.replace(/^ws/, 'http').replace(/\/ws$/, '');
-  const epoch = performance.now();
-  const rand = prng(o.seed);
-  const writer = new LeanClient(server, 'bystander', { epoch });
-  const reader = new LeanClient(server, 'bystander', { epoch, observe: true });
-  await Promise.all([writer.ready(), reader.ready()]);
-  await until(() => writer.synced && reader.synced, 10_000);
-
   const quiet = async (ms: number) => {
     const end = performance.now() + ms;
     let last = usage(server.pid).cpu;
@@ -78,34 +76,41 @@ export async function hostilePhase(server: Running, o: { seed: number; phase: nu
       last = now;
     }
   };
-
-  async function phase(attack: Pick<Attack, 'name' | 'rules' | 'prepare'>): Promise<Row> {
-    const sockets: AttackSocket[] = [];
-    const helpers: RawClient[] = [];
-    const notes: string[] = [];
-    const facts: string[] = [];
-    const ctx: AttackContext = {
-      http,
-      async socket(pad, opts) {
-        const s = new AttackSocket(`${server.wsBase}/${pad}`, opts);
-        sockets.push(s);
-        await s.ready();
-        return s;
-      },
-      async honest(pad, text) {
-        const c = new RawClient(server.wsBase, pad);
-        helpers.push(c);
-        await c.ready(20_000);
-        if (text) {
-          c.insert(0, text);
-          await c.saved(30_000);
-        }
-        return c;
-      },
-      note: (x) => void notes.push(String(x)),
-      fact: (x) => void facts.push(x),
-      quiet,
-    };
+  const sockets: AttackSocket[] = [];
+  const helpers: RawClient[] = [];
+  const notes: string[] = [];
+  const facts: string[] = [];
+  const ctx: AttackContext = {
+    http,
+    async socket(pad, opts) {
+      const s = new AttackSocket(`${server.wsBase}/${pad}`, opts);
+      sockets.push(s);
+      await s.ready();
+      return s;
+    },
+    async honest(pad, text) {
+      const c = new RawClient(server.wsBase, pad);
+      helpers.push(c);
+      await c.ready(20_000);
+      if (text) {
+        c.insert(0, text);
+        await c.saved(30_000);
+      }
+      return c;
+    },
+    note: (x) => void notes.push(String(x)),
+    fact: (x) => void facts.push(x),
+    quiet,
+  };
+  const bystander = await Bystander.start({
+    server: { name: server.name, wsBase: server.wsBase, framing: server.framing },
+    http,
+    seed: o.seed,
+    editEveryMs: EDIT_EVERY_MS,
+    healthzEveryMs: HEALTHZ_EVERY_MS,
+    healthzTimeoutMs: HEALTHZ_TIMEOUT_MS,
+  });
+  try {
     const run = await attack.prepare(ctx);
     await quiet(10_000);
 
@@ -113,30 +118,8 @@ export async function hostilePhase(server: Running, o: { seed: number; phase: nu
     const rss0 = usage(pid).rss;
     let rssPeak = rss0;
     const refused0 = await refusals(http);
-    const delivered0 = reader.latencies.length;
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    let sent = 0;
-    const typer = setInterval(() => (writer.type(rand), sent++), EDIT_EVERY_MS);
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, alive(server) ? usage(pid).rss : 0)), 100);
-    const health: number[] = [];
-    let healthFailed = 0;
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        const t = performance.now();
-        try {
-          const res = await fetch(`${http}/healthz`, { signal: AbortSignal.timeout(10_000) });
-          await res.arrayBuffer();
-          if (res.status === 200) health.push(performance.now() - t);
-          else healthFailed++;
-        } catch {
-          healthFailed++;
-        }
-        await sleep(HEALTHZ_EVERY_MS);
-      }
-    })();
-
+    bystander.begin();
     await sleep(LEAD_MS);
     const t0 = performance.now();
     let error = '';
@@ -153,59 +136,96 @@ export async function hostilePhase(server: Running, o: { seed: number; phase: nu
     }
     const attackS = (performance.now() - t0) / 1000;
     await sleep(TAIL_MS);
-    clearInterval(typer);
-    probing = false;
-    await prober;
-    await until(() => reader.latencies.length - delivered0 >= sent, 15_000);
+    const b = await bystander.end();
     clearInterval(sampler);
-    loop.disable();
     const up = alive(server);
     const rss1 = up ? usage(pid).rss : 0;
     const refused = up ? diff(refused0, await refusals(http)) : 'node exited';
     const outcome = [tally([...sockets.map((s) => s.outcome), ...notes]), ...facts].filter(Boolean).join('; ');
-    sockets.forEach((s) => s.terminate());
-    helpers.forEach((c) => c.close());
 
-    const lat = summary(reader.latencies.slice(delivered0));
-    const hz = summary(health);
+    const lat = summary(b.latencies);
+    const hz = summary(b.healthz);
     const row: Row = {
       server: server.name,
       phase: attack.name,
       rules: attack.rules,
       'attack s': f1(attackS),
-      edits: sent,
-      'lost edits': sent - lat.n,
+      edits: b.sent,
+      // Not received within 15 s of the phase's end.
+      'lost edits': b.sent - lat.n,
       'p50 ms': f1(lat.p50),
       'p99 ms': f1(lat.p99),
       'max ms': f1(lat.max),
       'healthz p99 ms': f1(hz.p99),
       'healthz max ms': f1(hz.max),
       'healthz polls': hz.n,
-      'healthz failed': healthFailed,
+      // Polls that got no 200 within HEALTHZ_TIMEOUT_MS (in the p99 and max with the time they took).
+      'healthz failed': b.healthzFailed,
       'rss MiB': f1(MiB(rss0)),
       'rss peak +MiB': f1(MiB(rssPeak - rss0)),
       'rss end +MiB': up ? f1(MiB(rss1 - rss0)) : 'n/a',
       attacker: outcome || '-',
       'node refused': refused || '-',
       node: up ? 'up' : 'EXITED',
-      'bench loop max ms': f1(loop.max / 1e6),
+      // The bystander process's own worst loop delay: the resolution of its figures.
+      'bystander loop max ms': f1(b.loopMaxMs),
       // The machine is shared: a loaded one stretches every figure here, the bystander's too.
       'load avg': f1(loadavg()[0]!),
       ...(error ? { error } : {}),
     };
     console.log(
-      `  ${server.name} ${attack.name}: bystander p99 ${row['p99 ms']} ms, max ${row['max ms']}; /healthz p99 ${row['healthz p99 ms']}; ` +
-        `rss +${row['rss peak +MiB']} MiB peak; attacker: ${row.attacker}; node refused: ${row['node refused']}`,
+      `  ${server.name} ${attack.name}: bystander p99 ${row['p99 ms']} ms, max ${row['max ms']}; ` +
+        `/healthz p99 ${row['healthz p99 ms']}; rss +${row['rss peak +MiB']} MiB peak; ` +
+        `attacker: ${row.attacker}; node refused: ${row['node refused']}`,
     );
-    await sleep(500);
     return row;
+  } finally {
+    bystander.kill();
+    sockets.forEach((s) => s.terminate());
+    helpers.forEach((c) => c.close());
+  }
+}
+
+/** The bystander process (`hostile-bystander.ts`): `start` once it is synced, `begin`, then `end` for its figures. */
+class Bystander {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly lines: AsyncIterator<string>,
+  ) {}
+
+  static async start(job: BystanderJob): Promise<Bystander> {
+    const script = fileURLToPath(new URL('./hostile-bystander.ts', import.meta.url));
+    const child = spawn(process.execPath, [...process.execArgv, script, JSON.stringify(job)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const b = new Bystander(child, createInterface({ input: child.stdout! })[Symbol.asyncIterator]());
+    if ((await b.line(20_000)) !== 'READY') throw new Error('bystander did not start');
+    return b;
   }
 
-  try {
-    return await phase(HOSTILE_PHASES[o.phase]!);
-  } finally {
-    writer.close();
-    reader.close();
+  begin(): void {
+    this.child.stdin!.write('start\n');
+  }
+
+  async end(): Promise<BystanderResult> {
+    this.child.stdin!.write('stop\n');
+    return JSON.parse(await this.line(60_000)) as BystanderResult;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+
+  private async line(ms: number): Promise<string> {
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error('bystander silent')), ms)));
+    try {
+      const r = await Promise.race([this.lines.next(), timeout]);
+      if (r.done) throw new Error('bystander exited');
+      return r.value;
+    } finally {
+      clearTimeout(t);
+    }
   }
 }
 
@@ -231,13 +251,4 @@ function diff(before: Map<string, number>, after: Map<string, number>): string {
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ×${v}`)
     .join(', ');
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await sleep(10);
-  }
-  return true;
 }
