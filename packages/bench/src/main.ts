@@ -17,6 +17,8 @@ const quick = args.includes('--quick');
 const picked = args.filter((a) => !a.startsWith('--'));
 const RESULTS = resolve(import.meta.dirname, '../../../bench/results');
 const seed = Number(process.env.BENCH_SEED ?? 1);
+/** BENCH_SERVERS=padmesh,padmesh@before: only these servers (a before/after run without the peers). */
+const onlyServers = process.env.BENCH_SERVERS?.split(',').filter(Boolean) ?? [];
 
 /** `sizes`: the workload runs once per size, each on a freshly started server. */
 type Workload = {
@@ -121,7 +123,7 @@ for (const w of workloads) {
     const perRound: Row[][] = [];
     for (let round = 0; round < rounds; round++) {
       const rows: Row[] = [];
-      for (const name of w.servers) {
+      for (const name of w.servers.filter((x) => !onlyServers.length || onlyServers.includes(x))) {
         const server = await launch(name, w.env);
         try {
           rows.push(...(await w.run(server, size)));
