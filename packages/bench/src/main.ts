@@ -222,6 +222,8 @@ function evaluate(r: Record<string, Row[]>): Row[] {
     Number.isFinite(value) && out.push({ target, value: Number(value.toFixed(2)), result: 'info' });
   info('throughput padmesh / padmesh@before', ratio('throughput', 'updates/s', 'padmesh', 'padmesh@before'));
   info('typing p99 padmesh / padmesh@before', ratio('typing', 'p99 ms', 'padmesh', 'padmesh@before'));
+  info('trace seconds padmesh / padmesh@before', ratio('trace', 'seconds', 'padmesh', 'padmesh@before'));
+  info('join p50 padmesh / padmesh@before', ratio('join', 'p50 ms', 'padmesh', 'padmesh@before'));
   info(
     'KiB/connection at 1000 padmesh / padmesh@before',
     get('connections', 'padmesh', 'KiB/conn', (x) => Number(x.connections) === 1000) /
