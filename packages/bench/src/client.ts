@@ -29,7 +29,7 @@ export class LeanClient {
   private opened: Promise<void>;
 
   constructor(
-    private readonly server: Running,
+    private readonly server: Pick<Running, 'name' | 'wsBase' | 'framing'>,
     readonly pad: string,
     private readonly opts: { follow?: boolean; observe?: boolean; epoch: number; applySync?: boolean },
   ) {

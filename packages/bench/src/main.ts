@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { coldLoad } from './coldload.js';
 import { chart } from './chart.js';
-import { SERVERS, launch, type ServerName } from './servers/launch.js';
+import { HOSTILE_ENV, HOSTILE_TARGET_MS, hostilePhase, hostilePhases } from './hostile.js';
+import { BEFORE, SERVERS, launch, type ServerName } from './servers/launch.js';
 import { medianRows } from './stats.js';
 import { authors, connections, cursors, fanout, joinStorm, throughput, trace, typing, type Row } from './workloads.js';
 
@@ -16,6 +17,8 @@ const quick = args.includes('--quick');
 const picked = args.filter((a) => !a.startsWith('--'));
 const RESULTS = resolve(import.meta.dirname, '../../../bench/results');
 const seed = Number(process.env.BENCH_SEED ?? 1);
+/** BENCH_SERVERS=padmesh,padmesh@before: only these servers (a before/after run without the peers). */
+const onlyServers = process.env.BENCH_SERVERS?.split(',').filter(Boolean) ?? [];
 
 /** `sizes`: the workload runs once per size, each on a freshly started server. */
 type Workload = {
@@ -23,6 +26,10 @@ type Workload = {
   servers: ServerName[];
   rounds?: number;
   sizes?: number[];
+  /** Runs only when named on the command line. */
+  explicit?: boolean;
+  /** Settings for this workload's servers, over the bench's raised limits. */
+  env?: Record<string, string>;
   run: (s: Awaited<ReturnType<typeof launch>>, size: number) => Promise<Row[]>;
 };
 const peers: ServerName[] = SERVERS;
@@ -87,6 +94,17 @@ const workloads: Workload[] = [
     servers: scalePeers,
     run: async (s) => [await joinStorm(s, { clients: quick ? 30 : 150, mb: quick ? 1 : 4 })],
   },
+  // Not part of a plain `npm run bench` (it takes minutes and measures refusals, not peers):
+  // `npm run bench -- hostile`; BENCH_HOSTILE=<phase name part>,... runs the baseline and those.
+  // One fresh node per phase (the "size" here is the phase).
+  {
+    name: 'hostile',
+    servers: ['padmesh', ...(BEFORE ? (['padmesh@before'] as const) : [])],
+    env: HOSTILE_ENV,
+    explicit: true,
+    sizes: hostilePhases(process.env.BENCH_HOSTILE?.split(',').filter(Boolean) ?? []),
+    run: async (s, phase) => [await hostilePhase(s, { seed, phase })],
+  },
 ];
 
 const results: Record<string, Row[]> = {};
@@ -96,6 +114,7 @@ const started = Date.now();
 for (const w of workloads) {
   if (picked.length > 0 && !picked.includes(w.name) && !(picked.includes('scale') && w.servers === scalePeers))
     continue;
+  if (w.explicit && !picked.includes(w.name)) continue;
   // Rounds interleave the servers (A B C D A B C D ...), so a noisy minute on the machine
   // hits every server alike; each figure reported is the median over the rounds.
   const rounds = quick ? 1 : (w.rounds ?? 1);
@@ -104,8 +123,8 @@ for (const w of workloads) {
     const perRound: Row[][] = [];
     for (let round = 0; round < rounds; round++) {
       const rows: Row[] = [];
-      for (const name of w.servers) {
-        const server = await launch(name);
+      for (const name of w.servers.filter((x) => !onlyServers.length || onlyServers.includes(x))) {
+        const server = await launch(name, w.env);
         try {
           rows.push(...(await w.run(server, size)));
         } catch (err) {
@@ -151,6 +170,21 @@ writeFileSync(
   ) + '\n',
 );
 writeFileSync(`${RESULTS}/latest.svg`, chart(results));
+// The hostile figures also get a file of their own, so a later run of other workloads keeps them.
+if (results.hostile)
+  writeFileSync(
+    `${RESULTS}/hostile.json`,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        seed,
+        results: results.hostile,
+        targets: targets.filter((t) => String(t.target).startsWith('hostile')),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 console.log(`\nwrote bench/results/latest.json and latest.svg in ${Math.round((Date.now() - started) / 1000)} s`);
 
 function evaluate(r: Record<string, Row[]>): Row[] {
@@ -188,6 +222,8 @@ function evaluate(r: Record<string, Row[]>): Row[] {
     Number.isFinite(value) && out.push({ target, value: Number(value.toFixed(2)), result: 'info' });
   info('throughput padmesh / padmesh@before', ratio('throughput', 'updates/s', 'padmesh', 'padmesh@before'));
   info('typing p99 padmesh / padmesh@before', ratio('typing', 'p99 ms', 'padmesh', 'padmesh@before'));
+  info('trace seconds padmesh / padmesh@before', ratio('trace', 'seconds', 'padmesh', 'padmesh@before'));
+  info('join p50 padmesh / padmesh@before', ratio('join', 'p50 ms', 'padmesh', 'padmesh@before'));
   info(
     'KiB/connection at 1000 padmesh / padmesh@before',
     get('connections', 'padmesh', 'KiB/conn', (x) => Number(x.connections) === 1000) /
@@ -225,5 +261,13 @@ function evaluate(r: Record<string, Row[]>): Row[] {
       get('join', 'padmesh', 'p50 ms'),
       get('join', 'padmesh', 'p50 ms') < 1000,
     );
+  // Issue 15: no single client can freeze a node. Measured with the node's default limits.
+  for (const row of r.hostile ?? []) {
+    if (row.server !== 'padmesh') continue;
+    const p99 = Number(row['p99 ms']);
+    const hz = Number(row['healthz p99 ms']);
+    add(`hostile ${row.phase}: bystander edit p99 < ${HOSTILE_TARGET_MS} ms`, p99, p99 < HOSTILE_TARGET_MS);
+    add(`hostile ${row.phase}: /healthz p99 < ${HOSTILE_TARGET_MS} ms`, hz, hz < HOSTILE_TARGET_MS);
+  }
   return out;
 }

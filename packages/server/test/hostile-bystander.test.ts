@@ -1,5 +1,4 @@
 import { CloseCode, encodeMessage } from '@padmesh/protocol';
-import * as encoding from 'lib0/encoding';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,7 @@ import * as Y from 'yjs';
 import { spawnNode, type NodeProcess } from '../testing/process.js';
 import { RawClient } from '../testing/raw-client.js';
 import { waitFor } from '../testing/wait.js';
-import { awarenessFrame } from '../testing/hostile-frames.js';
+import { awarenessFrame, concurrentInserts, updateFrame } from '../testing/hostile-frames.js';
 import { baseText, mapKeys, scatteredInserts } from '../testing/big-updates.js';
 
 /**
@@ -40,29 +39,6 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MAX_UPDATE_STRUCTS = 200_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function updateFrame(update: Uint8Array): Uint8Array {
-  return encodeMessage({ type: 'update', update });
-}
-
-/** `n` one-character inserts at the start of `base`, each from its own client id, as one v1 update. */
-function concurrentInserts(base: Uint8Array, n: number, firstClient = 1_000_000): Uint8Array {
-  const baseSv = Y.encodeStateVectorFromUpdate(base);
-  const enc = new Y.UpdateEncoderV1();
-  encoding.writeVarUint(enc.restEncoder, n);
-  for (let i = 0; i < n; i++) {
-    const d = new Y.Doc();
-    d.clientID = firstClient + i;
-    Y.applyUpdate(d, base);
-    d.getText('content').insert(0, 'x');
-    const part = Y.encodeStateAsUpdate(d, baseSv);
-    // Each part is [1 client][its block][0 delete clients]: splice the blocks (Y.mergeUpdates is ~50 s here).
-    assert.ok(part[0] === 1 && part[part.length - 1] === 0, 'one client, no deletes');
-    encoding.writeUint8Array(enc.restEncoder, part.subarray(1, part.length - 1));
-  }
-  encoding.writeVarUint(enc.restEncoder, 0);
-  return enc.toUint8Array();
-}
 
 function rssMiB(pid: number): number {
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

@@ -21,3 +21,4 @@ export { Sim, SimNode, SIM_DEFAULTS, type SimSettings } from './sim/sim.js';
 export { SimClient, type SimClientOptions } from './sim/sim-client.js';
 export { FakeSocket } from './sim/fake-socket.js';
 export { writeLegacyAccess, writeLegacyVersion, writeLegacyAuthors, type LegacyVersion } from './legacy-layout.js';
+export { awarenessFrame, updateFrame, concurrentInserts, concatClientBlocks } from './hostile-frames.js';

@@ -1,11 +1,11 @@
 import { CloseCode, encodeMessage } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { OverloadedError } from '../../src/room/heap-guard.js';
 import { Sim, type SimNode, type SimSettings } from '../../testing/sim/sim.js';
 import type { SimClient } from '../../testing/sim/sim-client.js';
+import { concatClientBlocks, concurrentInserts, updateFrame } from '../../testing/hostile-frames.js';
 
 /** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
 async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
@@ -40,40 +40,6 @@ async function storedText(sim: Sim, pad: string): Promise<{ text: string; entrie
   if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
   for (const u of stored.updates) Y.applyUpdate(doc, u);
   return { text: doc.getText('content').toString(), entries: stored.updates.length + (stored.snapshot ? 1 : 0) };
-}
-
-/** `n` clients' one-character inserts at `at` of `base`, all concurrent, merged into one update. */
-function concurrentInserts(base: Uint8Array, n: number, at = 0, perClient = 1, firstClient = 1_000_000): Uint8Array {
-  const baseSv = Y.encodeStateVectorFromUpdate(base);
-  const parts: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = new Y.Doc();
-    d.clientID = firstClient + i;
-    Y.applyUpdate(d, base);
-    // Repeated inserts after the first character share its id as origin: one position.
-    for (let j = 0; j < perClient; j++) d.getText('content').insert(at, 'x');
-    parts.push(Y.encodeStateAsUpdate(d, baseSv));
-  }
-  return concatClientBlocks(parts);
-}
-
-/**
- * One v1 update holding every part's client block. Y.mergeUpdates takes ~50 s for 20,000
- * one-client parts; each part is [1 client][its block][0 delete clients], so splice.
- */
-function concatClientBlocks(parts: Uint8Array[]): Uint8Array {
-  const enc = new Y.UpdateEncoderV1();
-  encoding.writeVarUint(enc.restEncoder, parts.length);
-  for (const p of parts) {
-    assert.ok(p[0] === 1 && p[p.length - 1] === 0, 'one client, no deletes');
-    encoding.writeUint8Array(enc.restEncoder, p.subarray(1, p.length - 1));
-  }
-  encoding.writeVarUint(enc.restEncoder, 0);
-  return enc.toUint8Array();
-}
-
-function updateFrame(update: Uint8Array): Uint8Array {
-  return encodeMessage({ type: 'update', update });
 }
 
 async function connectedWith(sim: Sim, node: SimNode, pad: string, text: string): Promise<SimClient> {
