@@ -25,7 +25,11 @@ export interface UpdateShape {
   kinds: Record<string, number>;
   /** Largest number of items from two or more clients that name one position as their origin. */
   contested: number;
-  /** Per client: the clock range of its structs, [first, end). */
+  /**
+   * Per client: the clock range of its structs, [first, end), where `first` is where they
+   * run without a gap to `end`: after a skip, what comes before it cannot stand in for the
+   * skipped clocks (a merged update with a missing link pends in Yjs; found by the fuzzer).
+   */
   ranges: Map<number, { first: number; end: number }>;
   /** Per client: one past the highest clock this update refers to (origins, parents, deletes, skipped gaps). */
   needs: Map<number, number>;
@@ -143,13 +147,14 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
       throw new ShapeError('update_structs', `update has more than ${limits.maxStructs} structs`);
     const client = dec.readClient();
     let clock = dec.readLen();
-    const first = clock;
+    let first = clock;
     for (let i = 0; i < count; i++) {
       const info = dec.readInfo();
       if (info === SKIP) {
         // A gap in this client's clocks: what follows depends on the doc having it.
         clock += dec.readLen();
         need(client, clock);
+        first = clock;
         continue;
       }
       if (++shape.structs > limits.maxStructs)
@@ -228,10 +233,8 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
       }
       clock += len;
     }
-    if (count > 0) {
-      const r = shape.ranges.get(client);
-      shape.ranges.set(client, { first: Math.min(first, r?.first ?? first), end: Math.max(clock, r?.end ?? 0) });
-    }
+    // A second block for a client replaces the first in Yjs (readClientsStructRefs), so it does here.
+    if (count > 0) shape.ranges.set(client, { first, end: clock });
   }
   const dsClients = dec.readLen();
   for (let i = 0; i < dsClients; i++) {

@@ -254,7 +254,13 @@ export class Room {
     this.incoming = null;
     if (!batch || batch.items.length === 0 || !this.isOpen) return;
     const first = batch.items[0]!.conn;
-    const origin: Origin = { kind: 'client', conn: batch.items.every((i) => i.conn === first) ? first : null };
+    // Held structs or deletes (HI3) integrate in the same transaction once their dependencies
+    // arrive, so the doc update then carries more than the sender sent: it goes back to the
+    // sender too. (Found by the structure fuzzer, HF4: a delete set naming clocks a client had
+    // yet to type deleted its typing on the node, and the typist never heard.)
+    const held = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+    const sole = !held && batch.items.every((i) => i.conn === first);
+    const origin: Origin = { kind: 'client', conn: sole ? first : null };
     try {
       this.doc.transact(() => {
         for (const i of batch.items) Y.applyUpdate(this.doc, i.update);
