@@ -69,7 +69,9 @@ export class AuditedConn {
       // Held pending by Yjs: stored as received (HI3), so it must be one of the committed entries.
       if (committed.entries.some((e) => sameBytes(e, update))) continue;
       if (process.env.FUZZ_DUMP) dump(process.env.FUZZ_DUMP, update, committed.doc);
-      this.failures.push(`${this.meter.label}: ${this.client.pad}: untrue ack: saved ${m.seq} covers update #${seq} (${update.length} B), not in storage`);
+      this.failures.push(
+        `${this.meter.label}: ${this.client.pad}: untrue ack: saved ${m.seq} covers update #${seq} (${update.length} B), not in storage`,
+      );
     }
   }
 }

@@ -43,9 +43,11 @@ export const samePosition: Generator = {
       d.clientID = rand.clientId();
       Y.applyUpdate(d, anchor);
       // Each insert right after the anchor: every item names the anchor as its origin.
-      parts.push(edit(d, () => {
-        for (let i = 0; i < each; i++) d.getText('content').insert(1, rand.text(1));
-      }));
+      parts.push(
+        edit(d, () => {
+          for (let i = 0; i < each; i++) d.getText('content').insert(1, rand.text(1));
+        }),
+      );
       d.destroy();
     }
     anchorDoc.destroy();
@@ -66,7 +68,12 @@ export const crowd: Generator = {
     for (let i = rand.int(1, 6); i > 0; i--) {
       const d = new Y.Doc();
       d.clientID = rand.clientId();
-      frames.push(updateFrame(edit(d, () => d.getText('content').insert(0, rand.text(1))), 'valid'));
+      frames.push(
+        updateFrame(
+          edit(d, () => d.getText('content').insert(0, rand.text(1))),
+          'valid',
+        ),
+      );
       d.destroy();
     }
     return frames;

@@ -26,8 +26,13 @@ export const hugeDeletes: Generator = {
       doc.destroy();
       return [updateFrame(update, 'valid')];
     }
-    const ranges = rand.size(MAX_DELETE_RANGES + 20_000);
-    const clients = [...view.writers(), rand.clientId()].slice(0, 8);
+    // Near the cap, over a client the pad does not know (all of it held pending, or refused):
+    // over the writers' runs, tens of thousands of ranges each split a struct, and Yjs splits
+    // by array splice, quadratic: 100,000 ranges held the node 3-11 s (a known open finding,
+    // see SPEC HF6), which would dominate a long round. Over the writers: up to 5,000.
+    const near = rand.chance(0.1);
+    const ranges = near ? rand.int(MAX_DELETE_RANGES - 20_000, MAX_DELETE_RANGES + 20_000) : rand.size(5_000);
+    const clients = near ? [rand.clientId()] : [...view.writers(), rand.clientId()].slice(0, 8);
     const enc = new Y.UpdateEncoderV1();
     encoding.writeVarUint(enc.restEncoder, 0);
     encoding.writeVarUint(enc.restEncoder, clients.length);

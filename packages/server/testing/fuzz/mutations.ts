@@ -36,7 +36,10 @@ export const mutations: Generator = {
         return [updateFrame(u, 'valid', 'duplicated'), updateFrame(u, 'valid', 'duplicate')];
       case 5:
         // Swapped: a later update before an earlier one.
-        return [updateFrame(recent.at(-1)!, 'valid', 'swapped, later'), updateFrame(recent.at(-2) ?? u, 'valid', 'swapped, earlier')];
+        return [
+          updateFrame(recent.at(-1)!, 'valid', 'swapped, later'),
+          updateFrame(recent.at(-2) ?? u, 'valid', 'swapped, earlier'),
+        ];
       case 6:
         return [updateFrame(Y.mergeUpdates(recent.slice(rand.int(0, recent.length - 1))), 'mutated', 'merged')];
       default:
