@@ -56,10 +56,17 @@ try {
 }
 process.exit(failed ? 1 : 0);
 
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 function format(r: RoundResult, heapAtStart: number): string {
   const lines = [
     `seed ${r.seed}: ${r.messages} messages on ${r.epochs} pads in ${(r.elapsedMs / 1000).toFixed(0)} s ` +
-      `(${Math.round(r.messages / (r.elapsedMs / 1000))} msg/s), stopped by ${r.stopped}`,
+      `(${Math.round(r.messages / (r.elapsedMs / 1000))} msg/s), stopped by ${r.stopped}; ` +
+      // On a shared machine the wall rate says little: CPU seconds per message is what the design controls.
+      `${cpuSeconds().toFixed(0)} CPU s (${(r.messages / cpuSeconds()).toFixed(0)} msg per CPU s)`,
     `${'generator'.padEnd(16)}${'sent'.padStart(9)}${'accepted'.padStart(10)}  max ms  refused by code`,
   ];
   for (const [name, s] of Object.entries(r.generators)) {
