@@ -25,7 +25,11 @@ export interface UpdateShape {
   kinds: Record<string, number>;
   /** Largest number of items from two or more clients that name one position as their origin. */
   contested: number;
-  /** Per client: the clock range of its structs, [first, end). */
+  /**
+   * Per client: the clock range of its structs, [first, end), where `first` is where they
+   * run without a gap to `end`: after a skip, what comes before it cannot stand in for the
+   * skipped clocks (a merged update with a missing link pends in Yjs; found by the fuzzer).
+   */
   ranges: Map<number, { first: number; end: number }>;
   /** Per client: one past the highest clock this update refers to (origins, parents, deletes, skipped gaps). */
   needs: Map<number, number>;
@@ -228,7 +232,8 @@ export function* shapeSteps(
       throw new ShapeError('update_structs', `update has more than ${limits.maxStructs} structs`);
     const client = decoding.readVarUint(d);
     let clock = decoding.readVarUint(d);
-    const first = clock;
+    // Only the clocks after the block's last gap are known to follow what the pad has (HF3).
+    let first = clock;
     table?.block(client);
     for (let i = 0; i < count; i++) {
       if (++sinceYield >= SHAPE_STEP) {
@@ -242,6 +247,7 @@ export function* shapeSteps(
         clock += decoding.readVarUint(d);
         need(client, clock);
         skips++;
+        first = clock;
         continue;
       }
       if (++shape.structs > limits.maxStructs)
@@ -360,10 +366,8 @@ export function* shapeSteps(
       }
       clock += len;
     }
-    if (count > 0) {
-      const r = shape.ranges.get(client);
-      shape.ranges.set(client, { first: Math.min(first, r?.first ?? first), end: Math.max(clock, r?.end ?? 0) });
-    }
+    // A second block for a client replaces the first in Yjs (readClientsStructRefs), so it does here.
+    if (count > 0) shape.ranges.set(client, { first, end: clock });
   }
   const dsStart = d.pos;
   const deletes = record ? new Map<number, { clock: number; len: number }[]>() : null;

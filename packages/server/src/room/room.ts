@@ -355,7 +355,13 @@ export class Room {
   /** Applies items in one transaction with their origin; false (and the pad evicted) if Yjs threw. */
   private transact(items: Item[], apply: (update: Uint8Array) => void): boolean {
     const first = items[0]!.conn;
-    const origin: Origin = { kind: 'client', conn: items.every((i) => i.conn === first) ? first : null };
+    // Held structs or deletes (HI3) integrate in the same transaction once their dependencies
+    // arrive, so the doc update then carries more than the sender sent: it goes back to the
+    // sender too. (Found by the structure fuzzer, HF4: a delete set naming clocks a client had
+    // yet to type deleted its typing on the node, and the typist never heard.)
+    const held = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+    const sole = !held && items.every((i) => i.conn === first);
+    const origin: Origin = { kind: 'client', conn: sole ? first : null };
     try {
       this.doc.transact(() => {
         for (const i of items) apply(i.update);
