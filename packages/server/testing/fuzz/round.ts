@@ -236,8 +236,11 @@ class Epoch {
     if (code === null) {
       // HF2: what the node cannot refuse up front it must not take in.
       if (frame.expect === 'over') this.failures.push(`${what}: past a per-update limit, accepted`);
-      // HF3: every accepted update is acknowledged once stored.
-      if (a.saved < a.seq) this.failures.push(`${what}: accepted, acknowledged ${a.saved} of ${a.seq}`);
+      // HF3: every accepted update is acknowledged once it is stored and in the doc; only while
+      // the pad holds structs waiting for a dependency may an acknowledgement wait (P2, HI3).
+      const store = this.node.rooms.peek(this.pad)?.doc.store;
+      const waiting = store !== undefined && store.pendingStructs !== null;
+      if (a.saved < a.seq && !waiting) this.failures.push(`${what}: accepted, acknowledged ${a.saved} of ${a.seq}`);
     } else {
       // HF2: refused with a code that says why, and nothing of it stored.
       if (!allowedCodes(frame.expect).includes(code))
