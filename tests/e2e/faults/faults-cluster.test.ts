@@ -8,6 +8,8 @@ import { ReconnectingClient } from './reconnecting-client.js';
 
 const PG_URL = process.env.PADMESH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const FAULT_SECONDS = Number(process.env.CLUSTER_FAULT_SECONDS ?? 25);
+/** Share of fault steps that kill -9 a node (the rest restart Redis or drop sockets); the endurance run raises it. */
+const KILL_SHARE = Number(process.env.CLUSTER_FAULT_KILL_SHARE ?? 0.35);
 const run = `${process.pid}${Date.now().toString(36)}`;
 const schema = `pm_cfaults_${run}`;
 
@@ -73,14 +75,14 @@ describe('Fault injection (cluster)', () => {
         while (Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 800 + rand() * 1500));
           const f = rand();
-          if (f < 0.35) {
+          if (f < KILL_SHARE) {
             const i = Math.floor(rand() * cluster.nodes.length);
             if (!cluster.nodes[i]!.child) continue;
             await cluster.kill(i, 'SIGKILL');
             stats.kills++;
             await new Promise((r) => setTimeout(r, 500 + rand() * 1000));
             await cluster.startNode(i);
-          } else if (f < 0.55) {
+          } else if (f < KILL_SHARE + (1 - KILL_SHARE) * 0.3) {
             await redis.stop();
             await new Promise((r) => setTimeout(r, 300 + rand() * 1000));
             await redis.start();
