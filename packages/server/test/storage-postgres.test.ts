@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { storageContract } from '../testing/storage-contract.js';
 import { POSTGRES_MIGRATIONS } from '../src/storage/migrations/postgres.js';
-import { PostgresStorage } from '../src/storage/postgres.js';
+import { PostgresStorage, guardClients } from '../src/storage/postgres.js';
 import type { Storage } from '../src/storage/types.js';
 
 // Local PostgreSQL (trust auth). Unreachable = a failing test with the reason, never a skip:
@@ -98,5 +98,25 @@ describe('PostgresStorage start-up', () => {
 
   it('rejects a schema name that is not a plain identifier', async () => {
     await assert.rejects(PostgresStorage.open({ url, schema: 'x; DROP TABLE y' }), /invalid PostgreSQL schema name/);
+  });
+});
+
+describe('PostgresStorage when the server drops connections', () => {
+  it('R9 PG5 a client checked out of the pool still has an error listener, so a terminated connection cannot crash the node', async () => {
+    // The PostgreSQL endurance soak ended a node with an 'error' a client emitted with no
+    // listener left (pg-pool removes its own while a client is checked out).
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const seen: Error[] = [];
+    guardClients(pool, (err) => seen.push(err));
+    const client = await pool.connect();
+    try {
+      assert.ok(client.listenerCount('error') >= 1, 'checked-out client has a listener');
+      client.emit('error', new Error('terminating connection due to administrator command'));
+      client.emit('error', new Error('Connection terminated unexpectedly'));
+      assert.equal(seen.length, 2);
+    } finally {
+      client.release(true);
+      await pool.end();
+    }
   });
 });

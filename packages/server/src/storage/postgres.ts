@@ -70,6 +70,7 @@ export class PostgresStorage implements Storage {
     // listener that would crash the process. The pool discards the client and opens a
     // fresh one on the next query, so we only report it.
     pool.on('error', (err) => opts.onError?.(err));
+    guardClients(pool, (err) => opts.onError?.(err));
     const store = new PostgresStorage(pool);
     try {
       await store.migrate(opts.schema);
@@ -286,4 +287,15 @@ export class PostgresStorage implements Storage {
       c.release(broken);
     }
   }
+}
+
+/**
+ * Gives every client the pool opens an 'error' listener for good. The pool listens only while a
+ * client is idle, and `pool.query` with `once`; a connection the server terminates can emit
+ * 'error' twice (the FATAL message, then the dropped socket), and the second, with no listener,
+ * ended a node during a PostgreSQL restart (the endurance soak). Queries still reject and the
+ * pool still discards the client.
+ */
+export function guardClients(pool: pg.Pool, onError: (err: Error) => void): void {
+  pool.on('connect', (client) => client.on('error', onError));
 }
