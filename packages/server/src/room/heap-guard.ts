@@ -3,14 +3,16 @@ import v8 from 'node:v8';
 /**
  * Share of V8's heap limit that loaded pads' estimated heap may reach before new loads are
  * refused. The rest is for connections, buffers, encodes in flight and garbage not yet
- * collected; past the limit V8 aborts the process, taking every pad with it (HI4).
+ * collected; past the limit V8 aborts the process, taking every pad with it (HI4). The limit
+ * counts the young generation too (~56 MiB by default), so on a small heap the old space fills
+ * well before the share suggests: 40 % and 60 % keep a margin for a big update applied in slices.
  */
-export const PAD_HEAP_SHARE = 0.5;
+export const PAD_HEAP_SHARE = 0.4;
 /**
  * Share of the heap limit actually in use past which loads and growing updates are refused
  * whatever the estimate says: the estimate is a model, this is the measurement.
  */
-export const USED_HEAP_SHARE = 0.8;
+export const USED_HEAP_SHARE = 0.6;
 
 /** Why a pad could not be loaded: retryable, another node (or later) may take it. */
 export class OverloadedError extends Error {
