@@ -152,6 +152,32 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HI1 one update contesting four positions at the cap is charged its own walks and refused (4415)', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'contested4', 'abcd');
+      const base = Y.encodeStateAsUpdate(honest.doc);
+      const baseSv = Y.encodeStateVector(honest.doc);
+      // 64 ids, each 4 inserts after each of a, b, c, d: 256 items at each position, none past
+      // the per-position cap, but Yjs walks 256 × 255 / 2 at each: 130,560, past the burst.
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < 64; i++) {
+        const d = new Y.Doc();
+        d.clientID = 3_000_000 + i;
+        Y.applyUpdate(d, base);
+        for (const at of [4, 3, 2, 1]) for (let j = 0; j < 4; j++) d.getText('content').insert(at, 'x');
+        parts.push(Y.encodeStateAsUpdate(d, baseSv));
+      }
+      const evil = await node.connect('contested4');
+      await sim.run();
+      evil.sendRaw(updateFrame(concatClientBlocks(parts)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /scan/);
+      assert.equal((await storedText(sim, 'contested4')).text, 'abcd');
+      await assertBystanderSaved(sim, b);
+    }));
+
   it('HI1 an update past the struct cap (map entries, cheap on the wire) is refused with 4415, nothing stored', () =>
     scenario({ maxUpdateStructs: 5_000 }, async (sim, node) => {
       const b = await bystander(sim, node);
