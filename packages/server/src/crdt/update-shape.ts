@@ -75,8 +75,6 @@ export interface Anchor {
 export interface Spot {
   /** How many: Yjs walks the position's concurrent items once per item. */
   readonly n: number;
-  /** From two or more clients: each item then also walks past those of the update placed before it. */
-  readonly mixed: boolean;
 }
 
 /** Per-update limits; each names what an honest client never does (README, SPEC HI1). */
