@@ -46,9 +46,12 @@ export function useVisitRecord(key: string, doc: Y.Doc | undefined): void {
     // The index's code (and its IndexedDB store) loads after the pad shows: it never delays the text.
     let stop: (() => void) | undefined;
     let gone = false;
-    void import('../offline/pad-index.js').then((m) => {
-      if (!gone) stop = m.trackVisit(key, doc);
-    });
+    void import('../offline/pad-index.js').then(
+      (m) => {
+        if (!gone) stop = m.trackVisit(key, doc);
+      },
+      () => {}, // not fetchable (offline before the service worker cached it): this visit goes unlisted
+    );
     return () => {
       gone = true;
       stop?.();

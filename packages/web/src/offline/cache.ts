@@ -25,7 +25,10 @@ const dbName = (key: string) => `padmesh:${key}`;
  */
 export function forgetCachedPad(key: string): Promise<void> {
   // And its line in "My pads"; the index's code loads only here and while a pad is open (first-load budget).
-  void import('./pad-index.js').then((m) => m.forgetVisit(key));
+  void import('./pad-index.js').then(
+    (m) => m.forgetVisit(key),
+    () => {},
+  );
   if (typeof indexedDB === 'undefined') return Promise.resolve();
   return new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(dbName(key));
