@@ -45,16 +45,19 @@ export function ShareMenu({
         Share
       </button>
       {open && (
-        <Suspense fallback={null}>
-          <SharePanel
-            panelRef={panel}
-            pad={pad}
-            access={access}
-            onChanged={onChanged}
-            onPasswordSet={onPasswordSet}
-            onDeleted={onDeleted}
-          />
-        </Suspense>
+        // The slot holds the ref from the first render, so Escape and outside presses are heard
+        // (useDismiss attaches its listeners then) even before the lazy panel has arrived.
+        <div className="share-panel-slot" ref={panel}>
+          <Suspense fallback={null}>
+            <SharePanel
+              pad={pad}
+              access={access}
+              onChanged={onChanged}
+              onPasswordSet={onPasswordSet}
+              onDeleted={onDeleted}
+            />
+          </Suspense>
+        </div>
       )}
     </div>
   );

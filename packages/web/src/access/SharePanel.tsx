@@ -1,5 +1,5 @@
 import type { AccessStatus } from '@padmesh/protocol';
-import { useState, type Ref } from 'react';
+import { useState } from 'react';
 import { writeClipboard } from '../pad/CopyLink.js';
 import { padPath } from '../route.js';
 import { ClaimSection } from './ClaimSection.js';
@@ -15,18 +15,16 @@ export interface SharePanelProps {
   onChanged: () => void;
   onPasswordSet: (password: string) => Promise<void>;
   onDeleted: () => void;
-  /** The menu's element, so a press outside it closes the menu (useDismiss). */
-  panelRef: Ref<HTMLDivElement>;
 }
 
 /** The Share menu's body: loaded when Share is first pressed (first-load budget, docs/dependencies.md). */
-export function SharePanel({ pad, access, onChanged, onPasswordSet, onDeleted, panelRef }: SharePanelProps) {
+export function SharePanel({ pad, access, onChanged, onPasswordSet, onDeleted }: SharePanelProps) {
   const [note, setNote] = useState('');
   const owner = access.owner === true;
   const copyEdit = async () =>
     setNote((await writeClipboard(`${location.origin}${padPath(pad)}`)) ? 'Link copied' : 'Copy failed');
   return (
-    <div className="popover share-menu" role="dialog" aria-label="Share this pad" ref={panelRef}>
+    <div className="popover share-menu" role="dialog" aria-label="Share this pad">
       <button className="button wide" onClick={copyEdit}>
         Copy edit link
       </button>
