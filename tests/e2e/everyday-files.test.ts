@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
-import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { clickTopBarControl, ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const DESKTOP = { width: 1280, height: 800 };
@@ -26,8 +26,7 @@ async function waitForText(page: Page, want: string, timeoutMs = 10_000): Promis
 /** Puts `text` into the editor as one paste-like insertion at the start (fast for long text). */
 /** Opens the File menu; on a phone the button lives in the top bar's More menu (the top-bar convention). */
 async function openFileMenu(page: Page): Promise<void> {
-  if (!(await page.locator('[data-testid="file-menu"]').isVisible())) await page.click('[data-testid="topbar-more"]');
-  await openFileMenu(page);
+  await clickTopBarControl(page, '[data-testid="file-menu"]');
 }
 
 async function insert(page: Page, text: string): Promise<void> {
