@@ -23,12 +23,12 @@ async function waitForText(page: Page, want: string, timeoutMs = 10_000): Promis
   }
 }
 
-/** Puts `text` into the editor as one paste-like insertion at the start (fast for long text). */
 /** Opens the File menu; on a phone the button lives in the top bar's More menu (the top-bar convention). */
 async function openFileMenu(page: Page): Promise<void> {
   await clickTopBarControl(page, '[data-testid="file-menu"]');
 }
 
+/** Puts `text` into the editor as one paste-like insertion at the start (fast for long text). */
 async function insert(page: Page, text: string): Promise<void> {
   await page.click('.cm-content');
   await page.keyboard.press('Control+Home');
