@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MemoryBus, MemoryHub, MemoryStorage } from '@padmesh/server';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
-import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { clickTopBarControl, ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const PAD = 'au-colours';
@@ -155,7 +155,7 @@ describe('Browser: live authorship colours', () => {
     ] as const) {
       for (const scheme of ['light', 'dark'] as const) {
         const shot = await open(await device(browser, null, { viewport: size, colorScheme: scheme }), srv.url);
-        await shot.click(TOGGLE);
+        await clickTopBarControl(shot, TOGGLE);
         await waitPainted(shot, ANN.color, 'Ann is back.');
         await shot.screenshot({ path: `${SCREENSHOTS}/authorship-${name}-${scheme}.png` });
         await shot.context().close();

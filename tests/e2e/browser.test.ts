@@ -108,6 +108,27 @@ describe('Browser: two editors on one pad', () => {
     await ctxB.close();
   });
 
+  it('B4 the editing keys, loaded after the editor shows, work: Tab indents, Enter keeps it, Alt+ArrowDown moves a line', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${srv.url}/keys-pad`);
+    await page.waitForSelector('.cm-content[contenteditable="true"]', { timeout: 10_000 });
+    await waitForStatus(page, 'saved');
+    await page.click('.cm-content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('one');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('two');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Alt+ArrowDown');
+    const text = () => page.evaluate(() => window.padmesh!.doc.getText('content').toString());
+    await page.waitForFunction(() => /^\s+two\n/.test(window.padmesh!.doc.getText('content').toString()), null, {
+      timeout: 10_000,
+    });
+    assert.match(await text(), /^( +|\t)two\n\1one$/, 'both lines indented alike, swapped');
+    await page.close();
+  });
+
   it('B3 a protected pad asks for the password; a read-only link shows live text and cannot edit', async () => {
     const owner = await browser.newContext();
     const page = await owner.newPage();

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
-import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { clickTopBarControl, ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const DESKTOP = { width: 1280, height: 800 };
@@ -21,6 +21,11 @@ async function waitForText(page: Page, want: string, timeoutMs = 10_000): Promis
   } catch {
     throw new Error(`text never became ${JSON.stringify(want)}; it is ${JSON.stringify(await textOf(page))}`);
   }
+}
+
+/** Opens the File menu; on a phone the button lives in the top bar's More menu (the top-bar convention). */
+async function openFileMenu(page: Page): Promise<void> {
+  await clickTopBarControl(page, '[data-testid="file-menu"]');
 }
 
 /** Puts `text` into the editor as one paste-like insertion at the start (fast for long text). */
@@ -83,7 +88,7 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
     await insert(page, text);
     await waitForStatus(page, 'saved');
     const fetchAs = async (format: string) => {
-      await page.click('[data-testid="file-menu"]');
+      await openFileMenu(page);
       const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="download-${format}"]`)]);
       return { name: dl.suggestedFilename(), body: readFileSync((await dl.path())!, 'utf8') };
     };
@@ -202,7 +207,7 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
   it('EF5 on a phone the File menu opens find, and the panel fits the screen', async () => {
     const page = await open('ef-find-phone', { viewport: PHONE, isMobile: true, hasTouch: true });
     await insert(page, 'one two three\n');
-    await page.click('[data-testid="file-menu"]');
+    await openFileMenu(page);
     await page.click('[data-testid="find"]');
     await page.waitForSelector('.cm-search input[name="search"]');
     const box = await page.locator('.cm-search').boundingBox();
@@ -222,7 +227,7 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('.cm-activeLine:text-is("row 137")');
     // From the menu too.
-    await page.click('[data-testid="file-menu"]');
+    await openFileMenu(page);
     await page.click('[data-testid="goto-line"]');
     await page.fill('.cm-goto-line input[name="line"]', '12');
     await page.keyboard.press('Enter');
@@ -319,7 +324,7 @@ describe('Browser: everyday pad, files, find, counts, dark mode (EF)', () => {
         await page.keyboard.press('Control+f');
         await page.fill('.cm-search input[name="search"]', 'cat');
         await page.keyboard.press('Enter');
-        await page.click('[data-testid="file-menu"]');
+        await openFileMenu(page);
         await page.waitForSelector('[data-testid="download-txt"]');
         await page.screenshot({ path: `${SHOTS}/everyday-files-${device}-${scheme}.png` });
       }

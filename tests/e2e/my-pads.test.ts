@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../../deploy/cluster.js';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
-import { ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { clickTopBarControl, ensureWebBuild, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 /** Every wait in these scenarios; a slow shared machine gets this long, never an endless loop. */
@@ -85,7 +85,7 @@ describe('My pads: the pads opened on this device (MP)', () => {
     await waitForStatus(p, 'saved', WAIT_MS);
   };
   const openDialog = async (p: Page) => {
-    await p.getByTestId('my-pads-button').click();
+    await clickTopBarControl(p, '[data-testid="my-pads-button"]');
     await p.getByTestId('my-pads-dialog').waitFor({ timeout: WAIT_MS });
     await p.locator('.mp-count:not(:text("Loading"))').waitFor({ timeout: WAIT_MS });
   };

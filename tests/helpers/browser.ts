@@ -62,3 +62,14 @@ declare global {
     padmesh?: { readonly status: string; doc: { getText(name: string): { toString(): string } } };
   }
 }
+
+/**
+ * Clicks a top-bar control wherever the bar put it: in the bar, or (a phone, a narrow window)
+ * in the More menu, which it opens first (SPEC PH1: wrapped controls move there when they do not fit).
+ */
+export async function clickTopBarControl(page: Page, selector: string): Promise<void> {
+  // Wait for the bar first (a page just loaded or reloaded has neither yet).
+  await page.locator(`${selector}:visible, [data-testid="topbar-more"]:visible`).first().waitFor();
+  if (!(await page.locator(selector).isVisible())) await page.click('[data-testid="topbar-more"]');
+  await page.click(selector);
+}

@@ -1,11 +1,10 @@
 import { CloseCode, type AccessStatus } from '@padmesh/protocol';
 import { Suspense, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
-import { AccessEnded, type Ended } from './access/AccessEnded.js';
+import type { Ended } from './access/AccessEnded.js';
 import { accessApi, ApiError } from './access/api.js';
 import { arrivedByRedirect, claim, claimable } from './access/claim.js';
 import { adoptOwnerFragment, forgetOwnerToken } from './access/owner-token.js';
-import { PasswordPrompt } from './access/PasswordPrompt.js';
 import { ShareMenu } from './access/ShareMenu.js';
 import { AuthorshipToggle } from './authorship/AuthorshipToggle.js';
 import { versionPath } from './history/version-id.js';
@@ -30,6 +29,9 @@ import { NARROW } from './topbar/use-media.js';
 // History (and its diff library) loads on first use: most visits never open it.
 const HistoryPanel = lazyPart(() => import('./history/HistoryPanel.js').then((m) => m.HistoryPanel));
 const VersionView = lazyPart(() => import('./history/VersionView.js').then((m) => m.VersionView));
+// Shown only to a locked or ended pad: a plain pad's first load does not carry them.
+const PasswordPrompt = lazyPart(() => import('./access/PasswordPrompt.js').then((m) => m.PasswordPrompt));
+const AccessEnded = lazyPart(() => import('./access/AccessEnded.js').then((m) => m.AccessEnded));
 
 type Gate =
   | { kind: 'checking' }
@@ -107,8 +109,18 @@ function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string
 
   if (gate.kind === 'checking') return <div className="center-card muted">Opening…</div>;
   if (gate.kind === 'error') return <div className="center-card error">{gate.message}</div>;
-  if (gate.kind === 'ended') return <AccessEnded why={gate.why} />;
-  if (gate.kind === 'locked') return <PasswordPrompt pad={pad!} onUnlocked={check} />;
+  if (gate.kind === 'ended')
+    return (
+      <Suspense fallback={null}>
+        <AccessEnded why={gate.why} />
+      </Suspense>
+    );
+  if (gate.kind === 'locked')
+    return (
+      <Suspense fallback={null}>
+        <PasswordPrompt pad={pad!} onUnlocked={check} />
+      </Suspense>
+    );
   return <Pad route={route} navigate={navigate} access={gate.access} onAccessChanged={check} />;
 }
 
@@ -213,7 +225,12 @@ function Pad({
   useEffect(() => {
     document.title = `${title} · Padmesh`;
   }, [title]);
-  if (ended) return <AccessEnded why={ended} />;
+  if (ended)
+    return (
+      <Suspense fallback={null}>
+        <AccessEnded why={ended} />
+      </Suspense>
+    );
   if (!provider) return null;
   const onVersions = provider.onVersions;
   /** Closing the panel puts focus back where it was opened: the History button, or the More menu's button (KB2). */
@@ -325,7 +342,11 @@ function Pad({
               <Editor provider={provider} readOnly={readOnly} />
             </>
           )}
-          {locked && route.kind === 'pad' && <PasswordPrompt pad={route.pad} onUnlocked={unlocked} overlay />}
+          {locked && route.kind === 'pad' && (
+            <Suspense fallback={null}>
+              <PasswordPrompt pad={route.pad} onUnlocked={unlocked} overlay />
+            </Suspense>
+          )}
         </main>
         {route.kind === 'pad' && historyOpen && (
           // Its own boundary: the editor stays mounted while the panel's code loads.

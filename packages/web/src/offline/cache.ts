@@ -1,6 +1,5 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
-import { forgetVisit } from './pad-index.js';
 
 /** Longest we wait for IndexedDB before showing the pad anyway (private modes may stall it). */
 const CACHE_WAIT_MS = 1_500;
@@ -25,7 +24,11 @@ const dbName = (key: string) => `padmesh:${key}`;
  * copy must not be loaded and re-sent (a deleted pad must not come back from a browser).
  */
 export function forgetCachedPad(key: string): Promise<void> {
-  void forgetVisit(key); // and its line in "My pads"
+  // And its line in "My pads"; the index's code loads only here and while a pad is open (first-load budget).
+  void import('./pad-index.js').then(
+    (m) => m.forgetVisit(key),
+    () => {},
+  );
   if (typeof indexedDB === 'undefined') return Promise.resolve();
   return new Promise((resolve) => {
     const req = indexedDB.deleteDatabase(dbName(key));

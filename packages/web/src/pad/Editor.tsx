@@ -1,5 +1,4 @@
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
@@ -46,6 +45,9 @@ const theme = EditorView.theme({
   '.cm-ySelectionCaret.cm-yRecent > .cm-ySelectionInfo': { opacity: '1' },
 });
 
+/** Filled with the editing keys (keys.ts) once they load. */
+const keys = new Compartment();
+
 /** The pad's text, bound to the shared Y.Text; remote cursors and selections come from awareness. */
 export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly: boolean }) {
   const host = useRef<HTMLDivElement>(null);
@@ -58,12 +60,12 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
         doc: ytext.toString(),
         extensions: [
           lineNumbers(),
-          history(),
           drawSelection(),
           highlightActiveLine(),
           viewModes(provider.doc), // shared view mode and this device's wrap/font (view/)
           placeholder(readOnly ? 'This pad is empty.' : 'Start typing… everyone with this link sees it live.'),
-          keymap.of([...yUndoManagerKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+          keymap.of(yUndoManagerKeymap), // before the editing keys: Mod-z undoes shared edits (Y.UndoManager)
+          keys.of([]),
           // Text sync and undo from y-codemirror.next; carets from our own plugin (no awareness
           // here, so the library's caret widget, which misses renames, stays out).
           yCollab(ytext, null, { undoManager }),
@@ -79,7 +81,13 @@ export function Editor({ provider, readOnly }: { provider: PadProvider; readOnly
       }),
     });
     if (!readOnly) view.focus();
+    let gone = false;
+    void import('./keys.js').then(
+      (m) => gone || view.dispatch({ effects: keys.reconfigure(m.editingKeys) }),
+      () => {}, // offline before the service worker cached it: the browser's own editing keys still work
+    );
     return () => {
+      gone = true;
       view.destroy();
       undoManager.destroy();
     };

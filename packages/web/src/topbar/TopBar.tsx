@@ -43,6 +43,10 @@ export function TopBar({ children }: { children: ReactNode }) {
   const fit = useCallback(() => {
     const el = bar.current;
     if (!el) return;
+    // An open menu hangs out of the bar and counts in its scrollWidth, which is not the controls
+    // overflowing: measuring then moved View and History into More at 1280 px when the View menu
+    // grew (Markdown's options) and they never came back. Measure again once it closes.
+    if (el.querySelector('.popover:not([hidden]), .view-popover')) return;
     const next = nextLevel(levelNow.current, needed.current, el);
     if (next !== levelNow.current) setLevel((levelNow.current = next));
   }, []);
