@@ -43,8 +43,12 @@ export function checkUpdate(update: Uint8Array): CheckedUpdate {
   return { insertedChars, changes };
 }
 
-/** How much of [clock, clock + len) the sorted delete ranges cover. */
-function deletedWithin(ranges: { clock: number; len: number }[] | undefined, clock: number, len: number): number {
+/** How much of [clock, clock + len) the sorted, merged delete ranges cover (also the shape reader's). */
+export function deletedWithin(
+  ranges: { clock: number; len: number }[] | undefined,
+  clock: number,
+  len: number,
+): number {
   if (!ranges) return 0;
   let lo = 0;
   let hi = ranges.length;

@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
+import { deletedWithin } from './update-check.js';
 
 /**
  * What an update would add to a pad, read from its bytes without integrating it and without
@@ -466,25 +467,6 @@ function mergeRanges(list: { clock: number; len: number }[]): { clock: number; l
     else out.push({ ...r });
   }
   return out;
-}
-
-/** How much of [clock, clock + len) the sorted, merged ranges cover. */
-function deletedWithin(ranges: { clock: number; len: number }[] | undefined, clock: number, len: number): number {
-  if (!ranges) return 0;
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const r = ranges[mid]!;
-    if (r.clock + r.len <= clock) lo = mid + 1;
-    else hi = mid;
-  }
-  let covered = 0;
-  for (let i = lo; i < ranges.length && ranges[i]!.clock < clock + len; i++) {
-    const r = ranges[i]!;
-    covered += Math.min(r.clock + r.len, clock + len) - Math.max(r.clock, clock);
-  }
-  return Math.min(covered, len);
 }
 
 /** Grows the struct table's columns as structs are read. */
