@@ -55,7 +55,8 @@ const TYPE_EVERY_MS = 15;
 /** A read after a restart may wait this long for the database to come back. */
 const READ_TIMEOUT_MS = 60_000;
 /** What a node says when it can't start because PostgreSQL is down or going down or coming up. */
-const DATABASE_DOWN = /refused the connection|the database system is (shutting down|starting up)|Connection terminated/;
+const DATABASE_DOWN =
+  /refused the connection|the database system is (shutting down|starting up)|Connection terminated|read ECONNRESET/;
 /** How long a node start is retried while its database restarts. */
 const START_RETRY_MS = 120_000;
 /** The bad client's marker: text that must never reach a pad (P3: malformed input never stored). */
