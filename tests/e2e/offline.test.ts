@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as Y from 'yjs';
 import { freePort } from '../../deploy/cluster.js';
 import { startTestServer, type TestServer } from '@padmesh/server/testing';
-import { launchBrowser, waitForStatus } from '../helpers/browser.js';
+import { clickTopBarControl, launchBrowser, waitForStatus } from '../helpers/browser.js';
 
 const WEB_DIST = resolve(import.meta.dirname, '../../packages/web/dist');
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
@@ -188,7 +188,7 @@ describe('Browser: offline editing and caching', () => {
     );
     process.stdout.write(`# O2: offline reload showed the cached pad in ${Date.now() - t0} ms\n`);
     // The code-split history panel was precached with the shell: it opens (its list needs the network).
-    await page.click('button:text-is("History")');
+    await clickTopBarControl(page, '[data-testid="history-button"]');
     await page.waitForSelector('aside.history-panel', { timeout: 10_000 });
     assert.equal(await page.locator('.cm-content').count(), 1, 'the editor stays while the panel loads');
     await goOnline([ctx]);

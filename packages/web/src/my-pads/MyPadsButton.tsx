@@ -2,6 +2,7 @@ import { Suspense, useEffect, useState } from 'react';
 import type * as Y from 'yjs';
 import { accessApi } from '../access/api.js';
 import { lazyPart } from '../lazy-part.js';
+import { trackVisit } from '../offline/pad-index.js';
 
 // The list, its search and its styles load on first use, so a plain pad's first load stays small.
 const MyPadsDialog = lazyPart(() => import('./views.js').then((m) => m.MyPadsDialog));
@@ -41,20 +42,7 @@ export function MyPadsButton({ current }: { current: string }) {
 
 /** Keeps this pad's line in "My pads" (offline/pad-index.ts) while the pad is open. */
 export function useVisitRecord(key: string, doc: Y.Doc | undefined): void {
-  useEffect(() => {
-    if (!doc) return;
-    // The index's code (and its IndexedDB store) loads after the pad shows: it never delays the text.
-    let stop: (() => void) | undefined;
-    let gone = false;
-    void import('../offline/pad-index.js').then(
-      (m) => {
-        if (!gone) stop = m.trackVisit(key, doc);
-      },
-      () => {}, // not fetchable (offline before the service worker cached it): this visit goes unlisted
-    );
-    return () => {
-      gone = true;
-      stop?.();
-    };
-  }, [key, doc]);
+  // Loaded with the page, not on first use: a pad glanced at and left before a lazy chunk
+  // arrived went unlisted (MP1 caught it); the index code is small.
+  useEffect(() => (doc ? trackVisit(key, doc) : undefined), [key, doc]);
 }
