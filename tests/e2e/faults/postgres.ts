@@ -40,9 +40,15 @@ async function admin(fn: (c: pg.Client) => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Same as storage-postgres.test.ts: without systemd, pg_ctlcluster must not redirect to systemctl. */
+/**
+ * Same as storage-postgres.test.ts: without systemd, pg_ctlcluster must not redirect to systemctl.
+ * PADMESH_TEST_POSTGRES_CLUSTER names a Debian cluster other than "main" (with
+ * PADMESH_TEST_POSTGRES_URL pointing at its port), so a long soak can restart a PostgreSQL of
+ * its own while the cluster fault run or CI use the shared one.
+ */
 export async function restartPostgres(): Promise<void> {
   const version = readdirSync('/etc/postgresql').sort().at(-1);
   if (!version) throw new Error('no cluster under /etc/postgresql to restart');
-  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { timeout: 60_000 });
+  const cluster = process.env.PADMESH_TEST_POSTGRES_CLUSTER ?? 'main';
+  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, cluster, 'restart'], { timeout: 60_000 });
 }
