@@ -34,7 +34,7 @@ export interface UpdateShape {
   ranges: Map<number, { first: number; end: number }>;
   /** Per client: one past the highest clock this update refers to (origins, parents, deletes, skipped gaps). */
   needs: Map<number, number>;
-  /** Where the update's items go, one entry per distinct spot: what `scan-probe.ts` measures in the doc. */
+  /** Where the update's items go, one entry per distinct spot: what `scan-probe.ts` measures in the doc and charges. */
   anchors: Anchor[];
   /** With `record` (big updates): where each struct sits in the bytes and what it depends on (update-split.ts). */
   table: StructTable | null;
@@ -72,6 +72,14 @@ export interface Anchor {
   root: string | null;
   parent: Y.ID | null;
   sub: string | null;
+  /** The position the spot is at (its origin, else right origin, else parent start), shared by its spots. */
+  at: Spot;
+}
+
+/** Items of the whole update at one position; final once the update is read. */
+export interface Spot {
+  /** How many: Yjs walks the position's concurrent items once per item. */
+  readonly n: number;
 }
 
 /** Per-update limits; each names what an honest client never does (README, SPEC HI1). */
@@ -155,7 +163,7 @@ export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): Update
 }
 
 /** A struct's place as the reader tracks it: who first wrote there, how many items, and the spots. */
-interface Position {
+interface Position extends Spot {
   client: number;
   n: number;
   mixed: boolean;
@@ -342,6 +350,7 @@ export function* shapeSteps(
           root,
           parent: pc >= 0 ? Y.createID(pc, pk) : null,
           sub,
+          at: pos,
         };
         shape.anchors.push(anchor);
       }

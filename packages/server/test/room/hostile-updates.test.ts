@@ -115,6 +115,37 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HI1 frames of 256 items from 64 clients at one crowded spot are charged per item and refused (4415) within the budget', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const honest = await connectedWith(sim, node, 'contested', 'abc');
+      const base = Y.encodeStateAsUpdate(honest.doc);
+      // The hostile bench's frames: each at every per-update cap (64 ids × 4 inserts after 'a'),
+      // every one at the spot the earlier ones crowd. Charged once per spot, all 20 passed.
+      const frame = (k: number) => updateFrame(concurrentInserts(base, 64, 1, 4, 2_000_000 + 64 * k));
+      const evil = await node.connect('contested');
+      await sim.run();
+      let k = 0;
+      for (; k < 20 && evil.isConnected; k++) {
+        evil.sendRaw(frame(k));
+        await sim.run();
+      }
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /scan/);
+      // Frame k walks 256 × the 256 (k - 1) items stored: 0, then 65,536, then 131,072 is
+      // past the 100,000 burst, so the third is refused.
+      assert.equal(k, 3, 'refused at the third frame');
+      // A fresh connection (a fresh burst) cannot place it either: it alone is past the burst.
+      const again = await node.connect('contested');
+      await sim.run();
+      again.sendRaw(frame(2));
+      await sim.run();
+      assert.equal(again.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(again.closeReason, /scan/);
+      assert.equal((await storedText(sim, 'contested')).text.length, 3 + 2 * 256, 'two frames stored, no more');
+      await assertBystanderSaved(sim, b);
+    }));
+
   it('HI1 an update past the struct cap (map entries, cheap on the wire) is refused with 4415, nothing stored', () =>
     scenario({ maxUpdateStructs: 5_000 }, async (sim, node) => {
       const b = await bystander(sim, node);
