@@ -80,6 +80,11 @@ export interface Anchor {
 export interface Spot {
   /** How many: Yjs walks the position's concurrent items once per item. */
   readonly n: number;
+  /**
+   * Each item's id there, flat (client, clock, ...): one the doc already has is skipped by
+   * Yjs without a walk (an update sent again, as a reconnecting client resends).
+   */
+  readonly ids: number[];
 }
 
 /** Per-update limits; each names what an honest client never does (README, SPEC HI1). */
@@ -328,6 +333,7 @@ export function* shapeSteps(
         pos = subs.get(sub);
         if (!pos) subs.set(sub, (pos = newPosition(client)));
       }
+      pos.ids.push(client, clock);
       if (pos.n === 0) {
         pos.n = 1;
       } else {
@@ -413,7 +419,7 @@ export function* shapeSteps(
 }
 
 function newPosition(client: number): Position {
-  return { client, n: 0, mixed: false, rc: -2, rk: -2, rights: null };
+  return { client, n: 0, ids: [], mixed: false, rc: -2, rk: -2, rights: null };
 }
 
 /** True the first time a position sees this right origin: a new spot, so a new anchor. */

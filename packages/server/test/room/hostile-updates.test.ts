@@ -146,6 +146,27 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HI1 a contested frame the pad already has is not charged again: a client may resend what was stored', () =>
+    scenario({}, async (sim, node) => {
+      const honest = await connectedWith(sim, node, 'resend', 'abc');
+      const base = Y.encodeStateAsUpdate(honest.doc);
+      const frames = [0, 1].map((k) => updateFrame(concurrentInserts(base, 64, 1, 4, 2_000_000 + 64 * k)));
+      const first = await node.connect('resend');
+      await sim.run();
+      for (const f of frames) first.sendRaw(f);
+      await sim.run();
+      assert.equal(first.closeCode, null);
+      // Each resend of frame 1 would walk 256 × 256 if charged: two would pass the burst.
+      const resender = await node.connect('resend');
+      await sim.run();
+      for (let i = 0; i < 4; i++) {
+        resender.sendRaw(frames[1]!);
+        await sim.run();
+      }
+      assert.equal(resender.closeCode, null, `closed ${resender.closeCode} ${resender.closeReason}`);
+      assert.equal((await storedText(sim, 'resend')).text.length, 3 + 2 * 256);
+    }));
+
   it('HI1 an update past the struct cap (map entries, cheap on the wire) is refused with 4415, nothing stored', () =>
     scenario({ maxUpdateStructs: 5_000 }, async (sim, node) => {
       const b = await bystander(sim, node);
