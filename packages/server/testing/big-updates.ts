@@ -59,3 +59,28 @@ export function mapKeys(n: number, client = 7): Uint8Array {
   doc.destroy();
   return update;
 }
+
+/** A text of `n` characters from one client, each its own struct (typed at alternating ends, so none merge). */
+export function fragmentedText(n: number, client = 5): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = client;
+  const t = doc.getText('content');
+  doc.transact(() => {
+    for (let i = 0; i < n; i++) t.insert(i % 2 ? 0 : t.length, 'x');
+  });
+  return doc;
+}
+
+/** An update of only a delete set: `ranges` of one client, as sent (Yjs applies them unmerged). */
+export function deleteRanges(client: number, ranges: readonly (readonly [clock: number, len: number])[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, client);
+  encoding.writeVarUint(e, ranges.length);
+  for (const [clock, len] of ranges) {
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarUint(e, len);
+  }
+  return encoding.toUint8Array(e);
+}

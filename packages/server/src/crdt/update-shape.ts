@@ -20,6 +20,8 @@ export interface UpdateShape {
   /** Distinct root type names written to. */
   roots: Set<string>;
   deleteRanges: number;
+  /** The delete set as sent, flat (client, clock, len, ...): what `scan-probe.ts` prices in the doc. */
+  deletes: number[];
   /** Characters of ContentString items (an upper bound on what the text grows by). */
   insertedChars: number;
   /** Struct count per content kind ('string', 'any', 'type', 'gc', ...), for logs and tests. */
@@ -210,6 +212,7 @@ export function* shapeSteps(
     depth: 0,
     roots: new Set(),
     deleteRanges: 0,
+    deletes: [],
     insertedChars: 0,
     kinds: {},
     contested: 0,
@@ -401,6 +404,7 @@ export function* shapeSteps(
       const clock = decoding.readVarUint(d);
       const len = decoding.readVarUint(d);
       need(client, clock + len);
+      shape.deletes.push(client, clock, len);
       if (deletes) {
         if (len <= 0) throw new Error('empty delete range');
         let list = deletes.get(client);

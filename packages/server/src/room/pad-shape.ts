@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
-import { scanCost } from './scan-probe.js';
+import { deleteCost, scanCost } from './scan-probe.js';
 
 /** Per-pad limits (HI2, HI3); see config.ts for the values and why honest use never meets them. */
 export interface PadShapeLimits {
@@ -73,11 +73,12 @@ export class PadShape {
       throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
     // Last, as the dearest check: walks at most what this connection may still spend.
     const allowed = Math.floor(scans.available());
-    const steps = scanCost(this.doc, shape.anchors, allowed);
+    let steps = scanCost(this.doc, shape.anchors, allowed);
+    if (steps <= allowed && shape.deletes.length > 0) steps += deleteCost(this.doc, shape.deletes, allowed - steps);
     if (!scans.take(steps))
       throw new ShapeError(
         'scan_budget',
-        `update would scan more than ${allowed} concurrent items to place its inserts`,
+        `update would make Yjs scan more than ${allowed} structs to place its inserts and apply its deletes`,
       );
     const mayPend = this.mayPend(shape);
     if (mayPend) {

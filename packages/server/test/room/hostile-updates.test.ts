@@ -6,6 +6,7 @@ import { OverloadedError } from '../../src/room/heap-guard.js';
 import { Sim, type SimNode, type SimSettings } from '../../testing/sim/sim.js';
 import type { SimClient } from '../../testing/sim/sim-client.js';
 import { concatClientBlocks, concurrentInserts, updateFrame } from '../../testing/hostile-frames.js';
+import { baseText, deleteRanges, fragmentedText } from '../../testing/big-updates.js';
 
 /** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
 async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
@@ -165,6 +166,54 @@ describe('Hostile input (HI)', () => {
       }
       assert.equal(resender.closeCode, null, `closed ${resender.closeCode} ${resender.closeReason}`);
       assert.equal((await storedText(sim, 'resend')).text.length, 3 + 2 * 256);
+    }));
+
+  it('HI1 delete sets that make Yjs step over or split structs past the budget are refused (4415), nothing applied', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      // 10,000 copies of one range over 20,000 structs: each copy steps over all of them (1.2 s).
+      const fragmented = await node.connect('steps', { doc: fragmentedText(20_000) });
+      await sim.run();
+      const evil = await node.connect('steps');
+      await sim.run();
+      evil.sendRaw(updateFrame(deleteRanges(5, Array(10_000).fill([0, 20_000]))));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex);
+      assert.match(evil.closeReason, /scan/);
+      assert.equal((await storedText(sim, 'steps')).text.length, 20_000, 'nothing deleted');
+      assert.equal(fragmented.text.length, 20_000);
+      // 100,000 one-clock ranges in reverse over one run: each split moves the whole array (47 s).
+      const run = await node.connect('splits', { doc: baseText(200_000, 5) });
+      await sim.run();
+      const evil2 = await node.connect('splits');
+      await sim.run();
+      const reverse = Array.from({ length: 100_000 }, (_, i) => [200_000 - 2 * (i + 1), 1] as const);
+      evil2.sendRaw(updateFrame(deleteRanges(5, reverse)));
+      await sim.run();
+      assert.equal(evil2.closeCode, CloseCode.UpdateTooComplex);
+      assert.equal(run.text.length, 200_000, 'nothing deleted');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI1 honest deletes pass the delete charge: all of a fragmented pad in one range, 3,000 word deletes', () =>
+    scenario({}, async (sim, node) => {
+      const owner = await node.connect('deletes', { doc: fragmentedText(20_000) });
+      await sim.run();
+      const other = await node.connect('deletes');
+      await sim.run();
+      owner.delete(0, owner.text.length);
+      await sim.run();
+      assert.equal(other.text, '');
+      const words = await node.connect('words', { doc: baseText(200_000, 5) });
+      await sim.run();
+      const sent = deleteRanges(
+        5,
+        Array.from({ length: 3_000 }, (_, i) => [60 * i, 5] as const),
+      );
+      words.sendRaw(updateFrame(sent));
+      await sim.run();
+      assert.equal(words.closeCode, null, `closed ${words.closeCode} ${words.closeReason}`);
+      assert.equal((await storedText(sim, 'words')).text.length, 200_000 - 15_000);
     }));
 
   it('HI1 an update past the struct cap (map entries, cheap on the wire) is refused with 4415, nothing stored', () =>
