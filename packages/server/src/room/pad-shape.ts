@@ -3,6 +3,18 @@ import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
 import { deleteCost, scanCost } from './scan-probe.js';
 
+/**
+ * Delete ranges a pad may hold waiting for the items they delete (Yjs `pendingDs`), besides
+ * their bytes (HI3). Yjs re-reads all of them in every later transaction and applies each
+ * once its items arrive; it keeps them delta-encoded, so in clock order and disjoint however
+ * they were sent (60 copies of one range become one range and 59 past it), and applying them
+ * costs at most one step over each of the client's structs plus two splits per range: with
+ * 64 ranges, two splices of the client's array per range, about 60 ms at a pad's 1,000,000
+ * structs. An honest delete pends only while the insert it deletes is on its way (another
+ * node's relay, an offline merge): a handful of ranges for a moment.
+ */
+export const MAX_PENDING_DELETE_RANGES = 64;
+
 /** Per-pad limits (HI2, HI3); see config.ts for the values and why honest use never meets them. */
 export interface PadShapeLimits {
   maxPadStructs: number;
@@ -27,8 +39,16 @@ export class PadShape {
   private structs = 0;
   /** Bytes Yjs holds pending (structs and deletes waiting for missing dependencies). */
   private pending = 0;
+  /** Ranges in Yjs's pending delete set after the last applied batch. */
+  private pendingDeletes = 0;
   /** What the batch admitted but not yet applied will add. */
-  private batch = { structs: 0, pending: 0, clients: new Set<number>(), ends: new Map<number, number>() };
+  private batch = {
+    structs: 0,
+    pending: 0,
+    pendingRanges: 0,
+    clients: new Set<number>(),
+    ends: new Map<number, number>(),
+  };
 
   constructor(
     private readonly doc: Y.Doc,
@@ -48,7 +68,7 @@ export class PadShape {
   /** The admitted batch is applied: counts come from the store again. */
   settled(): void {
     this.recount();
-    this.batch = { structs: 0, pending: 0, clients: new Set(), ends: new Map() };
+    this.batch = { structs: 0, pending: 0, pendingRanges: 0, clients: new Set(), ends: new Map() };
   }
 
   /** Re-reads the counts from the store (after any change, e.g. a peer's): O(client ids), not O(structs). */
@@ -58,6 +78,9 @@ export class PadShape {
     for (const list of store.clients.values()) n += list.length;
     this.structs = n;
     this.pending = (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
+    this.pendingDeletes = 0;
+    if (store.pendingDs)
+      for (const list of Y.decodeUpdateV2(store.pendingDs).ds.clients.values()) this.pendingDeletes += list.length;
   }
 
   /** Takes `shape` into the batch, or throws ShapeError if it would pass a per-pad limit. */
@@ -87,7 +110,14 @@ export class PadShape {
       // The whole update counts: what of it pends is only known after applying it.
       if (this.pending + b.pending + bytes > maxPendingBytes)
         throw new ShapeError('pad_pending', `pad holds ${maxPendingBytes} bytes of updates with missing dependencies`);
+      const ranges = this.pendingRanges(shape);
+      if (this.pendingDeletes + b.pendingRanges + ranges > MAX_PENDING_DELETE_RANGES)
+        throw new ShapeError(
+          'pad_pending',
+          `pad holds ${MAX_PENDING_DELETE_RANGES} delete ranges waiting for the items they delete`,
+        );
       b.pending += bytes;
+      b.pendingRanges += ranges;
     } else {
       for (const [c, r] of shape.ranges) b.ends.set(c, Math.max(r.end, b.ends.get(c) ?? 0));
     }
@@ -102,6 +132,19 @@ export class PadShape {
    * origin, parent, delete and skipped gap points at clocks the pad (or the update) has.
    * Conservative: a false "may pend" only costs storing the raw update as well (HI3).
    */
+  /** The update's delete ranges that reach past what the pad, this batch and the update itself have. */
+  private pendingRanges(shape: UpdateShape): number {
+    const d = shape.deletes;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 3) {
+      const c = d[i]!;
+      const have = Math.max(Y.getState(this.doc.store, c), this.batch.ends.get(c) ?? 0);
+      const r = shape.ranges.get(c);
+      if (d[i + 1]! + d[i + 2]! > (r && r.first <= have ? Math.max(have, r.end) : have)) n++;
+    }
+    return n;
+  }
+
   private mayPend(shape: UpdateShape): boolean {
     const store = this.doc.store;
     const have = (c: number) => Math.max(Y.getState(store, c), this.batch.ends.get(c) ?? 0);
