@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import * as Y from 'yjs';
+import { WebSocket } from 'ws';
+import { openStorage } from '../src/storage/open.js';
 import { spawnNode, type NodeProcess } from '../testing/process.js';
 import { RawClient } from '../testing/raw-client.js';
 import { waitFor } from '../testing/wait.js';
@@ -38,6 +40,40 @@ const PENDING_BYTES = 64 * 1024;
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MAX_UPDATE_STRUCTS = 200_000;
 
+/** Two max-cap map updates and a max-cap scattered one merged: what compaction stores for a pad filled to the caps. */
+function heavySnapshot(): Uint8Array {
+  const base = baseText(10_000);
+  const doc = new Y.Doc();
+  for (const u of [
+    Y.encodeStateAsUpdate(base),
+    mapKeys(199_999, 11),
+    scatteredInserts(base, 199_000, 64, 4),
+    mapKeys(199_999, 12),
+  ])
+    Y.applyUpdate(doc, u);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/** Joins a pad with an empty doc and resolves to the byte size of the node's sync step 2, undecoded. */
+function firstSyncAnswer(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no sync answer from ${url} in ${timeoutMs} ms`));
+    }, timeoutMs);
+    ws.on('open', () => ws.send(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(new Y.Doc()) })));
+    ws.on('message', (data: Buffer) => {
+      // messageSync (0), syncStep2 (1): y-protocols' framing.
+      if (data[0] !== 0 || data[1] !== 1) return;
+      clearTimeout(timer);
+      ws.close();
+      resolve(data.length);
+    });
+    ws.on('error', reject);
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rssMiB(pid: number): number {
@@ -69,6 +105,10 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
   const clients: RawClient[] = [];
 
   before(async () => {
+    // A pad stored before the node starts (~610,000 structs in one compacted snapshot), for HS4.
+    const storage = await openStorage(`sqlite:${join(dir, 'padmesh.db')}`);
+    await storage.compact('heavy', heavySnapshot(), 0);
+    await storage.close();
     node = await spawnNode(
       {
         DATA_DIR: dir,
@@ -293,6 +333,26 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     const relayed = [...watcher.awareness.getStates().keys()].filter((id) => id >= 3_000_000 && id < 3_001_000);
     assert.deepEqual(relayed, [], 'none of the entries relayed');
   });
+  it('HS4 the first connection to a stored pad of 610,000 structs loads it in turns: the bystander types on (real socket)', async () => {
+    // Before, the stored snapshot was applied in one turn (2.3 s in process on this machine).
+    // The joiner here only waits for the answer's bytes: decoding 6 MB in this process would
+    // stall the test's own loop and blur the node's figures.
+    let answerBytes = 0;
+    await whileBystanderTypes(
+      'HS4 load of a 610,000-struct pad',
+      async () => {
+        answerBytes = await firstSyncAnswer(`${node.wsUrl}/heavy`, 60_000);
+      },
+      768,
+    );
+    assert.ok(answerBytes > 6_000_000, `sync answer of ${answerBytes} B`);
+    const reader = await connect('heavy').ready(60_000);
+    // Both map updates set the same 199,999 keys (the later client's values win).
+    assert.equal(reader.doc.getMap('m').size, 199_999, 'every key loaded');
+    assert.equal(reader.doc.store.clients.size, 1 + 64 + 2, 'every writer: the base, 64 typists, two maps');
+    assert.equal(reader.text.length, 10_000 + 199_000, 'every insert loaded');
+  });
+
   // Last: the pads it fills hold ~200k structs each, which would blur the RSS figures of the attacks above.
   it(
     'HS3 max-cap updates accepted on three fresh pads, one after another and two at once: stored, acknowledged, bystander unaffected (real socket)',

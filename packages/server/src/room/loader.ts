@@ -6,13 +6,13 @@ import { VersionRecorder, type VersionTimings } from '../history/recorder.js';
 import type { History } from '../history/versions.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { Folder } from '../persistence/compactor.js';
+import { inlineFolder, type Folder } from '../persistence/compactor.js';
 import { corruptionReporter, loadVerified } from '../persistence/integrity.js';
 import { PadWriter } from '../persistence/pad-writer.js';
-import { applyStored } from '../persistence/stored-doc.js';
+import { applyStoredInTurns } from '../persistence/load-in-turns.js';
 import type { WriteBatcher } from '../persistence/write-batcher.js';
 import type { Storage } from '../storage/types.js';
-import { STORAGE_ORIGIN } from './origin.js';
+import { JoinState } from './join-state.js';
 import { Preload } from './preload.js';
 import { Room, type RoomLimits } from './room.js';
 
@@ -66,7 +66,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, ove
   // R1-R3: entries that fail their checksum or do not decode are quarantined, not applied.
   const stored = await loadVerified(storage, pad, { quarantine: true, report: corruptionReporter(log, metrics) });
   const doc = new Y.Doc();
-  applyStored(doc, stored, STORAGE_ORIGIN);
+  await applyStoredInTurns(doc, stored);
   const writer = new PadWriter(
     pad,
     { storage, batcher: deps.batcher, log, metrics, compactEvery: deps.limits.compactEvery, folder: deps.folder },
@@ -90,6 +90,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, ove
     clock,
     log,
     metrics,
+    joinState: new JoinState(stored, deps.folder ?? inlineFolder, log.child({ pad })),
   });
   writer.maybeCompact();
   return room;

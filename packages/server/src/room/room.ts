@@ -14,6 +14,7 @@ import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
+import type { JoinState } from './join-state.js';
 import { PadShape, type PadShapeLimits } from './pad-shape.js';
 import { padGrowthProblem, type PadSizeLimits } from './pad-size.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
@@ -50,6 +51,8 @@ export interface RoomParts {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  /** What a client joining with an empty doc is sent, without encoding the pad (HS5). */
+  joinState: JoinState;
 }
 
 type Lifecycle = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | { kind: 'closed' };
@@ -113,8 +116,6 @@ export class Room {
   private readonly writer: PadWriter;
   private readonly link: ClusterLink | null;
   private readonly recorder: VersionRecorder | null;
-  /** The sync-step-2 frame of the whole doc, shared by every client that joins with an empty doc (join storms). */
-  private fullState: Uint8Array | null = null;
   private lifecycle: Lifecycle = { kind: 'open' };
   /** Deleted (discard): closing records no version. */
   private discarded = false;
@@ -204,16 +205,16 @@ export class Room {
     if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
   }
 
-  /** The answer to a client's sync step 1: what it lacks of this pad. */
-  syncAnswer(stateVector: Uint8Array): Uint8Array {
-    if (isEmptyStateVector(stateVector)) return this.fullStateFrame();
+  /** The answer to a client's sync step 1, in frames: what it lacks of this pad. */
+  syncAnswer(stateVector: Uint8Array): Uint8Array[] {
+    if (isEmptyStateVector(stateVector)) return this.parts.joinState.answer();
     let update: Uint8Array;
     try {
       update = Y.encodeStateAsUpdate(this.doc, stateVector);
     } catch {
       throw new CloseError(CloseCode.MalformedMessage, 'invalid state vector in sync step 1');
     }
-    return encodeMessage({ type: 'sync-step2', update });
+    return [encodeMessage({ type: 'sync-step2', update })];
   }
 
   /**
@@ -453,12 +454,8 @@ export class Room {
   }
 
   /** One frame shared by every fresh joiner until the next change: a join storm on a large pad encodes and holds it once, not once per client. */
-  private fullStateFrame(): Uint8Array {
-    return (this.fullState ??= encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc) }));
-  }
-
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
-    this.fullState = null;
+    this.parts.joinState.push(update);
     this.shape.recount();
     this.forward(update, rawOrigin);
     // A dependency may have come in (from any client, a peer or storage): stored with it, the

@@ -161,7 +161,8 @@ export class Session {
           this.deps.metrics.rejected.inc({ reason: 'sync_step1_rate' });
           throw new CloseError(CloseCode.RateLimited, `more than ${SYNC_STEP1_BURST} sync requests in a burst`);
         }
-        return this.conn.send(room.syncAnswer(msg.stateVector));
+        for (const frame of room.syncAnswer(msg.stateVector)) this.conn.send(frame);
+        return;
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);
       case 'query-awareness':

@@ -1,0 +1,104 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import * as Y from 'yjs';
+import { shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
+import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
+import type { PadContent } from './stored-doc.js';
+
+/** Main-thread time one turn of a load may take before it lets other pads' work run. */
+export const LOAD_TURN_MS = 10;
+/** A stored entry this big is read for its shape and applied in slices (~2,000 structs and up). */
+const SLICED_ENTRY_BYTES = 16 * 1024;
+/**
+ * Stored entries passed every limit when they were written, but a compacted snapshot holds a
+ * whole pad (more structs, clients and same-spot items than one update may carry): reading it
+ * only locates structs for slicing, so nothing is refused here.
+ */
+const NO_LIMITS: ShapeLimits = {
+  maxStructs: Number.MAX_SAFE_INTEGER,
+  maxClients: Number.MAX_SAFE_INTEGER,
+  maxTypes: Number.MAX_SAFE_INTEGER,
+  maxDepth: Number.MAX_SAFE_INTEGER,
+  maxRoots: Number.MAX_SAFE_INTEGER,
+  maxDeleteRanges: Number.MAX_SAFE_INTEGER,
+  maxContested: Number.MAX_SAFE_INTEGER,
+};
+
+/** A stretch of main-thread work that gives the event loop back every LOAD_TURN_MS. */
+export class Turns {
+  private started = performance.now();
+
+  get spent(): boolean {
+    return performance.now() - this.started > LOAD_TURN_MS;
+  }
+
+  /** Lets other work run if this turn's share is used up. */
+  async maybeYield(): Promise<void> {
+    if (this.spent) await this.next();
+  }
+
+  async next(): Promise<void> {
+    await nextTurn();
+    this.started = performance.now();
+  }
+}
+
+/** True for an entry read in steps and applied in slices rather than in one call. */
+export function isBigEntry(entry: Uint8Array): boolean {
+  return entry.length >= SLICED_ENTRY_BYTES;
+}
+
+/**
+ * Reads a stored entry's shape in steps across turns, recording where its structs are; throws
+ * where `checkUpdate` would (bytes that do not decode, P4), so it also verifies the entry (R1).
+ */
+export async function readShapeInTurns(entry: Uint8Array, turns: Turns): Promise<UpdateShape> {
+  const steps = shapeSteps(entry, NO_LIMITS, true);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await turns.maybeYield();
+  }
+}
+
+/**
+ * Applies a loaded pad to a doc nobody observes yet, a bounded stretch per event-loop turn
+ * (HS4), so loading a big pad does not hold other pads' edits and `/healthz`: runs of small
+ * entries in one transaction each until LOAD_TURN_MS has passed, and each big entry read in
+ * steps and applied in dependency-closed slices (`UpdateSlicer`, as for a client's big
+ * update). The doc ends as `applyStored` leaves it. An entry whose shape cannot be read
+ * (written before the shape reader, or by another Yjs) is applied whole, as before.
+ */
+export async function applyStoredInTurns(doc: Y.Doc, stored: PadContent, turns = new Turns()): Promise<void> {
+  const entries = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  let i = 0;
+  while (i < entries.length) {
+    if (!isBigEntry(entries[i]!)) {
+      doc.transact(() => {
+        do Y.applyUpdate(doc, entries[i++]!);
+        while (i < entries.length && !isBigEntry(entries[i]!) && !turns.spent);
+      });
+    } else {
+      await applyBig(doc, entries[i++]!, turns);
+    }
+    await turns.maybeYield();
+  }
+}
+
+async function applyBig(doc: Y.Doc, entry: Uint8Array, turns: Turns): Promise<void> {
+  let slicer: UpdateSlicer | null = null;
+  try {
+    const shape = await readShapeInTurns(entry, turns);
+    if (shape.table && shape.structs > SLICE_STRUCTS) slicer = new UpdateSlicer(entry, shape.table);
+  } catch {
+    slicer = null;
+  }
+  if (!slicer) {
+    Y.applyUpdate(doc, entry);
+    return;
+  }
+  for (;;) {
+    Y.applyUpdate(doc, slicer.next(doc));
+    if (slicer.done) return;
+    await turns.next();
+  }
+}

@@ -1,0 +1,89 @@
+import { encodeMessage } from '@padmesh/protocol';
+import * as Y from 'yjs';
+import type { Logger } from '../log.js';
+import type { Folder } from '../persistence/compactor.js';
+import type { PadContent } from '../persistence/stored-doc.js';
+
+/** An update with no structs and no deletes: the sync answer of an empty pad. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
+/** Updates kept after the base before they are folded into it (a big base: one per 8 KiB of it). */
+const FOLD_MIN_UPDATES = 256;
+/** Bytes kept after the base before a fold (a big base: a sixteenth of its size). */
+const FOLD_MIN_BYTES = 256 * 1024;
+
+/**
+ * What a client joining with an empty doc is sent (HS5), kept as bytes so that answering
+ * never encodes the pad on the event loop: Y.encodeStateAsUpdate of a pad at the caps (610,000
+ * structs) took 0.5-1 s of one turn, and every edit invalidated the cached answer, so edits
+ * and joins in turn stalled the node each time. The answer is a base (the stored snapshot the
+ * pad loaded from, later a fold) and the doc's updates since, each already encoded; when those
+ * grow past FOLD_MIN_UPDATES or FOLD_MIN_BYTES (more for a big base), they are folded
+ * into a new base on the compactor thread, as the log is (`Compactor`). Applied by the joiner,
+ * the answer gives what the doc holds (structs still waiting for a dependency come when they
+ * integrate, as for any client). (`join-state.test.ts`)
+ */
+export class JoinState {
+  private base: Uint8Array | null;
+  private since: Uint8Array[];
+  private sinceBytes: number;
+  private frames: Uint8Array[] | null = null;
+  private folding = false;
+
+  constructor(
+    stored: PadContent,
+    private readonly folder: Folder,
+    private readonly log: Logger,
+  ) {
+    this.base = stored.snapshot;
+    this.since = [...stored.updates];
+    this.sinceBytes = this.since.reduce((n, u) => n + u.length, 0);
+    this.maybeFold();
+  }
+
+  /** The doc applied `update` (its update event): joiners get it from now on. */
+  push(update: Uint8Array): void {
+    this.since.push(update);
+    this.sinceBytes += update.length;
+    this.frames = null;
+    this.maybeFold();
+  }
+
+  /**
+   * The frames a joiner with an empty doc is sent, in order: what came after the base merged
+   * into one update, then the base as sync step 2. Clients take sync step 2 as "synced now"
+   * (y-websocket's `synced`, the web app's first render, tests reading the text at once), so
+   * it comes last: the update before it waits in the client's Yjs for the base, and the two
+   * integrate together. Merging is O(what came after), which the fold bounds.
+   */
+  answer(): Uint8Array[] {
+    if (this.frames) return this.frames;
+    const step2 = encodeMessage({ type: 'sync-step2', update: this.base ?? EMPTY_UPDATE });
+    if (this.since.length === 0) return (this.frames = [step2]);
+    return (this.frames = [encodeMessage({ type: 'update', update: Y.mergeUpdates(this.since) }), step2]);
+  }
+
+  private maybeFold(): void {
+    if (this.folding) return;
+    // Folding re-applies the base on the thread: for a big base, only after a share of it.
+    const base = this.base?.length ?? 0;
+    const manyUpdates = this.since.length >= Math.max(FOLD_MIN_UPDATES, base / 8192);
+    if (!manyUpdates && this.sinceBytes < Math.max(FOLD_MIN_BYTES, base / 16)) return;
+    const taken = this.since.length;
+    this.folding = true;
+    this.folder.fold(this.base, this.since.slice(0, taken)).then(
+      ({ state }) => {
+        this.folding = false;
+        this.base = state;
+        this.since = this.since.slice(taken);
+        this.sinceBytes = this.since.reduce((n, u) => n + u.length, 0);
+        this.frames = null;
+        this.maybeFold();
+      },
+      (err: unknown) => {
+        // The thread died or closed: answers stay right, only longer; the next update retries.
+        this.folding = false;
+        this.log.warn({ err }, 'join-state fold failed');
+      },
+    );
+  }
+}
