@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { SWEEP_PERIODS } from '../../src/cluster/link.js';
+import { MemoryBus } from '../../src/cluster/bus/memory.js';
 import { AWARENESS_TICK_MS } from '../../src/room/fanout.js';
 import { Sim } from '../../testing/sim/sim.js';
 import { prng, testSeed } from '../../testing/wait.js';
@@ -66,9 +68,10 @@ describe('Replication between nodes (harness)', () => {
     sim.hub.partitioned = false; // the network comes back without a reconnect event
     await sim.run();
     assert.notEqual(a.text, b.text, 'nothing repairs it before the next exchange');
-    // One round brings each side what the other's state vector lacks (the insert); a
-    // deletion leaves state vectors alone and shows only in the digest, so the next round
-    // carries it. Two periods, no polling.
+    // The edits are fresh, so both announce at the next period: that round brings each side
+    // what the other's state vector lacks (the insert); a deletion shows only in the digest,
+    // so the next round carries it. Two periods, no polling. (An idle pad waits for the
+    // sweep: the next test.)
     await sim.advance(1_000);
     assert.equal(a.text, b.text, 'anti-entropy reconciles both sides');
     assert.equal(a.text, 'A-only shared text');
@@ -97,5 +100,38 @@ describe('Replication between nodes (harness)', () => {
     await sim.advance(2_000);
     assert.equal(a.text, b.text);
     assert.equal(a.text, 'A-only shared text');
+  });
+
+  it('C4 an idle pad announces its state only at the sweep and computes its digest once; a change is announced within a period', async () => {
+    sim = new Sim();
+    const [n1, n2] = ['n1', 'n2'].map((id) => sim.node({ id, cluster: true, settings: { antiEntropyMs: 500 } }));
+    const a = await n1!.connect('idle');
+    const b = await n2!.connect('idle');
+    await sim.run();
+    a.insert(0, 'some text');
+    await sim.run();
+    await sim.advance(1_000);
+    assert.equal(b.text, 'some text');
+    const states: string[] = [];
+    const spy = new MemoryBus(sim.hub);
+    await spy.subscribe('idle', (m) => m.kind === 'state' && states.push(m.from));
+    // 20 periods idle: two nodes, one sweep each per 10 periods.
+    await sim.advance(500 * 20);
+    assert.ok(states.length <= 4, `${states.length} state announcements in 20 idle periods (was 40)`);
+    states.length = 0;
+    b.insert(0, '!');
+    await sim.run();
+    await sim.advance(500);
+    assert.ok(states.includes('n2'), 'the change is announced within one period');
+    assert.equal(a.text, '!some text');
+    // A change whose announcement is lost (no reconnect event follows) is repaired by the sweep.
+    sim.hub.partitioned = true;
+    b.delete(0, 1);
+    await sim.run();
+    await sim.advance(1_000);
+    sim.hub.partitioned = false;
+    await sim.advance(500 * (SWEEP_PERIODS + 4));
+    assert.equal(a.text, 'some text', 'the sweep repaired the lost deletion');
+    await spy.close();
   });
 });
