@@ -97,7 +97,11 @@ async function applyBig(doc: Y.Doc, entry: Uint8Array, turns: Turns): Promise<vo
     return;
   }
   for (;;) {
-    Y.applyUpdate(doc, slicer.next(doc));
+    const slice = slicer.next(doc);
+    doc.transact(() => {
+      Y.applyUpdate(doc, slice);
+      slicer.settle(doc);
+    });
     if (slicer.done) return;
     await turns.next();
   }
