@@ -138,3 +138,35 @@ export function frameLimitBytes(maxMessageBytes: number, maxPadChars: number, ma
   const fitsPad = Math.min(maxPadBytes, maxPadChars * MAX_UTF8_BYTES_PER_CHAR + FRAME_OVERHEAD_BYTES);
   return Math.max(maxMessageBytes, fitsPad);
 }
+
+/**
+ * One token bucket per key (an address), shared by all its connections, so reconnecting does
+ * not refill it. Buckets that have refilled are dropped once more than PRUNE_PAST_KEYS are
+ * kept: a full bucket is what a new one would be.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get(key: string): TokenBucket {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size >= PRUNE_PAST_KEYS) this.prune();
+      this.buckets.set(key, (b = new TokenBucket(this.ratePerSec, this.burst, this.now)));
+    }
+    return b;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private prune(): void {
+    for (const [k, b] of this.buckets) if (b.available() >= this.burst) this.buckets.delete(k);
+  }
+}

@@ -28,6 +28,11 @@ export interface SessionDeps {
   shape: ShapeLimits;
   /** The node's slots for big updates (HS3); a session of its own when absent (tests). */
   slices?: SliceGate;
+  /**
+   * The scan budget (HI1), shared by every connection from the client's address so a new
+   * socket does not bring a fresh burst; one per session when absent (tests).
+   */
+  scans?: TokenBucket;
 }
 
 /**
@@ -91,7 +96,7 @@ export class Session {
     this.slices = deps.slices ?? new SliceGate();
     const now = () => clock.now();
     this.syncBucket = new TokenBucket(SYNC_STEP1_PER_SEC, SYNC_STEP1_BURST, now);
-    this.scanBucket = new TokenBucket(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST, now);
+    this.scanBucket = deps.scans ?? new TokenBucket(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST, now);
     this.throttle = new Throttle(
       new TokenBucket(deps.messagesPerSec, deps.messageBurst, now),
       conn.socket.pause && conn.socket.resume ? (conn.socket as Reader) : null,

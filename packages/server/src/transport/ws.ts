@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
-import { DistinctWindow, KeyedCounter } from '../limits.js';
+import { DistinctWindow, KeyedBuckets, KeyedCounter } from '../limits.js';
 import { NO_CREDENTIAL, type Credential } from '../access/credential.js';
 import type { LiveAccess } from '../access/live-access.js';
 import { requestToken } from '../access/routes.js';
@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { PadAccess } from '../access/pad-access.js';
 import type { Metrics } from '../metrics.js';
 import type { Rooms } from '../room/rooms.js';
-import { Session } from './session.js';
+import { SCAN_STEPS_BURST, SCAN_STEPS_PER_SEC, Session } from './session.js';
 import { SliceGate } from './slice-gate.js';
 import { Conn, SendBudget, type Socket } from './socket.js';
 import { shapeLimits, type ShapeLimits } from '../crdt/update-shape.js';
@@ -106,6 +106,8 @@ export class WsTransport {
   private heartbeat: NodeJS.Timeout;
   private alive = new WeakSet<WebSocket>();
   private perIp: KeyedCounter;
+  /** The scan budget of each address (HI1): with one per connection, each new socket could spend a burst. */
+  private readonly scans = new KeyedBuckets(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST);
   /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
   private newPads: DistinctWindow;
   private readonly sendBudget: SendBudget;
@@ -237,6 +239,7 @@ export class WsTransport {
     conn.credential = credential;
     conn.wantsVersions = level >= PADMESH_VERSIONS_LEVEL;
     const session = new Session(conn, {
+      scans: this.scans.get(ip),
       metrics: this.deps.metrics,
       log,
       messagesPerSec: this.deps.limits.messagesPerSec,
