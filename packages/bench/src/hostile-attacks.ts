@@ -5,7 +5,15 @@
  * before the phase's clock starts, so building them is not measured as the node's cost.
  */
 import { encodeMessage } from '@padmesh/protocol';
-import { RawClient, awarenessFrame, concurrentInserts, updateFrame } from '@padmesh/server/testing';
+import {
+  RawClient,
+  awarenessFrame,
+  baseText,
+  concurrentInserts,
+  deleteRanges,
+  fragmentedText,
+  updateFrame,
+} from '@padmesh/server/testing';
 import * as Y from 'yjs';
 import { AttackSocket } from './hostile-socket.js';
 
@@ -154,6 +162,52 @@ export const ATTACKS: Attack[] = [
         for (const f of mapFrames) if (map.isOpen && (await relayed(map, mapWatch, f, 60_000))) accepted++;
         ctx.fact(`map frames accepted ${accepted} of ${mapFrames.length}`);
         ctx.fact(`array frame ${(await relayed(array, arrayWatch, arrayFrame, 60_000)) ? 'accepted' : 'refused'}`);
+        await ctx.quiet(20_000);
+      };
+    },
+  },
+  {
+    name: 'delete sets',
+    rules: 'HI1',
+    async prepare(ctx) {
+      // Two pads: 20,000 one-character structs, and one run of 200,000 characters.
+      const setup = await ctx.socket('deletes-steps');
+      setup.send(updateFrame(Y.encodeStateAsUpdate(fragmentedText(20_000))));
+      const setup2 = await ctx.socket('deletes-splits');
+      setup2.send(updateFrame(Y.encodeStateAsUpdate(baseText(200_000, 5))));
+      await ctx.quiet(20_000);
+      setup.terminate();
+      setup2.terminate();
+      // Past the budget: 10,000 copies of one range over the 20,000 structs (1.2 s if applied),
+      // and 100,000 one-clock ranges in reverse over the run (47 s if applied).
+      const copies = updateFrame(deleteRanges(5, Array(10_000).fill([0, 20_000])));
+      const reverse = updateFrame(
+        deleteRanges(
+          5,
+          Array.from({ length: 100_000 }, (_, i) => [200_000 - 2 * (i + 1), 1] as const),
+        ),
+      );
+      // Within the budget (~23,400 steps of 25,000, ~75 ms if applied), from fresh sockets: the
+      // address's budget is spent by the first, so the rest are refused until it refills.
+      const justUnder = updateFrame(deleteRanges(5, Array(600).fill([0, 20_000])));
+      return async () => {
+        for (const [pad, frame] of [
+          ['deletes-steps', copies],
+          ['deletes-splits', reverse],
+        ] as const) {
+          const evil = await ctx.socket(pad);
+          evil.send(frame);
+          await evil.closed(10_000);
+        }
+        let accepted = 0;
+        for (let s = 0; s < 20; s++) {
+          const evil = await ctx.socket('deletes-steps');
+          evil.send(justUnder);
+          await evil.closed(2_000);
+          if (evil.isOpen) accepted++;
+          evil.terminate();
+        }
+        ctx.fact(`frames just under the budget accepted ${accepted} of 20`);
         await ctx.quiet(20_000);
       };
     },

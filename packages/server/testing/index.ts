@@ -22,3 +22,4 @@ export { SimClient, type SimClientOptions } from './sim/sim-client.js';
 export { FakeSocket } from './sim/fake-socket.js';
 export { writeLegacyAccess, writeLegacyVersion, writeLegacyAuthors, type LegacyVersion } from './legacy-layout.js';
 export { awarenessFrame, updateFrame, concurrentInserts, concatClientBlocks } from './hostile-frames.js';
+export { baseText, deleteRanges, fragmentedText } from './big-updates.js';

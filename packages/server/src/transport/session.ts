@@ -54,13 +54,16 @@ const NO_BOUND = Number.POSITIVE_INFINITY;
 const SYNC_STEP1_BURST = 4;
 const SYNC_STEP1_PER_SEC = 0.2;
 /**
- * Structs Yjs may walk past to place this connection's inserts among concurrent ones (HI1,
- * `room/scan-probe.ts`). Yjs walks 2-8 µs per struct (measured: 200 updates each walking
- * 100,000 took 46 s), so the burst is at most ~0.8 s of event loop once per connection and
- * the rate a few percent of it. An honest keystroke walks past nothing; an offline merge
- * past what others inserted at the same spots meanwhile (merged runs: a few structs each).
+ * Structs Yjs may walk past to place an address's inserts among concurrent ones and to apply
+ * its delete sets (HI1, `room/scan-probe.ts`), shared by all its connections. Yjs walks 2-8 µs
+ * per struct (measured: 200 updates each walking 100,000 took 46 s; delete sets ~3 µs per
+ * step), so the burst is at most ~25-100 ms of event loop in one turn and the rate a few
+ * percent of a core. (A burst of 100,000 let one accepted delete set hold the loop 0.43 s in
+ * the hostile bench.) An honest keystroke walks past nothing; an offline merge past what others
+ * inserted at the same spots meanwhile (merged runs: a few structs each); 3,000 word deletes
+ * are charged 6,007.
  */
-export const SCAN_STEPS_BURST = 100_000;
+export const SCAN_STEPS_BURST = 25_000;
 export const SCAN_STEPS_PER_SEC = 10_000;
 
 /**
