@@ -10,7 +10,18 @@ import { chart } from './chart.js';
 import { HOSTILE_ENV, HOSTILE_TARGET_MS, hostilePhase, hostilePhases } from './hostile.js';
 import { BEFORE, SERVERS, launch, type ServerName } from './servers/launch.js';
 import { medianRows } from './stats.js';
-import { authors, connections, cursors, fanout, joinStorm, throughput, trace, typing, type Row } from './workloads.js';
+import {
+  CPU_PER_1K,
+  authors,
+  connections,
+  cursors,
+  fanout,
+  joinStorm,
+  throughput,
+  trace,
+  typing,
+  type Row,
+} from './workloads.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -210,6 +221,13 @@ function evaluate(r: Record<string, Row[]>): Row[] {
     const best = Math.min(p('hocuspocus'), p('y-websocket'));
     add('typing p99 padmesh / min(peers) <= 1', p('padmesh') / best, p('padmesh') <= best);
   }
+  // Issue 19: server CPU per delivered update at most 1.2 × the y-websocket server's (which
+  // runs in memory: no storage, no fsync).
+  for (const w of ['typing', 'throughput'])
+    if (r[w]) {
+      const v = ratio(w, CPU_PER_1K, 'padmesh', 'y-websocket');
+      add(`${w} cpu per delivered update padmesh / y-websocket <= 1.2`, v, v <= 1.2);
+    }
   if (r.connections) {
     for (const n of new Set(r.connections.map((x) => Number(x.connections)).filter(Number.isFinite))) {
       const k = (s: string) => get('connections', s, 'KiB/conn', (x) => Number(x.connections) === n);
