@@ -8,9 +8,22 @@ import { resolve } from 'node:path';
 import { coldLoad } from './coldload.js';
 import { chart } from './chart.js';
 import { HOSTILE_ENV, HOSTILE_TARGET_MS, hostilePhase, hostilePhases } from './hostile.js';
+import { IDLE_ENV, idle, idleOptions, relativeTo } from './idle.js';
 import { BEFORE, SERVERS, launch, type ServerName } from './servers/launch.js';
+import { CLUSTER_NODES } from './servers/padmesh-cluster.js';
 import { medianRows } from './stats.js';
-import { authors, connections, cursors, fanout, joinStorm, throughput, trace, typing, type Row } from './workloads.js';
+import {
+  CPU_PER_1K,
+  authors,
+  connections,
+  cursors,
+  fanout,
+  joinStorm,
+  throughput,
+  trace,
+  typing,
+  type Row,
+} from './workloads.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -31,6 +44,8 @@ type Workload = {
   /** Settings for this workload's servers, over the bench's raised limits. */
   env?: Record<string, string>;
   run: (s: Awaited<ReturnType<typeof launch>>, size: number) => Promise<Row[]>;
+  /** Columns that compare the servers, added to the rows once every server has run. */
+  finish?: (rows: Row[]) => void;
 };
 const peers: ServerName[] = SERVERS;
 const scalePeers: ServerName[] = SERVERS.filter((s) => s === 'padmesh' || s === 'padmesh@before' || s === 'hocuspocus');
@@ -94,6 +109,21 @@ const workloads: Workload[] = [
     servers: scalePeers,
     run: async (s) => [await joinStorm(s, { clients: quick ? 30 : 150, mb: quick ? 1 : 4 })],
   },
+  // Issue 19: CPU of open, idle pads. Padmesh also as a two-node cluster behind HAProxy
+  // (PostgreSQL and Redis on 127.0.0.1); ~1 minute per server at the default sizes.
+  {
+    name: 'idle',
+    servers: [
+      'padmesh',
+      ...(BEFORE ? (['padmesh@before'] as const) : []),
+      'padmesh-cluster',
+      'y-websocket',
+      'hocuspocus',
+    ],
+    env: IDLE_ENV,
+    run: async (s) => [await idle(s, idleOptions(quick, seed))],
+    finish: (rows) => relativeTo(rows, 'y-websocket', 'cpu %', 'cpu / y-websocket'),
+  },
   // Not part of a plain `npm run bench` (it takes minutes and measures refusals, not peers):
   // `npm run bench -- hostile`; BENCH_HOSTILE=<phase name part>,... runs the baseline and those.
   // One fresh node per phase (the "size" here is the phase).
@@ -135,9 +165,11 @@ for (const w of workloads) {
       }
       perRound.push(rows);
     }
-    results[w.name]!.push(...medianRows(perRound));
+    // One round is shown as measured: medianRows keeps one decimal, and idle CPU needs two.
+    results[w.name]!.push(...(perRound.length > 1 ? medianRows(perRound) : perRound[0]!));
     if (rounds > 1) (roundsOf[w.name] ??= []).push(...perRound);
   }
+  w.finish?.(results[w.name]!);
   console.log(`\n## ${w.name}${rounds > 1 ? ` (median of ${rounds} interleaved rounds)` : ''}`);
   console.table(results[w.name]);
 }
@@ -170,21 +202,24 @@ writeFileSync(
   ) + '\n',
 );
 writeFileSync(`${RESULTS}/latest.svg`, chart(results));
-// The hostile figures also get a file of their own, so a later run of other workloads keeps them.
-if (results.hostile)
-  writeFileSync(
-    `${RESULTS}/hostile.json`,
-    JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        seed,
-        results: results.hostile,
-        targets: targets.filter((t) => String(t.target).startsWith('hostile')),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+// The hostile and idle figures also get a file of their own, so a later run of other workloads keeps them.
+for (const w of ['hostile', 'idle'])
+  if (results[w])
+    writeFileSync(
+      `${RESULTS}/${w}.json`,
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          quick,
+          seed,
+          ...(w === 'idle' ? { options: idleOptions(quick, seed) } : {}),
+          results: results[w],
+          targets: targets.filter((t) => String(t.target).startsWith(w)),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
 console.log(`\nwrote bench/results/latest.json and latest.svg in ${Math.round((Date.now() - started) / 1000)} s`);
 
 function evaluate(r: Record<string, Row[]>): Row[] {
@@ -210,6 +245,13 @@ function evaluate(r: Record<string, Row[]>): Row[] {
     const best = Math.min(p('hocuspocus'), p('y-websocket'));
     add('typing p99 padmesh / min(peers) <= 1', p('padmesh') / best, p('padmesh') <= best);
   }
+  // Issue 19: server CPU per delivered update at most 1.2 × the y-websocket server's (which
+  // runs in memory: no storage, no fsync).
+  for (const w of ['typing', 'throughput'])
+    if (r[w]) {
+      const v = ratio(w, CPU_PER_1K, 'padmesh', 'y-websocket');
+      add(`${w} cpu per delivered update padmesh / y-websocket <= 1.2`, v, v <= 1.2);
+    }
   if (r.connections) {
     for (const n of new Set(r.connections.map((x) => Number(x.connections)).filter(Number.isFinite))) {
       const k = (s: string) => get('connections', s, 'KiB/conn', (x) => Number(x.connections) === n);
@@ -224,11 +266,19 @@ function evaluate(r: Record<string, Row[]>): Row[] {
   info('typing p99 padmesh / padmesh@before', ratio('typing', 'p99 ms', 'padmesh', 'padmesh@before'));
   info('trace seconds padmesh / padmesh@before', ratio('trace', 'seconds', 'padmesh', 'padmesh@before'));
   info('join p50 padmesh / padmesh@before', ratio('join', 'p50 ms', 'padmesh', 'padmesh@before'));
+  info('idle cpu padmesh / padmesh@before', ratio('idle', 'cpu %', 'padmesh', 'padmesh@before'));
   info(
     'KiB/connection at 1000 padmesh / padmesh@before',
     get('connections', 'padmesh', 'KiB/conn', (x) => Number(x.connections) === 1000) /
       get('connections', 'padmesh@before', 'KiB/conn', (x) => Number(x.connections) === 1000),
   );
+  if (r.idle) {
+    // Issue 19: a cluster's idle pads cost at most 1.2 × what the y-websocket server spends on the same pads.
+    const pads = Number(r.idle[0]?.pads);
+    const c = ratio('idle', 'cpu %', 'padmesh-cluster', 'y-websocket');
+    add(`idle ${pads} pads: cpu padmesh-cluster (${CLUSTER_NODES} nodes) / y-websocket <= 1.2`, c, c <= 1.2);
+    info(`idle ${pads} pads: cpu padmesh / y-websocket`, ratio('idle', 'cpu %', 'padmesh', 'y-websocket'));
+  }
   // Labelled with the sizes that ran: --quick runs these scenarios smaller than their targets.
   const size = (w: string, col: string) => get(w, 'padmesh', col);
   if (r.authors)

@@ -10,6 +10,12 @@ export type Row = Record<string, string | number>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const epoch = performance.now();
 const f1 = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(1)) : 'n/a');
+/**
+ * Issue 19's measure of cost: server CPU-ms spent per 1,000 updates delivered to clients
+ * (every receiving client counts once per update), over the same window.
+ */
+export const CPU_PER_1K = 'cpu ms/1k delivered';
+const perThousand = (cpuSeconds: number, delivered: number) => f1((cpuSeconds * 1000) / (delivered / 1000));
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -41,13 +47,14 @@ async function connect(
 async function measured<T>(
   server: Running,
   fn: () => Promise<T>,
-): Promise<{ value: T; cpuPct: number; rssMiB: number; seconds: number }> {
+): Promise<{ value: T; cpuPct: number; cpuSeconds: number; rssMiB: number; seconds: number }> {
   const u0 = usage(server.pid);
   const t0 = performance.now();
   const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
   const u1 = usage(server.pid);
-  return { value, cpuPct: ((u1.cpu - u0.cpu) / seconds) * 100, rssMiB: u1.rss / 2 ** 20, seconds };
+  const cpuSeconds = u1.cpu - u0.cpu;
+  return { value, cpuPct: (cpuSeconds / seconds) * 100, cpuSeconds, rssMiB: u1.rss / 2 ** 20, seconds };
 }
 
 /** P pads × C clients, each typing K tokens per second at random positions. */
@@ -82,6 +89,7 @@ export async function typing(
     'p99 ms': f1(s.p99),
     'max ms': f1(s.max),
     'cpu %': f1(m.cpuPct),
+    [CPU_PER_1K]: perThousand(m.cpuSeconds, lat.length),
     'rss MiB': f1(m.rssMiB),
     'wire MiB': f1(bytes / 2 ** 20),
   };
@@ -324,6 +332,7 @@ export async function throughput(
     drained: r.drained ? 'yes' : 'no',
     'deliveries/s': Math.round(r.deliveries / r.seconds),
     'server cpu %': f1(((u1.cpu - u0.cpu) / r.seconds) * 100),
+    [CPU_PER_1K]: perThousand(u1.cpu - u0.cpu, r.deliveries),
     'load cpu %': f1(r.clientCpuPct),
     'rss MiB': f1(u1.rss / 2 ** 20),
   };

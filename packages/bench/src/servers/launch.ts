@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '@padmesh/server';
+import { launchCluster } from './padmesh-cluster.js';
 
-export type ServerName = 'padmesh' | 'padmesh@before' | 'hocuspocus' | 'y-websocket' | 'relay';
+export type ServerName = 'padmesh' | 'padmesh@before' | 'padmesh-cluster' | 'hocuspocus' | 'y-websocket' | 'relay';
 /**
  * BENCH_BEFORE=<a built checkout of another commit> adds `padmesh@before`, that build started
  * as its own `npm start` did, to every side-by-side workload: before/after in one run.
@@ -25,6 +26,10 @@ export interface Running {
   wsBase: string;
   /** Hocuspocus multiplexes documents on one socket and frames every message with the name. */
   framing: 'y-websocket' | 'hocuspocus';
+  /** A cluster's nodes (`pid` is the first one's): their CPU together is the server's. */
+  nodes?: { name: string; pid: number; url: string }[];
+  /** A cluster's load balancer (HAProxy), reported apart from the server. */
+  balancerPid?: number | undefined;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -52,12 +57,25 @@ const profFlags = () => [
     : []),
 ];
 
-/** Starts one server in its own process on a free loopback port. */
+/** Limits raised for the load: every bench client comes from one address. */
+export const BENCH_LIMITS: Record<string, string> = {
+  RATE_MESSAGES_PER_SEC: '1000000',
+  RATE_BURST: '1000000',
+  MAX_CONNECTIONS_PER_IP: '1000000',
+  MAX_NEW_PADS_PER_IP_PER_MIN: '1000000',
+};
+
+/**
+ * Starts one server in its own process on a free loopback port (`padmesh-cluster`: nodes,
+ * HAProxy, PostgreSQL and Redis, see padmesh-cluster.ts).
+ */
 export async function launch(name: ServerName, env: Record<string, string> = {}): Promise<Running> {
+  if (name === 'padmesh-cluster') return launchCluster({ ...BENCH_LIMITS, ...env });
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const script = {
     padmesh: join(ROOT, 'packages/server/dist/main.js'),
     'padmesh@before': join(BEFORE ?? '/nonexistent', 'packages/server/dist/main.js'),
+    'padmesh-cluster': '',
     hocuspocus: join(import.meta.dirname, 'hocuspocus-main.ts'),
     'y-websocket': join(import.meta.dirname, 'yws-main.ts'),
     relay: join(import.meta.dirname, 'relay-main.ts'),
@@ -77,10 +95,7 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
-        RATE_MESSAGES_PER_SEC: '1000000',
-        RATE_BURST: '1000000',
-        MAX_CONNECTIONS_PER_IP: '1000000',
-        MAX_NEW_PADS_PER_IP_PER_MIN: '1000000',
+        ...BENCH_LIMITS,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
