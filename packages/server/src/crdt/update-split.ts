@@ -48,42 +48,21 @@ export class UpdateSlicer {
     this.ready = [...this.queues.keys()].sort((a, b) => a - b);
   }
 
-  /** What the doc held pending when slicing began, set aside until the last slice is applied. */
-  private stash: { structs: Y.Doc['store']['pendingStructs']; ds: Uint8Array | null } | null = null;
-  private started = false;
-
   /** True once the last slice (with the delete set) was handed out. */
   get done(): boolean {
     return this.finished;
   }
 
-  /** True while the doc's earlier pending structs or deletes are set aside (they integrate after the last slice). */
-  get holdsPending(): boolean {
-    return this.stash !== null;
-  }
-
   /**
    * The next slice, closed against `doc` as it is now; the last one carries the rest and the
-   * delete set. Structs and deletes the doc holds pending from an earlier update (a missing
-   * dependency) are set aside before the first slice and applied again after the last
-   * (`settle`): when Yjs retries what is pending depends on the order updates arrive in, and
-   * the property test found slices that left a pending struct out where one whole update
-   * integrated it; retried once after everything, they integrate as after the whole update.
-   * (Before, such a pad took the rest of a big update in one turn, ~0.5 s at the caps.) If
-   * the doc gains pending structs between slices (a peer's update), everything left goes at
-   * once, as before.
+   * delete set. While the doc holds pending structs or deletes (from an earlier update with a
+   * missing dependency), everything left goes at once: when Yjs retries what is pending
+   * depends on the order updates arrive in, and the property test found slices that left a
+   * pending struct out where one whole update integrated it.
    */
   next(doc: Y.Doc): Uint8Array {
     if (this.finished) throw new Error('no slices left');
     const store = doc.store;
-    if (!this.started) {
-      this.started = true;
-      if (store.pendingStructs || store.pendingDs) {
-        this.stash = { structs: store.pendingStructs, ds: store.pendingDs };
-        store.pendingStructs = null;
-        store.pendingDs = null;
-      }
-    }
     const max = store.pendingStructs || store.pendingDs ? Number.POSITIVE_INFINITY : this.max;
     const state = (c: number) => Math.max(Y.getState(store, c), this.reached.get(c) ?? 0);
     /** Per client: index into its queue where this slice starts. */
@@ -181,18 +160,6 @@ export class UpdateSlicer {
    * One v1 update: per client one block (Yjs keeps one per client) from its slice start to
    * its queue position, a Skip struct over any gap, then the delete set or an empty one.
    */
-  /**
-   * After the last slice is applied (in its transaction): what was set aside is applied again,
-   * so Yjs integrates what the update's structs made placeable and holds the rest pending.
-   */
-  settle(doc: Y.Doc): void {
-    if (!this.finished || !this.stash) return;
-    const { structs, ds } = this.stash;
-    this.stash = null;
-    if (structs) Y.applyUpdateV2(doc, structs.update);
-    if (ds) Y.applyUpdateV2(doc, ds);
-  }
-
   private write(from: Map<number, number>, last: boolean): Uint8Array {
     const t = this.table;
     const e = encoding.createEncoder();

@@ -97,11 +97,7 @@ async function applyBig(doc: Y.Doc, entry: Uint8Array, turns: Turns): Promise<vo
     return;
   }
   for (;;) {
-    const slice = slicer.next(doc);
-    doc.transact(() => {
-      Y.applyUpdate(doc, slice);
-      slicer.settle(doc);
-    });
+    Y.applyUpdate(doc, slicer.next(doc));
     if (slicer.done) return;
     await turns.next();
   }

@@ -344,11 +344,7 @@ export class Room {
     const item = s.batch.items[s.at]!;
     if (this.lifecycle.kind === 'closed') return this.abandon(s.batch);
     const slicer = item.slicer!;
-    const applied = this.transact([item], () => {
-      Y.applyUpdate(this.doc, slicer.next(this.doc));
-      slicer.settle(this.doc);
-    });
-    if (!applied) return this.abandon(s.batch);
+    if (!this.transact([item], () => Y.applyUpdate(this.doc, slicer.next(this.doc)))) return this.abandon(s.batch);
     if (!slicer.done) {
       this.parts.clock.after(0, () => this.nextSlice());
       return;
@@ -364,10 +360,7 @@ export class Room {
     // arrive, so the doc update then carries more than the sender sent: it goes back to the
     // sender too. (Found by the structure fuzzer, HF4: a delete set naming clocks a client had
     // yet to type deleted its typing on the node, and the typist never heard.)
-    const held =
-      this.doc.store.pendingStructs !== null ||
-      this.doc.store.pendingDs !== null ||
-      items.some((i) => i.slicer?.holdsPending);
+    const held = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
     const sole = !held && items.every((i) => i.conn === first);
     const origin: Origin = { kind: 'client', conn: sole ? first : null };
     try {
