@@ -23,6 +23,7 @@ import { shapeLimits } from './crdt/update-shape.js';
 import { offlineUpdateProblem, type OfflineWriteLimits } from './room/offline-write.js';
 import { padGrowthProblem } from './room/pad-size.js';
 import { checkUpdate } from './crdt/update-check.js';
+import { encodeState } from './crdt/encode-state.js';
 
 const USAGE = `usage:
   padmesh verify [--storage URL] [--quarantine]
@@ -156,7 +157,7 @@ async function exportPad(storage: Storage, pad: string, format: Format, file: st
     throw new CliError(`no pad named ${JSON.stringify(pad)} in this store`);
   const doc = await loadDoc(storage, pad);
   const data =
-    format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(Y.encodeStateAsUpdate(doc));
+    format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(encodeState(doc));
   if (file) writeFileSync(file, data);
   else process.stdout.write(data);
   return EXIT_OK;

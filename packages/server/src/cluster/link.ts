@@ -4,6 +4,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Clock, Timer } from '../clock.js';
+import { encodeState } from '../crdt/encode-state.js';
 import { checkUpdate } from '../crdt/update-check.js';
 import type { Logger } from '../log.js';
 import { BUS_ORIGIN } from '../room/origin.js';
@@ -26,7 +27,7 @@ function deleteSetDigest(doc: Y.Doc): Uint8Array {
     .subarray(0, 12);
 }
 
-function encodeState(doc: Y.Doc, digest: Uint8Array): Uint8Array {
+function stateMessage(doc: Y.Doc, digest: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint8Array(e, Y.encodeStateVector(doc));
   encoding.writeVarUint8Array(e, digest);
@@ -90,7 +91,7 @@ export class ClusterLink {
   private current(): { bytes: Uint8Array; digest: Uint8Array } {
     if (this.state) return this.state;
     const digest = deleteSetDigest(this.doc);
-    return (this.state = { bytes: encodeState(this.doc, digest), digest });
+    return (this.state = { bytes: stateMessage(this.doc, digest), digest });
   }
 
   publishUpdate(update: Uint8Array): void {
@@ -165,7 +166,7 @@ export class ClusterLink {
         encoding.writeVarUint(sv, client);
         encoding.writeVarUint(sv, clock);
       }
-      this.publishUpdate(Y.encodeStateAsUpdate(this.doc, encoding.toUint8Array(sv)));
+      this.publishUpdate(encodeState(this.doc, encoding.toUint8Array(sv)));
       // A deletion only the peer has shows in the digest alone: our next announcement lets it
       // send that back (each period while the digests differ, as before the sweep).
       if (digestDiffers) this.changed = true;

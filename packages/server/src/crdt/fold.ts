@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { encodeState } from './encode-state.js';
 import { checkUpdate } from './update-check.js';
 
 /** A snapshot plus log entries folded into one state, and what failed to decode. */
@@ -32,7 +33,7 @@ export function fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]
       if (snapshot && !badSnapshot) Y.applyUpdate(doc, snapshot);
       updates.forEach((u, i) => (decodes(u) ? Y.applyUpdate(doc, u) : badUpdates.push(i)));
     });
-    return { state: Y.encodeStateAsUpdate(doc), badSnapshot, badUpdates };
+    return { state: encodeState(doc), badSnapshot, badUpdates };
   } finally {
     doc.destroy();
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { systemClock, type Clock } from '../clock.js';
+import { encodeState } from '../crdt/encode-state.js';
 import { docFromStored } from '../persistence/stored-doc.js';
 import { authorKey, authorPrefix, versionKey, versionPrefix, versionStateKey } from '../persistence/side-data-keys.js';
 import type { Storage } from '../storage/types.js';
@@ -132,7 +133,7 @@ export class History {
     const createdAt = (this.lastCreatedAt = Math.max(this.clock.now(), this.lastCreatedAt + 1));
     // Naming an existing state adds metadata only: the state it has (in the records or the
     // legacy layout) stays, never a second full copy.
-    const state = existing ? null : Y.encodeStateAsUpdate(doc);
+    const state = existing ? null : encodeState(doc);
     const bytes = state?.length ?? existing?.bytes;
     const version: VersionMeta = {
       ...meta,

@@ -3,6 +3,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.js';
 import type { ClusterLink } from '../cluster/link.js';
+import { encodeState } from '../crdt/encode-state.js';
 import { applyDiff, textDiff, textDiffBytes } from '../crdt/text-diff.js';
 import type { VersionRecorder } from '../history/recorder.js';
 import type { VersionMeta } from '../history/versions.js';
@@ -210,7 +211,7 @@ export class Room {
     if (isEmptyStateVector(stateVector)) return this.parts.joinState.answer();
     let update: Uint8Array;
     try {
-      update = Y.encodeStateAsUpdate(this.doc, stateVector);
+      update = encodeState(this.doc, stateVector);
     } catch {
       throw new CloseError(CloseCode.MalformedMessage, 'invalid state vector in sync step 1');
     }
