@@ -66,17 +66,25 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assert.equal(doc.getText('content').toString(), 'Hello, world');
   });
 
-  it('HS5 past 256 updates they are folded into a new base (off the event loop with a compactor); answers stay equal to the doc', async () => {
+  it('HS5 a join that finds more than 256 updates after the base has them folded into a new base (off the event loop with a compactor); answers stay equal to the doc', async () => {
     const { doc, join } = padFrom({ snapshot: null, updates: [] });
     const t = doc.getText('content');
     for (let i = 0; i < 300; i++) t.insert(i, 'x');
+    assertSameDoc(joined(join.answer()), doc);
     await new Promise((r) => setImmediate(r));
     const frames = join.answer();
-    // 256 folded into the base; the 44 typed while the fold ran follow as one update.
-    assert.equal(frames.length, 2);
-    assert.ok(frames.at(-1)!.length > 256, 'the base holds the folded inserts');
+    assert.equal(frames.length, 1, 'all 300 folded into the base');
+    assert.ok(frames[0]!.length > 300, 'the base holds the folded inserts');
     assertSameDoc(joined(frames), doc);
     t.delete(0, 10);
+    assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS5 past 1 MiB after the base, the updates are folded with no join', async () => {
+    const { doc, join } = padFrom({ snapshot: null, updates: [] });
+    doc.getText('content').insert(0, 'y'.repeat(1024 * 1024));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(join.answer().length, 1);
     assertSameDoc(joined(join.answer()), doc);
   });
 });
