@@ -95,8 +95,14 @@ const EnvSchema = z.object({
   MAX_PAD_STRUCTS: intFrom(1_000_000, 1),
   /** Client ids per pad: 400 authors with 20 editing sessions each is 8,000. */
   MAX_PAD_CLIENTS: intFrom(8_192, 1),
-  /** Bytes of updates a pad holds waiting for missing dependencies (two whole messages). */
-  MAX_PAD_PENDING_BYTES: intFrom(8 * MiB, MIN_BYTE_LIMIT),
+  /**
+   * Bytes of updates a pad holds waiting for missing dependencies. Yjs merges each newly held
+   * update into the pad's pending update and retries all of it, so every held update costs
+   * O(this): at 8 MiB the hostile bench's pending flood held the loop ~345 ms per update. An
+   * honest client's update pends only when sent ahead of its own earlier ones; past this it
+   * gets 4524 and its reconnect's sync sends everything in order.
+   */
+  MAX_PAD_PENDING_BYTES: intFrom(MiB, MIN_BYTE_LIMIT),
   /** Node-wide bytes queued to clients that have not read them yet (HI5). */
   SEND_BUFFER_BUDGET_MB: intFrom(256, 1),
   /** Trust X-Forwarded-For from the load balancer for per-IP limits. */

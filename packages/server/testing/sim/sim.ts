@@ -46,7 +46,7 @@ export const SIM_DEFAULTS = {
   maxUpdateClients: 64,
   maxPadStructs: 1_000_000,
   maxPadClients: 8_192,
-  maxPendingBytes: 8 * 1024 * 1024,
+  maxPendingBytes: 1024 * 1024,
   /** The node's heap limit for the ceiling (HI4); by default the real one, measured. */
   heapLimit: 0,
 };
