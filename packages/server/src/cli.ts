@@ -156,8 +156,7 @@ async function exportPad(storage: Storage, pad: string, format: Format, file: st
   if (!(await storage.listPads()).includes(pad))
     throw new CliError(`no pad named ${JSON.stringify(pad)} in this store`);
   const doc = await loadDoc(storage, pad);
-  const data =
-    format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(encodeState(doc));
+  const data = format === 'text' ? Buffer.from(doc.getText(TEXT_NAME).toString()) : Buffer.from(encodeState(doc));
   if (file) writeFileSync(file, data);
   else process.stdout.write(data);
   return EXIT_OK;
