@@ -1,9 +1,10 @@
 import { CloseCode, TEXT_NAME, encodeMessage } from '@padmesh/protocol';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { Clock } from '../clock.js';
+import type { Clock, Timer } from '../clock.js';
 import type { ClusterLink } from '../cluster/link.js';
 import { encodeState } from '../crdt/encode-state.js';
+import { PendingRetry } from '../crdt/pending-retry.js';
 import { applyDiff, textDiff, textDiffBytes } from '../crdt/text-diff.js';
 import type { VersionRecorder } from '../history/recorder.js';
 import type { VersionMeta } from '../history/versions.js';
@@ -73,6 +74,8 @@ interface Waiting {
 
 /** Messages of one pad waiting for their dependencies; past it a message that may wait is refused (4524). */
 export const MAX_WAITING_MESSAGES = 4096;
+/** Least time between two retries of a pad's pending update that Yjs would not retry (HF5). */
+export const PENDING_RETRY_MS = 250;
 
 interface Incoming {
   /** `mayPend`: some of it may wait in Yjs for missing dependencies, so it is stored as received (HI3). */
@@ -129,6 +132,9 @@ export class Room {
   private sliced: { done: Promise<void>; settle: () => void } | null = null;
   private readonly log: Logger;
   private readonly shape: PadShape;
+  private readonly pendingRetry = new PendingRetry();
+  private retryTimer: Timer | null = null;
+  private lastRetry = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly pad: string,
@@ -459,9 +465,31 @@ export class Room {
     this.parts.joinState.push(update);
     this.shape.recount();
     this.forward(update, rawOrigin);
+    if (this.doc.store.pendingStructs && !this.retryTimer && this.pendingRetry.due(this.doc)) this.scheduleRetry();
     // A dependency may have come in (from any client, a peer or storage): stored with it, the
     // messages that waited for it are acknowledged.
     if (this.waiting.length > 0) this.releaseWaiting();
+  }
+
+  /**
+   * Retries the pending update when Yjs would not (`crdt/pending-retry.ts`, HF5), at most once
+   * per PENDING_RETRY_MS: each retry re-reads the whole pending update (up to
+   * MAX_PAD_PENDING_BYTES), and an attacker can make the check true with every message.
+   */
+  private scheduleRetry(): void {
+    const wait = Math.max(0, this.lastRetry + PENDING_RETRY_MS - this.parts.clock.now());
+    this.retryTimer = this.parts.clock.after(wait, () => {
+      this.retryTimer = null;
+      if (this.lifecycle.kind !== 'open' || !this.pendingRetry.due(this.doc)) return;
+      this.lastRetry = this.parts.clock.now();
+      try {
+        this.pendingRetry.retry(this.doc, LOCAL_ORIGIN);
+      } catch (err) {
+        // As for a client's update that fails half-way: only storage is known good.
+        this.log.error({ err }, 'retrying pending structs failed; reloading pad');
+        this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
+      }
+    });
   }
 
   /** Fans out, replicates, records and stores a doc update by where it came from. */
@@ -533,6 +561,7 @@ export class Room {
       if (this.recorder?.dirty && !this.discarded) await this.recorder.record('close').catch(() => {});
       this.recorder?.destroy();
       await this.writer.close();
+      this.retryTimer?.cancel();
       this.fanout.destroy();
       this.awareness.destroy();
       this.doc.destroy();

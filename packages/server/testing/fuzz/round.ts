@@ -1,5 +1,6 @@
 import { CloseCode } from '@padmesh/protocol';
 import * as Y from 'yjs';
+import { PENDING_RETRY_MS } from '../../src/room/room.js';
 import { Sim, type SimNode, type SimSettings } from '../sim/sim.js';
 import { AuditedConn } from './ack-audit.js';
 import { allowedCodes, type Frame, type PadView } from './frames.js';
@@ -169,7 +170,8 @@ class Epoch {
         await this.attackStep(this.queue.shift()!);
         sent++;
       }
-      await this.sim.run();
+      // A pending update Yjs would not retry is retried by the room within PENDING_RETRY_MS.
+      await this.sim.advance(PENDING_RETRY_MS);
       await this.checkWhole();
     } finally {
       await this.unload();

@@ -1,0 +1,55 @@
+import * as Y from 'yjs';
+
+/**
+ * Whether the doc holds a pending struct that Yjs will not retry by itself (HF5). Yjs retries
+ * its pending update only when a dependency on its `missing` list arrives; a struct waiting for
+ * a client nobody has keeps the whole update there, and a later struct in it whose own
+ * dependencies arrived since (by other updates with the same client's clocks) stays pending
+ * in the live doc, while a reload from storage integrates it. This finds such a struct by the
+ * first clock of each client in the pending update (decoded once per pending update), and
+ * only after that client's state advanced past what the last retry saw, so a struct that
+ * still cannot integrate is not retried again until something changes for it.
+ */
+export class PendingRetry {
+  private seen: Uint8Array | null = null;
+  private first = new Map<number, number>();
+  /** Per client, its state when the pending update was last retried (or first seen). */
+  private retriedAt = new Map<number, number>();
+
+  /** True when a retry may integrate something: some client in the pending update reached its first pending clock since the last retry. */
+  due(doc: Y.Doc): boolean {
+    const pending = doc.store.pendingStructs;
+    if (!pending) return false;
+    if (pending.update !== this.seen) this.read(pending.update);
+    for (const [client, clock] of this.first) {
+      const state = Y.getState(doc.store, client);
+      if (state >= clock && state > (this.retriedAt.get(client) ?? -1)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Applies the pending update again without what the doc already has: Yjs checks a struct's
+   * dependencies before it skips a clock it has, so a struct whose clock the doc already holds
+   * but whose origin is missing would block the rest again. What still cannot integrate pends.
+   */
+  retry(doc: Y.Doc, origin: unknown): void {
+    const store = doc.store;
+    const pending = store.pendingStructs;
+    if (!pending) return;
+    for (const client of this.first.keys()) this.retriedAt.set(client, Y.getState(store, client));
+    const rest = Y.diffUpdateV2(pending.update, Y.encodeStateVector(doc));
+    store.pendingStructs = null;
+    doc.transact(() => Y.applyUpdateV2(doc, rest), origin);
+  }
+
+  private read(update: Uint8Array): void {
+    this.seen = update;
+    this.first = new Map();
+    for (const s of Y.decodeUpdateV2(update).structs) {
+      if (s instanceof Y.Skip) continue;
+      const had = this.first.get(s.id.client);
+      if (had === undefined || s.id.clock < had) this.first.set(s.id.client, s.id.clock);
+    }
+  }
+}
