@@ -87,4 +87,14 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assert.equal(join.answer().length, 1);
     assertSameDoc(joined(join.answer()), doc);
   });
+
+  it('HS5 past 2,048 small updates they are folded with no join, so a later join never merges thousands', async () => {
+    const { doc, join } = padFrom({ snapshot: null, updates: [] });
+    const t = doc.getText('content');
+    for (let i = 0; i < 2_100; i++) t.insert((i * 7) % (t.length + 1), 'k');
+    await new Promise((r) => setImmediate(r));
+    const frames = join.answer();
+    assert.equal(frames.length, 2, 'the base, and the few typed while the fold ran');
+    assertSameDoc(joined(frames), doc);
+  });
 });
