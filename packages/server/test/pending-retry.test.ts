@@ -3,14 +3,8 @@ import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { PendingRetry } from '../src/crdt/pending-retry.js';
 
-/**
- * Client 7 writes "a" after a character of client 99 that nobody else has, then sets a map
- * key: both structs pend, the first waiting for 99, the second behind it in 7's clocks. Then
- * another update gives client 7's first clock (a replayed or forged id) without that
- * dependency: it integrates, and the key could follow, but Yjs retries its pending update
- * only when 99 arrives.
- */
-function stuckDoc(): { doc: Y.Doc } {
+/** What client 7 writes (by `write`) after a character of client 99 that nobody else has: it all pends. */
+function afterGhost(write: (w: Y.Doc) => void): Uint8Array {
   const ghost = new Y.Doc();
   ghost.clientID = 99;
   ghost.getText('content').insert(0, 'G');
@@ -18,16 +12,27 @@ function stuckDoc(): { doc: Y.Doc } {
   w.clientID = 7;
   Y.applyUpdate(w, Y.encodeStateAsUpdate(ghost));
   const sv = Y.encodeStateVector(w);
-  w.getText('content').insert(1, 'a');
-  w.getMap('m').set('k', 1);
-  const waiting = Y.encodeStateAsUpdate(w, sv);
+  write(w);
+  return Y.encodeStateAsUpdate(w, sv);
+}
+
+/**
+ * Client 7 writes "a" after 99's character, then sets a map key: both structs pend, the first
+ * waiting for 99, the second behind it in 7's clocks. Then another update gives client 7's
+ * first clock (a replayed or forged id) without that dependency: it integrates, and the key
+ * could follow, but Yjs retries its pending update only when 99 arrives.
+ */
+function stuckDoc(): { doc: Y.Doc } {
+  const waiting = afterGhost((w) => {
+    w.getText('content').insert(1, 'a');
+    w.getMap('m').set('k', 1);
+  });
   const forger = new Y.Doc();
   forger.clientID = 7;
   forger.getText('content').insert(0, 'X');
-  const forged = Y.encodeStateAsUpdate(forger);
   const doc = new Y.Doc();
   Y.applyUpdate(doc, waiting);
-  Y.applyUpdate(doc, forged);
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(forger));
   return { doc };
 }
 
@@ -44,16 +49,11 @@ describe('Pending structs Yjs would not retry (HF5)', () => {
   });
 
   it('HF5 a doc whose pending structs cannot integrate is retried once, then not again until its clients advance', () => {
-    const ghost = new Y.Doc();
-    ghost.clientID = 99;
-    ghost.getText('content').insert(0, 'G');
-    const w = new Y.Doc();
-    w.clientID = 7;
-    Y.applyUpdate(w, Y.encodeStateAsUpdate(ghost));
-    const sv = Y.encodeStateVector(w);
-    w.getText('content').insert(0, 'ab');
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(w, sv));
+    Y.applyUpdate(
+      doc,
+      afterGhost((w) => w.getText('content').insert(0, 'ab')),
+    );
     assert.ok(doc.store.pendingStructs);
     const retry = new PendingRetry();
     assert.equal(retry.due(doc), true);
