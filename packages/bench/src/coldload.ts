@@ -1,16 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import * as Y from 'yjs';
-import { SqliteStorage } from '@padmesh/server';
+import { openStorage, SqliteStorage, type Storage } from '@padmesh/server';
 import { LeanClient } from './client.js';
 import { launch } from './servers/launch.js';
 import type { Row } from './workloads.js';
 
-/** Opening a pad whose log holds `updates` single-keystroke updates, from storage (Padmesh, SQLite). */
-export async function coldLoad(updates: number): Promise<Row> {
+export type ColdBackend = 'sqlite' | 'postgres';
+/** The PostgreSQL the cold load reads from (a schema of its own, dropped at the end), as for `padmesh-cluster`. */
+const PG = process.env.BENCH_STORAGE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Opening a pad whose log holds `updates` single-keystroke updates, from storage (Padmesh on SQLite or PostgreSQL). */
+export async function coldLoad(updates: number, backend: ColdBackend = 'sqlite'): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
-  const storage = new SqliteStorage(join(dir, 'padmesh.db'));
+  const schema = `pm_cold_${process.pid}_${Date.now().toString(36)}`;
+  const storage: Storage =
+    backend === 'sqlite' ? new SqliteStorage(join(dir, 'padmesh.db')) : await openStorage(PG, { schema, poolSize: 2 });
   let batch: { pad: string; update: Uint8Array }[] = [];
   // Typing sessions of 20k keystrokes: one Y.Doc typing 100k times is slow to generate.
   for (let written = 0; written < updates;) {
@@ -31,19 +38,41 @@ export async function coldLoad(updates: number): Promise<Row> {
   // room itself must load every one of the log entries.
   const server = await launch('padmesh', {
     DATA_DIR: dir,
+    ...(backend === 'postgres' ? { STORAGE_URL: PG, STORAGE_SCHEMA: schema } : {}),
     COMPACT_EVERY: String(updates * 10),
     RECOVERY_MAX_PADS: '0',
+  }).catch(async (err: unknown) => {
+    if (backend === 'postgres') await dropSchema(schema);
+    throw err;
   });
   try {
     const t0 = performance.now();
-    const c = new LeanClient(server, 'cold', { epoch: t0 });
+    const c = new LeanClient(server, 'cold', { epoch: t0, follow: true });
     await c.ready();
     while (!c.synced) await new Promise((r) => setTimeout(r, 2));
     const ms = performance.now() - t0;
     const chars = c.doc.getText('content').length;
     c.close();
-    return { server: 'padmesh (sqlite)', updates, 'chars loaded': chars, 'open → synced ms': Number(ms.toFixed(1)) };
+    return {
+      server: `padmesh (${backend})`,
+      updates,
+      'chars loaded': chars,
+      'open → synced ms': Number(ms.toFixed(1)),
+    };
   } finally {
     await server.stop();
+    if (backend === 'postgres') await dropSchema(schema);
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG });
+  try {
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } catch (err) {
+    console.warn(`coldload: could not drop schema ${schema}: ${(err as Error).message}`);
+  } finally {
+    await c.end().catch(() => {});
   }
 }

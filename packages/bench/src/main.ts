@@ -174,7 +174,8 @@ for (const w of workloads) {
   console.table(results[w.name]);
 }
 if (picked.length === 0 || picked.includes('coldload')) {
-  results.coldload = [await coldLoad(quick ? 20_000 : 100_000)];
+  const n = quick ? 20_000 : 100_000;
+  results.coldload = [await coldLoad(n, 'sqlite'), await coldLoad(n, 'postgres')];
   console.log('\n## coldload (Hocuspocus and the y-websocket server run without persistence here: not comparable)');
   console.table(results.coldload);
 }

@@ -1,3 +1,4 @@
+import { decodeMessage } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -5,8 +6,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import * as Y from 'yjs';
+import { createLogger } from '../src/log.js';
+import { inlineFolder } from '../src/persistence/compactor.js';
+import { loadVerified } from '../src/persistence/integrity.js';
+import { applyStoredInTurns } from '../src/persistence/load-in-turns.js';
+import { docFromStored } from '../src/persistence/stored-doc.js';
+import { JoinState } from '../src/room/join-state.js';
 import { checksum } from '../src/storage/checksum.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
+import { ThreadedSqliteStorage } from '../src/storage/sqlite-threaded.js';
+import type { CorruptEntry, Storage } from '../src/storage/types.js';
 import { corruptSqliteRow } from '../testing/corrupt.js';
 import { spawnNode } from '../testing/process.js';
 import { RawClient } from '../testing/raw-client.js';
@@ -176,4 +186,67 @@ describe('Integrity and recovery (R1-R6)', () => {
       await again.kill();
     }
   });
+});
+
+describe('Integrity on the fast load path (R1 R3, keystroke runs)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'padmesh-integrity-fast-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = createLogger({ logLevel: 'silent', nodeId: 'test' });
+
+  for (const threaded of [false, true]) {
+    it(`R1 R3 a long keystroke log with a bad entry in the middle (${threaded ? 'SQLite on its thread' : 'SQLite in process'}): both quarantined, the rest served`, async () => {
+      const file = join(dir, `fast-${threaded ? 'threaded' : 'inline'}.db`);
+      const writer = new SqliteStorage(file);
+      const typing = new Y.Doc();
+      const entries: { pad: string; update: Uint8Array }[] = [];
+      typing.on('update', (u: Uint8Array) => entries.push({ pad: 'long', update: u }));
+      const t = typing.getText('content');
+      for (let i = 0; i < 5_000; i++) t.insert(t.length, 'abcdefghij'[i % 10]!);
+      await writer.append(entries);
+      await writer.close();
+      const seqs = rows(file, 'long').map((r) => r.seq);
+      // Entry 2,000 rots (checksum); entry 3,500 is a keystroke with bad UTF-8 and a matching checksum.
+      corruptSqliteRow(file, 'long', 'update', seqs[2_000]!);
+      const junk = new Uint8Array(entries[3_500]!.update);
+      junk[junk.length - 2] = 0xff;
+      const db = new Database(file);
+      db.prepare('UPDATE updates SET data = ?, crc = ? WHERE seq = ?').run(junk, checksum(junk), seqs[3_500]!);
+      db.close();
+
+      const storage: Storage = threaded ? await ThreadedSqliteStorage.open(file) : new SqliteStorage(file);
+      try {
+        const reported: CorruptEntry[] = [];
+        const stored = await loadVerified(storage, 'long', { quarantine: true, report: (c) => reported.push(c) });
+        assert.deepEqual(
+          reported.map((c) => `${c.seq}:${c.reason}`),
+          [`${seqs[2_000]}:checksum`, `${seqs[3_500]}:undecodable`],
+        );
+        assert.equal(stored.updates.length, 4_998);
+        const doc = new Y.Doc();
+        await applyStoredInTurns(doc, stored);
+        // R3: what came after the lost entry waits for it; the text is the last consistent state.
+        assert.equal(doc.getText('content').toString(), t.toString().slice(0, 2_000));
+        const oneByOne = docFromStored(stored);
+        assert.deepEqual(Y.encodeStateAsUpdate(doc), Y.encodeStateAsUpdate(oneByOne), 'as applyStored leaves it');
+        const joinState = JoinState.afterLoad(doc, stored, inlineFolder, log);
+        const joiner = new Y.Doc();
+        for (const f of joinState.answer()) {
+          const m = decodeMessage(f);
+          if (m.type === 'update' || m.type === 'sync-step2') Y.applyUpdate(joiner, m.update);
+        }
+        Y.applyUpdate(joiner, entries[2_000]!.update);
+        Y.applyUpdate(joiner, entries[3_500]!.update);
+        assert.equal(joiner.getText('content').toString(), t.toString(), 'the joiner holds the pending rest too');
+        assert.deepEqual(
+          (await storage.quarantined('long')).map((q) => q.seq),
+          [seqs[2_000], seqs[3_500]],
+        );
+        const again = await storage.load('long');
+        assert.equal(again.updates.length, 4_998, 'quarantined entries are out of the log');
+        assert.deepEqual(again.corrupt, []);
+      } finally {
+        await storage.close();
+      }
+    });
+  }
 });

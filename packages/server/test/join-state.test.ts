@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { createLogger } from '../src/log.js';
 import { inlineFolder } from '../src/persistence/compactor.js';
-import { JoinState } from '../src/room/join-state.js';
+import type { Folder } from '../src/persistence/compactor.js';
+import { ENCODE_AT_LOAD_MAX_STRUCTS, JoinState } from '../src/room/join-state.js';
 
 const log = createLogger({ logLevel: 'silent', nodeId: 'test' });
 
@@ -96,5 +97,77 @@ describe('Join answers without encoding the pad (HS5)', () => {
     const frames = join.answer();
     assert.equal(frames.length, 2, 'the base, and the few typed while the fold ran');
     assertSameDoc(joined(frames), doc);
+  });
+
+  /** A folder that counts its folds (the compactor thread's work a join answer would ask for). */
+  function countingFolder(): Folder & { folds: number } {
+    const f = {
+      folds: 0,
+      fold: (base: Uint8Array | null, updates: Uint8Array[]) => {
+        f.folds++;
+        return inlineFolder.fold(base, updates);
+      },
+    };
+    return f;
+  }
+
+  /** A loaded pad as the loader builds it: the doc applied from storage, then `JoinState.afterLoad`. */
+  function loaded(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }, folder: Folder) {
+    const doc = new Y.Doc();
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+    for (const u of stored.updates) Y.applyUpdate(doc, u);
+    const join = JoinState.afterLoad(doc, stored, folder, log);
+    doc.on('update', (u: Uint8Array) => join.push(u));
+    return { doc, join };
+  }
+
+  it('HS5 a loaded log of 5,000 keystrokes (few structs once applied) is encoded as the base at load: the first join merges and folds nothing', async () => {
+    const writer = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    writer.on('update', (u: Uint8Array) => updates.push(u));
+    const t = writer.getText('content');
+    for (let i = 0; i < 5_000; i++) t.insert(t.length, 'abc'[i % 3]!);
+    t.delete(10, 5);
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: null, updates }, folder);
+    const frames = join.answer();
+    assert.equal(frames.length, 1, 'one sync step 2: the encoded doc, nothing merged');
+    assertSameDoc(joined(frames), doc);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(folder.folds, 0, 'no fold asked for at load');
+    doc.getText('content').insert(0, 'Z');
+    assertSameDoc(joined(join.answer()), doc);
+    assert.equal(join.answer().length, 2, 'a later edit rides after the base');
+  });
+
+  it('HS5 a loaded doc of more than ENCODE_AT_LOAD_MAX_STRUCTS structs is not encoded at load: its stored log is folded on the compactor', async () => {
+    const writer = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    writer.on('update', (u: Uint8Array) => updates.push(u));
+    const t = writer.getText('content');
+    // Every insert at the front: each keystroke its own struct (none merge).
+    for (let i = 0; i <= ENCODE_AT_LOAD_MAX_STRUCTS; i++) t.insert(0, 'q');
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: null, updates }, folder);
+    assert.equal(folder.folds, 1, 'the long stored log goes to the compactor as before');
+    await new Promise((r) => setImmediate(r));
+    assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS5 a loaded doc with a pending update keeps the stored base and log (the pending part is not encoded at load)', () => {
+    const writer = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    writer.on('update', (u: Uint8Array) => updates.push(u));
+    writer.getText('content').insert(0, 'abc');
+    writer.getText('content').insert(3, 'def');
+    const folder = countingFolder();
+    // The first entry lost (R3): the second waits for it.
+    const { doc, join } = loaded({ snapshot: null, updates: [updates[1]!] }, folder);
+    assert.ok(doc.store.pendingStructs, 'the entry is pending');
+    const frames = join.answer();
+    assert.equal(frames.length, 2, 'the stored entry, then the empty base');
+    const j = joined(frames);
+    Y.applyUpdate(j, updates[0]!);
+    assert.equal(j.getText('content').toString(), 'abcdef', 'the joiner holds the pending entry too');
   });
 });

@@ -1,11 +1,14 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as Y from 'yjs';
+import { continues, encodeRun, readKeystroke, type Keystroke } from '../crdt/keystroke-runs.js';
 import { shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { PadContent } from './stored-doc.js';
 
 /** Main-thread time one turn of a load may take before it lets other pads' work run. */
 export const LOAD_TURN_MS = 10;
+/** Keystrokes merged into a run between looks at the clock (~0.2 µs each). */
+const RUN_CHECK_EVERY = 1024;
 /** A stored entry this big is read for its shape and applied in slices (~2,000 structs and up). */
 const SLICED_ENTRY_BYTES = 16 * 1024;
 /**
@@ -67,6 +70,8 @@ export async function readShapeInTurns(entry: Uint8Array, turns: Turns): Promise
  * steps and applied in dependency-closed slices (`UpdateSlicer`, as for a client's big
  * update). The doc ends as `applyStored` leaves it. An entry whose shape cannot be read
  * (written before the shape reader, or by another Yjs) is applied whole, as before.
+ * Consecutive keystrokes of one client typing on (a long uncompacted log is mostly these) are
+ * applied as one update (`keystroke-runs.ts`): 100,000 of them took 202 ms one by one.
  */
 export async function applyStoredInTurns(doc: Y.Doc, stored: PadContent, turns = new Turns()): Promise<void> {
   const entries = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
@@ -74,7 +79,7 @@ export async function applyStoredInTurns(doc: Y.Doc, stored: PadContent, turns =
   while (i < entries.length) {
     if (!isBigEntry(entries[i]!)) {
       doc.transact(() => {
-        do Y.applyUpdate(doc, entries[i++]!);
+        do i = applySmall(doc, entries, i, turns);
         while (i < entries.length && !isBigEntry(entries[i]!) && !turns.spent);
       });
     } else {
@@ -82,6 +87,41 @@ export async function applyStoredInTurns(doc: Y.Doc, stored: PadContent, turns =
     }
     await turns.maybeYield();
   }
+}
+
+/** Applies `entries[i]`, or the run of keystrokes that starts there as one update; returns the index after. */
+function applySmall(doc: Y.Doc, entries: readonly Uint8Array[], i: number, turns: Turns): number {
+  const first = readKeystroke(entries[i]!);
+  if (!first) {
+    Y.applyUpdate(doc, entries[i]!);
+    return i + 1;
+  }
+  const texts = [first.text];
+  let prev = first;
+  let end = i + 1;
+  while (end < entries.length && !isBigEntry(entries[end]!)) {
+    if ((end - i) % RUN_CHECK_EVERY === 0 && turns.spent) break;
+    const next = readKeystroke(entries[end]!);
+    if (!next || !continues(prev, prev.text.length, next)) break;
+    texts.push(next.text);
+    prev = next;
+    end++;
+  }
+  if (end === i + 1) Y.applyUpdate(doc, entries[i]!);
+  else if (integratesNow(doc, first)) Y.applyUpdate(doc, encodeRun(first, texts));
+  // It would wait for a missing dependency (R3): held one by one, as `applyStored` holds it.
+  else for (let j = i; j < end; j++) Y.applyUpdate(doc, entries[j]!);
+  return end;
+}
+
+/** True when the doc has everything a run starting with `k` depends on, so Yjs integrates it at once. */
+function integratesNow(doc: Y.Doc, k: Keystroke): boolean {
+  const store = doc.store;
+  return (
+    Y.getState(store, k.client) >= k.clock &&
+    Y.getState(store, k.originClient) > k.originClock &&
+    (k.rightClient === -1 || Y.getState(store, k.rightClient) > k.rightClock)
+  );
 }
 
 async function applyBig(doc: Y.Doc, entry: Uint8Array, turns: Turns): Promise<void> {

@@ -1,5 +1,6 @@
 import { encodeMessage } from '@padmesh/protocol';
 import * as Y from 'yjs';
+import { encodeState } from '../crdt/encode-state.js';
 import type { Logger } from '../log.js';
 import type { Folder } from '../persistence/compactor.js';
 import type { PadContent } from '../persistence/stored-doc.js';
@@ -18,6 +19,13 @@ const FOLD_MIN_BYTES = 1024 * 1024;
 const FOLD_MAX_UPDATES = 2048;
 /** Updates merged at a time: one flat merge of thousands is far slower than a tree of small ones. */
 const MERGE_GROUP = 16;
+/**
+ * Structs (summed over `doc.store`) up to which a freshly loaded doc is encoded as the base at
+ * once: ~0.5 µs a struct, so at most ~5 ms, under one load turn (LOAD_TURN_MS, HS4). A log of
+ * 100,000 keystrokes holds a handful of structs once applied (a run of one client's typing
+ * merges into one item), and merging those 100,000 updates for the first join took 454 ms.
+ */
+export const ENCODE_AT_LOAD_MAX_STRUCTS = 10_000;
 
 /**
  * What a client joining with an empty doc is sent (HS5), kept as bytes so that answering
@@ -48,6 +56,16 @@ export class JoinState {
     this.sinceBytes = this.since.reduce((n, u) => n + u.length, 0);
     // A long stored log (a crash before compaction) is folded before the first join needs it.
     if (this.since.length >= FOLD_MAX_UPDATES) this.fold();
+  }
+
+  /**
+   * The join state of a doc just loaded from `stored` (nothing else applied to it yet): the
+   * doc encoded as the base when that is cheap (few structs, nothing pending), so the first
+   * join merges nothing; otherwise the stored snapshot and log, folded on the compactor thread.
+   */
+  static afterLoad(doc: Y.Doc, stored: PadContent, folder: Folder, log: Logger): JoinState {
+    if (!cheapToEncode(doc)) return new JoinState(stored, folder, log);
+    return new JoinState({ snapshot: encodeState(doc), updates: [] }, folder, log);
   }
 
   /** The doc applied `update` (its update event): joiners get it from now on. */
@@ -96,6 +114,18 @@ export class JoinState {
       },
     );
   }
+}
+
+/** True when encoding `doc` takes less than a load turn: few structs and nothing pending (whose merge is unbounded). */
+export function cheapToEncode(doc: Y.Doc): boolean {
+  const store = doc.store;
+  if (store.pendingStructs || store.pendingDs) return false;
+  let structs = 0;
+  for (const list of store.clients.values()) {
+    structs += list.length;
+    if (structs > ENCODE_AT_LOAD_MAX_STRUCTS) return false;
+  }
+  return true;
 }
 
 /** `Y.mergeUpdates` as a tree of MERGE_GROUP-sized merges (same result, far less time for many updates). */

@@ -90,7 +90,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, ove
     clock,
     log,
     metrics,
-    joinState: new JoinState(stored, deps.folder ?? inlineFolder, log.child({ pad })),
+    joinState: JoinState.afterLoad(doc, stored, deps.folder ?? inlineFolder, log.child({ pad })),
   });
   writer.maybeCompact();
   return room;

@@ -9,21 +9,10 @@ export interface Request {
   args: unknown[];
 }
 
-/** A loaded pad with its log entries laid end to end in one transferable buffer. */
+/** A loaded pad with its log entries laid end to end in one transferable buffer (`SqliteStorage.loadPacked`). */
 export interface PackedPad extends Omit<StoredPad, 'updates'> {
   bytes: Uint8Array;
   lengths: number[];
-}
-
-export function packUpdates(p: StoredPad): PackedPad {
-  const { updates, ...rest } = p;
-  const bytes = new Uint8Array(updates.reduce((n, u) => n + u.length, 0));
-  let at = 0;
-  for (const u of updates) {
-    bytes.set(u, at);
-    at += u.length;
-  }
-  return { ...rest, bytes, lengths: updates.map((u) => u.length) };
 }
 
 export function unpackUpdates(p: PackedPad): StoredPad {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { padFootprint } from '../persistence/pad-footprint.js';
 import { checksum, checksumMatches } from './checksum.js';
 import { RECORDS_SCHEMA, SqliteRecords } from './sqlite-records.js';
+import { unpackUpdates, type PackedPad } from './sqlite-threaded.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 const SCHEMA = `
@@ -27,6 +28,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
   at     INTEGER NOT NULL
 );
 `;
+
+/** First size of the buffer a load packs the log into (it doubles as needed). */
+const PACK_START_BYTES = 64 * 1024;
 
 interface Row {
   seq: number;
@@ -86,9 +90,12 @@ export class SqliteStorage implements Storage {
         'INSERT INTO updates (pad, data, id, crc) VALUES (?, ?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
       ),
       snapshot: this.db.prepare<[string], Row>('SELECT seq, data, crc FROM snapshots WHERE pad = ?'),
-      log: this.db.prepare<[string, number], Row>(
-        'SELECT seq, data, crc FROM updates WHERE pad = ? AND seq > ? ORDER BY seq',
-      ),
+      // Rows as arrays (`raw`): a long log is 100,000 rows, and an object per row was GC work.
+      log: this.db
+        .prepare<[string, number], [number, Buffer, number | null]>(
+          'SELECT seq, data, crc FROM updates WHERE pad = ? AND seq > ? ORDER BY seq',
+        )
+        .raw(),
       upsertSnapshot: this.db.prepare(
         `INSERT INTO snapshots (pad, seq, data, crc) VALUES (?, ?, ?, ?)
          ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data, crc = excluded.crc
@@ -124,24 +131,50 @@ export class SqliteStorage implements Storage {
     })();
 
   async load(pad: string): Promise<StoredPad> {
+    return unpackUpdates(this.loadPacked(pad));
+  }
+
+  /**
+   * `load` with the log entries that pass their checksum (R1) laid end to end in one buffer:
+   * what the worker thread transfers (sqlite-threaded.ts), built without a copy per entry.
+   */
+  loadPacked(pad: string): PackedPad {
     return this.db.transaction(() => {
       const snap = this.stmts.snapshot.get(pad);
       const from = snap?.seq ?? 0;
-      const rows = this.stmts.log.all(pad, from);
       const corrupt: CorruptEntry[] = [];
-      const good: Row[] = [];
-      for (const r of rows) {
-        if (checksumMatches(r.data, r.crc)) good.push(r);
-        else corrupt.push({ pad, kind: 'update', seq: r.seq, reason: 'checksum' });
+      let bytes = new Uint8Array(PACK_START_BYTES);
+      const lengths: number[] = [];
+      const seqs: number[] = [];
+      let at = 0;
+      let lastSeq = from;
+      // Row by row, each row garbage at once: holding 100,000 rows (`all`) made the young
+      // generation copy every one of them, which cost the worker more than reading them.
+      for (const [seq, data, crc] of this.stmts.log.iterate(pad, from)) {
+        lastSeq = seq;
+        if (!checksumMatches(data, crc)) {
+          corrupt.push({ pad, kind: 'update', seq, reason: 'checksum' });
+          continue;
+        }
+        if (at + data.length > bytes.length) {
+          const grown = new Uint8Array(Math.max(bytes.length * 2, at + data.length));
+          grown.set(bytes.subarray(0, at));
+          bytes = grown;
+        }
+        bytes.set(data, at);
+        at += data.length;
+        lengths.push(data.length);
+        seqs.push(seq);
       }
       const snapOk = snap !== undefined && checksumMatches(snap.data, snap.crc);
       if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       return {
         snapshot: snap && snapOk ? new Uint8Array(snap.data) : null,
         snapshotSeq: snap?.seq ?? null,
-        updates: good.map((r) => new Uint8Array(r.data)),
-        seqs: good.map((r) => r.seq),
-        lastSeq: rows.at(-1)?.seq ?? from,
+        bytes: bytes.slice(0, at),
+        lengths,
+        seqs,
+        lastSeq,
         corrupt,
       };
     })();
