@@ -1,12 +1,19 @@
 /**
  * The long structure-aware fuzz round, outside CI (SPEC HF7):
  *   npm run fuzz -- --messages 1000000 [--minutes 55] [--seed N] [--out bench/results/fuzz-long.txt]
+ *     [--dump pad.json] [--resume pad.json]
  * Prints progress per 100 pads, then counts per generator: sent, accepted, refused by close
  * code, the longest synchronous handling of one of its messages; and the seed.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { FuzzFailure, codeName, fuzzRound, type RoundResult } from '../packages/server/testing/fuzz/round.js';
+import {
+  FuzzFailure,
+  codeName,
+  fuzzRound,
+  type EpochDump,
+  type RoundResult,
+} from '../packages/server/testing/fuzz/round.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,9 +21,14 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '55' },
     seed: { type: 'string' },
     out: { type: 'string' },
+    // On an end-of-pad failure, write the failing pad (and what resumes at it) to this JSON file.
+    dump: { type: 'string' },
+    // Start at the epoch a --dump file recorded, with its seed and Rand state: one pad's life, not the whole run.
+    resume: { type: 'string' },
   },
 });
-const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 1_000_000_007;
+const resume = values.resume ? (JSON.parse(readFileSync(values.resume, 'utf8')) as EpochDump) : undefined;
+const seed = resume ? resume.seed : values.seed !== undefined ? Number(values.seed) : Date.now() % 1_000_000_007;
 const messages = Number(values.messages);
 const minutes = Number(values.minutes);
 if (!Number.isFinite(seed) || !(messages > 0) || !(minutes > 0)) {
@@ -38,6 +50,8 @@ try {
     seed,
     messages,
     timeLimitMs: minutes * 60_000,
+    dumpFile: values.dump,
+    resume,
     onEpoch: (r) => {
       if (r.epochs - lastPrint < 100) return;
       lastPrint = r.epochs;

@@ -1,15 +1,33 @@
-import { prng } from '../wait.js';
-
-/** The fuzzer's one source of choices: every decision comes from the seed, so a run replays exactly. */
+/**
+ * The fuzzer's one source of choices: every decision comes from the seed, so a run replays
+ * exactly. The generator is `prng` of `testing/wait.ts` with its state exposed, so a long
+ * round can be resumed at an epoch (`state`, `resume`) instead of replayed from the start.
+ */
 export class Rand {
-  private readonly next: () => number;
+  private a: number;
 
-  constructor(readonly seed: number) {
-    this.next = prng(seed);
+  constructor(
+    readonly seed: number,
+    state?: number,
+  ) {
+    this.a = (state ?? seed) >>> 0;
+  }
+
+  /** Where the sequence is now: `new Rand(seed, state)` continues it from here. */
+  get state(): number {
+    return this.a;
   }
 
   float(): number {
     return this.next();
+  }
+
+  private next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   /** An integer in [lo, hi]. */

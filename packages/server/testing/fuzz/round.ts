@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { CloseCode } from '@padmesh/protocol';
 import * as Y from 'yjs';
 import { PENDING_RETRY_MS } from '../../src/room/room.js';
@@ -73,6 +74,28 @@ export interface RoundOptions {
   timeLimitMs: number;
   /** Called after each epoch with the running totals (progress lines for the long round). */
   onEpoch?: (r: RoundResult) => void;
+  /** On an end-of-pad failure (HF4/HF5), the failing pad is written here as JSON (`EpochDump`). */
+  dumpFile?: string;
+  /** Starts at this epoch of an earlier run, from its dump: replays one pad's life in seconds. */
+  resume?: Pick<EpochDump, 'epoch' | 'randState'>;
+}
+
+/**
+ * A pad whose end-of-pad check failed: how to replay its life alone (`resume`) and what it
+ * held, to take apart outside the round. Byte fields are base64.
+ */
+export interface EpochDump {
+  seed: number;
+  epoch: number;
+  /** The round's Rand state when this epoch began. */
+  randState: number;
+  failure: string;
+  /** What storage held at the check: snapshot and log, as a reload reads it. */
+  stored: { snapshot: string | null; updates: string[] };
+  /** Every entry committed for the pad in order (compaction does not remove them here). */
+  committed: string[];
+  /** The live doc: its state without the pending parts, and those (Yjs's v2 encoding). */
+  live: { state: string; pendingStructs: string | null; pendingDs: string | null; text: string };
 }
 
 /**
@@ -81,7 +104,7 @@ export interface RoundOptions {
  * the seed and the message on the first broken guarantee.
  */
 export async function fuzzRound(opts: RoundOptions): Promise<RoundResult> {
-  const rand = new Rand(opts.seed);
+  const rand = new Rand(opts.seed, opts.resume?.randState);
   const started = performance.now();
   const meter = new StallMeter();
   const result: RoundResult = {
@@ -95,6 +118,7 @@ export async function fuzzRound(opts: RoundOptions): Promise<RoundResult> {
     longestUnload: { ms: 0, what: '' },
     longestFold: { ms: 0, what: '' },
   };
+  if (opts.resume) result.epochs = opts.resume.epoch;
   const outOfTime = () => performance.now() - started > opts.timeLimitMs;
   while (result.messages < opts.messages) {
     if (outOfTime()) {
@@ -102,7 +126,7 @@ export async function fuzzRound(opts: RoundOptions): Promise<RoundResult> {
       break;
     }
     const budget = Math.min(EPOCH_MESSAGES, opts.messages - result.messages);
-    await new Epoch(result.epochs, rand, meter, result).run(budget, outOfTime);
+    await new Epoch(result.epochs, rand, meter, result, opts.dumpFile).run(budget, outOfTime);
     result.epochs++;
     result.longest = meter.longest;
     result.elapsedMs = performance.now() - started;
@@ -128,13 +152,17 @@ class Epoch {
   private step = 0;
   /** An honest edit was refused because the attack filled the pad: this pad's life is over. */
   private padFull = false;
+  /** Where the round's Rand was when this pad's life began (what `resume` starts from). */
+  private readonly randState: number;
 
   constructor(
     private readonly index: number,
     private readonly rand: Rand,
     private readonly meter: StallMeter,
     private readonly result: RoundResult,
+    private readonly dumpFile?: string,
   ) {
+    this.randState = rand.state;
     meter.watch(this.sim.clock);
     this.node = this.sim.node({ settings: FUZZ_SETTINGS });
     this.pad = `fz${index}`;
@@ -151,8 +179,12 @@ class Epoch {
 
   async run(messages: number, outOfTime: () => boolean): Promise<void> {
     try {
-      this.honest = [await this.connect(this.pad), await this.connect(this.pad)];
-      this.bystander = await this.connect('bystander');
+      // Yjs would pick the honest clients' ids at random, and concurrent inserts are ordered by
+      // client id: from the seed and the epoch instead, so a seed replays (and an epoch resumes)
+      // exactly. (A replay of seed 1126005 with random ids ran past the epoch that had failed.)
+      const ids = new Rand((this.result.seed + Math.imul(this.index + 1, 0x9e3779b1)) >>> 0);
+      this.honest = [await this.connect(this.pad, ids.clientId()), await this.connect(this.pad, ids.clientId())];
+      this.bystander = await this.connect('bystander', ids.clientId());
       await this.sim.run();
       this.honest[0]!.client.insert(0, this.rand.text(40, true));
       await this.sim.run();
@@ -178,8 +210,10 @@ class Epoch {
     }
   }
 
-  private async connect(pad: string): Promise<AuditedConn> {
-    const c = await this.node.connect(pad);
+  private async connect(pad: string, clientId?: number): Promise<AuditedConn> {
+    const doc = new Y.Doc();
+    if (clientId !== undefined) doc.clientID = clientId;
+    const c = await this.node.connect(pad, { doc });
     return new AuditedConn(c, this.storage, this.meter, this.failures);
   }
 
@@ -304,11 +338,44 @@ class Epoch {
     if (!Y.equalSnapshots(Y.snapshot(stored), live))
       this.failures.push(`${this.label('end')}: pad reloaded from storage differs from the live doc`);
     stored.destroy();
+    if (this.failures.length > 0 && this.dumpFile) await this.dump(room.doc, room.text);
     this.throwIfFailed();
     this.liveAtEnd = live;
   }
 
   private liveAtEnd: Y.Snapshot | null = null;
+
+  /** Writes the failing pad to `dumpFile` (EpochDump). */
+  private async dump(doc: Y.Doc, text: string): Promise<void> {
+    const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+    const s = await this.storage.load(this.pad);
+    const store = doc.store;
+    const { pendingStructs, pendingDs } = store;
+    store.pendingStructs = null;
+    store.pendingDs = null;
+    let state: Uint8Array;
+    try {
+      state = Y.encodeStateAsUpdate(doc);
+    } finally {
+      store.pendingStructs = pendingStructs;
+      store.pendingDs = pendingDs;
+    }
+    const out: EpochDump = {
+      seed: this.result.seed,
+      epoch: this.index,
+      randState: this.randState,
+      failure: this.failures.join('\n'),
+      stored: { snapshot: s.snapshot ? b64(s.snapshot) : null, updates: s.updates.map(b64) },
+      committed: this.storage.committed(this.pad).entries.map(b64),
+      live: {
+        state: b64(state),
+        pendingStructs: pendingStructs ? b64(pendingStructs.update) : null,
+        pendingDs: pendingDs ? b64(pendingDs) : null,
+        text,
+      },
+    };
+    writeFileSync(this.dumpFile!, JSON.stringify(out));
+  }
 
   /** The pad as a node would load it now: snapshot plus log. */
   private async reload(): Promise<Y.Doc> {
