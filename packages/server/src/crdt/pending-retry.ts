@@ -9,21 +9,38 @@ import * as Y from 'yjs';
  * first clock of each client in the pending update (decoded once per pending update), and
  * only after that client's state advanced past what the last retry saw, so a struct that
  * still cannot integrate is not retried again until something changes for it.
+ *
+ * A retry leaves no struct whose clock the doc has, but one can come back without any
+ * client's state advancing: a replayed update pends again and is merged into the pending
+ * update, or Yjs retries a pending update it merged one into when a dependency arrives. Then
+ * it blocks its client's later structs again, even those whose dependencies are all in the doc
+ * by now, while a compaction (which keeps only what the doc lacks, `encode-state.ts`) drops it,
+ * and a reload integrates them (what fits seed 1126005's HF5 failure in the long round: a
+ * struct inserted and then deleted, so the texts were equal and the reloaded doc's state not).
+ * So a pending update that changed since the last retry and holds such a struct is due too.
  */
 export class PendingRetry {
   private seen: Uint8Array | null = null;
   private first = new Map<number, number>();
   /** Per client, its state when the pending update was last retried (or first seen). */
   private retriedAt = new Map<number, number>();
+  /** The pending update the last retry left (a struct of a clock the doc has in any other came back). */
+  private left: Uint8Array | null = null;
 
-  /** True when a retry may integrate something: some client in the pending update reached its first pending clock since the last retry. */
+  /**
+   * True when a retry may integrate something: some client in the pending update reached its
+   * first pending clock since the last retry, or the pending update changed since the last
+   * retry and holds a struct of a clock the doc already has.
+   */
   due(doc: Y.Doc): boolean {
     const pending = doc.store.pendingStructs;
     if (!pending) return false;
     if (pending.update !== this.seen) this.read(pending.update);
+    const changed = pending.update !== this.left;
     for (const [client, clock] of this.first) {
       const state = Y.getState(doc.store, client);
       if (state >= clock && state > (this.retriedAt.get(client) ?? -1)) return true;
+      if (changed && state > clock) return true;
     }
     return false;
   }
@@ -41,6 +58,8 @@ export class PendingRetry {
     const rest = Y.diffUpdateV2(pending.update, Y.encodeStateVector(doc));
     store.pendingStructs = null;
     doc.transact(() => Y.applyUpdateV2(doc, rest), origin);
+    // `doc.store`, not `store`: TypeScript takes `store.pendingStructs` for the null set above.
+    this.left = doc.store.pendingStructs?.update ?? null;
   }
 
   private read(update: Uint8Array): void {
