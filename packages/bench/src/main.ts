@@ -27,6 +27,8 @@ import {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** Unmeasured seconds of the same load before typing and throughput measure (JIT warm-up; see workloads.ts). */
+const WARMUP_S = quick ? 0 : Number(process.env.BENCH_WARMUP_S ?? 6);
 const picked = args.filter((a) => !a.startsWith('--'));
 const RESULTS = resolve(import.meta.dirname, '../../../bench/results');
 const seed = Number(process.env.BENCH_SEED ?? 1);
@@ -56,14 +58,23 @@ const workloads: Workload[] = [
     servers: peers,
     rounds: 3,
     run: async (s) => [
-      await typing(s, { pads: quick ? 4 : 8, clients: 6, perSec: quick ? 5 : 20, seconds: quick ? 5 : 12, seed }),
+      await typing(s, {
+        pads: quick ? 4 : 8,
+        clients: 6,
+        perSec: quick ? 5 : 20,
+        seconds: quick ? 5 : 12,
+        seed,
+        warmupSeconds: WARMUP_S,
+      }),
     ],
   },
   {
     name: 'throughput',
     servers: peers,
     rounds: 3,
-    run: async (s) => [await throughput(s, { pads: 8, readers: 2, window: 64, seconds: quick ? 4 : 10 })],
+    run: async (s) => [
+      await throughput(s, { pads: 8, readers: 2, window: 64, seconds: quick ? 4 : 10, warmupSeconds: WARMUP_S }),
+    ],
   },
   {
     name: 'fanout',

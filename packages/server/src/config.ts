@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   MAX_PAD_BYTES: intFrom(32 * MiB, MIN_BYTE_LIMIT),
   /** Upper bound on entries per storage transaction (group commit); 1 turns batching off. */
   MAX_BATCH: intFrom(512, 1),
+  /** A storage commit starts at most this often (ms): edits arriving meanwhile share it; 0 = as soon as the last ended. */
+  COMMIT_INTERVAL_MS: intFrom(10, 0),
   STORAGE_POOL_SIZE: intFrom(10, 1, MAX_STORAGE_POOL_SIZE),
   /** PostgreSQL schema for the tables (created if missing). */
   STORAGE_SCHEMA: z
@@ -136,6 +138,7 @@ export type Config = {
   maxMessageBytes: number;
   maxPadBytes: number;
   maxBatch: number;
+  commitIntervalMs: number;
   storagePoolSize: number;
   storageSchema: string | undefined;
   antiEntropyMs: number;
@@ -210,6 +213,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxPadBytes: e.MAX_PAD_BYTES,
     maxBatch: e.MAX_BATCH,
+    commitIntervalMs: e.COMMIT_INTERVAL_MS,
     storagePoolSize: e.STORAGE_POOL_SIZE,
     storageSchema: e.STORAGE_SCHEMA,
     antiEntropyMs: e.ANTI_ENTROPY_MS,

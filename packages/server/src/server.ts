@@ -71,7 +71,13 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     }));
   const bus = deps.bus ?? (config.redisUrl ? await RedisBus.open(config.redisUrl, log) : undefined);
   const history = new History(storage, { maxVersions: config.historyMaxVersions, maxBytes: config.historyMaxBytes });
-  const batcher = new WriteBatcher(storage, { maxBatch: config.maxBatch, log, metrics, clock: systemClock });
+  const batcher = new WriteBatcher(storage, {
+    maxBatch: config.maxBatch,
+    intervalMs: config.commitIntervalMs,
+    log,
+    metrics,
+    clock: systemClock,
+  });
   const compactor = new Compactor();
   const clock = systemClock;
   const rooms = new Rooms(
