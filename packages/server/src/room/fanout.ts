@@ -3,6 +3,9 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Clock, Timer } from '../clock.js';
 import type { Conn } from '../transport/socket.js';
+import { PresenceRelay } from './presence-relay.js';
+
+export { AWARENESS_TICK_MS } from './presence-relay.js';
 
 /**
  * Doc updates that arrive in the same event-loop turn as a send are merged into one frame
@@ -11,8 +14,6 @@ import type { Conn } from '../transport/socket.js';
  * p50 4.3 ms against 0.5 ms for the peers).
  */
 export const UPDATE_TICK_MS = 0;
-/** Cursor/presence changes are merged per window; only the latest state of each client is sent. */
-export const AWARENESS_TICK_MS = 16;
 
 /**
  * Sends the first item at once, then batches whatever arrives within `tickMs` of the last
@@ -74,25 +75,20 @@ function soleSender<T>(items: Sent<T>[]): Conn | null {
 
 /**
  * Fan-out for one room: each frame is encoded once and the same bytes go to every client.
- * Text goes before presence: an awareness flush first drains pending doc updates.
+ * Text goes before presence: a presence relay first drains pending doc updates.
  */
 export class Fanout {
   private readonly updates: Coalescer<Sent<Uint8Array>>;
-  private readonly presence: Coalescer<number[]>;
+  private readonly presence: PresenceRelay;
 
-  constructor(
-    private readonly conns: ReadonlySet<Conn>,
-    private readonly awareness: awarenessProtocol.Awareness,
-    clock: Clock,
-  ) {
+  constructor(conns: ReadonlySet<Conn>, awareness: awarenessProtocol.Awareness, clock: Clock) {
     this.updates = new Coalescer(clock, UPDATE_TICK_MS, (items) => {
       const update = items.length === 1 ? items[0]!.value : Y.mergeUpdates(items.map((i) => i.value));
-      this.broadcast(encodeMessage({ type: 'update', update }), soleSender(items));
+      const frame = encodeMessage({ type: 'update', update });
+      const except = soleSender(items);
+      for (const c of conns) if (c !== except) c.send(frame);
     });
-    this.presence = new Coalescer(clock, AWARENESS_TICK_MS, (items) => {
-      this.updates.flush();
-      this.sendPresence([...new Set(items.flat())]);
-    });
+    this.presence = new PresenceRelay(conns, awareness, clock, () => this.updates.flush());
   }
 
   update(update: Uint8Array, sender: Conn | null): void {
@@ -100,35 +96,13 @@ export class Fanout {
   }
 
   awarenessChanged(ids: number[]): void {
-    this.presence.push(ids);
+    this.presence.changed(ids);
   }
 
-  /** Sends anything pending now (before a client is told its edit is saved, or on close). */
+  /** Sends anything pending now (presence only within its budget, PR10). */
   flush(): void {
     this.updates.flush();
     this.presence.flush();
-  }
-
-  /**
-   * One shared frame for everyone, except that a client never gets its own ids back: our clock
-   * for them may be ahead of its own (PR6), and y-protocols would let it overwrite the client's
-   * local state. Only the (few) connections whose ids changed get a frame of their own.
-   */
-  private sendPresence(ids: number[]): void {
-    const frame = (list: number[]) =>
-      encodeMessage({ type: 'awareness', update: presenceUpdate(this.awareness, list) });
-    let shared: Uint8Array | null = null;
-    for (const c of this.conns) {
-      if (!ids.some((id) => c.awarenessIds.has(id))) c.send((shared ??= frame(ids)));
-      else {
-        const rest = ids.filter((id) => !c.awarenessIds.has(id));
-        if (rest.length > 0) c.send(frame(rest));
-      }
-    }
-  }
-
-  private broadcast(frame: Uint8Array, except: Conn | null): void {
-    for (const c of this.conns) if (c !== except) c.send(frame);
   }
 
   destroy(): void {
