@@ -89,23 +89,68 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assertSameDoc(joined(join.answer()), doc);
   });
 
-  it('HS5 past 2,048 small updates they are folded with no join, so a later join never merges thousands', async () => {
-    const { doc, join } = padFrom({ snapshot: null, updates: [] });
+  it('HS5 past 2,048 small updates they are merged into one chunk with no join, so a later join never merges thousands', async () => {
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: null, updates: [] }, folder);
     const t = doc.getText('content');
     for (let i = 0; i < 2_100; i++) t.insert((i * 7) % (t.length + 1), 'k');
     await new Promise((r) => setImmediate(r));
-    const frames = join.answer();
-    assert.equal(frames.length, 2, 'the base, and the few typed while the fold ran');
-    assertSameDoc(joined(frames), doc);
+    assert.equal(folder.merges, 1);
+    assert.equal(folder.merged, 2_048, 'the first 2,048 updates, without the base');
+    assert.equal(folder.folds, 0);
+    assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS5 a join that finds more than 4 merged chunks asks for a fold (joins come in storms; each would merge them all)', async () => {
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: null, updates: [] }, folder);
+    const t = doc.getText('content');
+    for (let i = 0; i < 5 * 2_048 + 10; i++) {
+      t.insert((i * 7) % (t.length + 1), 'k');
+      if (i % 512 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setImmediate(r));
+    assert.equal(folder.merges, 5);
+    assert.equal(folder.folds, 0, 'no join yet: no fold');
+    assertSameDoc(joined(join.answer()), doc);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(folder.folds, 1);
+    assert.equal(join.answer().length, 1, 'everything in the new base');
+    assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS5 on a big pad, typing is merged in chunks and the base is re-folded only after 16 of them (a fold re-applies the whole pad)', async () => {
+    const big = new Y.Doc();
+    const bt = big.getText('content');
+    for (let i = 0; i < 20_000; i++) bt.insert((i * 7919) % (bt.length + 1), 'w');
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: Y.encodeStateAsUpdate(big), updates: [] }, folder);
+    const t = doc.getText('content');
+    for (let i = 0; i < 16 * 2_048 + 100; i++) {
+      t.insert((i * 104_729) % (t.length + 1), 'k');
+      if (i % 512 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setImmediate(r));
+    // Folding every 2,048 would have re-applied the 20,000-struct base 16 times.
+    assert.equal(folder.merges, 16);
+    assert.equal(folder.folds, 1, 'one fold, once 16 chunks were waiting');
+    assertSameDoc(joined(join.answer()), doc);
   });
 
   /** A folder that counts its folds (the compactor thread's work a join answer would ask for). */
-  function countingFolder(): Folder & { folds: number } {
+  function countingFolder(): Folder & { folds: number; merges: number; merged: number } {
     const f = {
       folds: 0,
-      fold: (base: Uint8Array | null, updates: Uint8Array[]) => {
+      merges: 0,
+      merged: 0,
+      fold: (base: Uint8Array | null, updates: readonly Uint8Array[]) => {
         f.folds++;
         return inlineFolder.fold(base, updates);
+      },
+      merge: (updates: readonly Uint8Array[]) => {
+        f.merges++;
+        f.merged += updates.length;
+        return inlineFolder.merge(updates);
       },
     };
     return f;

@@ -1,4 +1,5 @@
 import { fold, type Folded } from '../crdt/fold.js';
+import { mergeInGroups } from '../crdt/merge.js';
 import { WorkerCalls, startWorker } from '../worker-thread.js';
 
 /**
@@ -13,7 +14,13 @@ export class Compactor {
 
   fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Promise<Folded> {
     if (this.closed) return Promise.reject(new Error('compactor closed'));
-    return this.thread().call<Folded>({ snapshot, updates });
+    return this.thread().call<Folded>({ kind: 'fold', snapshot, updates });
+  }
+
+  /** Merges updates a doc emitted into one (`crdt/merge.ts`): a join answer's chunk, without its base. */
+  merge(updates: readonly Uint8Array[]): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new Error('compactor closed'));
+    return this.thread().call<Uint8Array>({ kind: 'merge', updates });
   }
 
   private thread(): WorkerCalls {
@@ -39,5 +46,6 @@ export class Compactor {
 /** Folds on the calling thread (CLI tools, tests without a compactor). */
 export const inlineFolder = {
   fold: async (snapshot: Uint8Array | null, updates: readonly Uint8Array[]) => fold(snapshot, updates),
+  merge: async (updates: readonly Uint8Array[]) => mergeInGroups(updates),
 };
-export type Folder = Pick<Compactor, 'fold'>;
+export type Folder = Pick<Compactor, 'fold' | 'merge'>;

@@ -1,6 +1,7 @@
 import { encodeMessage } from '@padmesh/protocol';
 import * as Y from 'yjs';
 import { encodeState } from '../crdt/encode-state.js';
+import { mergeInGroups } from '../crdt/merge.js';
 import type { Logger } from '../log.js';
 import type { Folder } from '../persistence/compactor.js';
 import type { PadContent } from '../persistence/stored-doc.js';
@@ -12,13 +13,19 @@ const FOLD_AT_JOIN_UPDATES = 256;
 /** Bytes after the base past which they are folded whether or not anyone joins (a big base: a quarter of it). */
 const FOLD_MIN_BYTES = 1024 * 1024;
 /**
- * Updates after the base past which they are folded whether or not anyone joins: merging is
- * superlinear in their count (`Y.mergeUpdates` of 50,000 keystrokes took 76 s; in groups of 16,
- * 4,096 took 22 ms), so a join after a long quiet stretch must not find more than this.
+ * Updates after the last merged chunk that are merged into one on the compactor thread:
+ * merging is superlinear in their count (`Y.mergeUpdates` of 50,000 keystrokes took 76 s; in
+ * groups of 16, 4,096 took 22 ms), so a join after a long quiet stretch must not find more
+ * than this unmerged. A merge costs what the updates hold; a fold re-applies the whole base,
+ * and folding every 2,048 keystrokes kept the compactor thread busy 82 % of the throughput
+ * bench on pads of a few MB (a fold per 2,048 updates per pad), where the log's compaction,
+ * paced by bytes, cost 64 % in all.
  */
-const FOLD_MAX_UPDATES = 2048;
-/** Updates merged at a time: one flat merge of thousands is far slower than a tree of small ones. */
-const MERGE_GROUP = 16;
+const MERGE_CHUNK = 2048;
+/** Merged chunks after the base past which they are folded into it: a join merges at most this many plus MERGE_CHUNK. */
+const MAX_CHUNKS = 16;
+/** Merged chunks a join finds past which it asks for a fold, as for FOLD_AT_JOIN_UPDATES: joins come in storms. */
+const FOLD_AT_JOIN_CHUNKS = 4;
 /**
  * Structs (summed over `doc.store`) up to which a freshly loaded doc is encoded as the base at
  * once: ~0.5 µs a struct, so at most ~5 ms, under one load turn (LOAD_TURN_MS, HS4). A log of
@@ -32,10 +39,11 @@ export const ENCODE_AT_LOAD_MAX_STRUCTS = 10_000;
  * never encodes the pad on the event loop: Y.encodeStateAsUpdate of a pad at the caps (610,000
  * structs) took 0.5-1 s of one turn, and every edit invalidated the cached answer, so edits
  * and joins in turn stalled the node each time. The answer is a base (the stored snapshot the
- * pad loaded from, later a fold) and the doc's updates since, each already encoded; when those
- * pass FOLD_MAX_UPDATES or FOLD_MIN_BYTES (a quarter of a big base), or a joiner finds more
- * than FOLD_AT_JOIN_UPDATES of them, they are folded into a new base on the compactor thread, as
- * the log is (`Compactor`). (Folding every 256 updates cost typing 15 % more CPU per update.) Applied by the joiner,
+ * pad loaded from, later a fold) and the doc's updates since, each already encoded. Every
+ * MERGE_CHUNK of those are merged into one on the compactor thread; past MAX_CHUNKS merged
+ * chunks or FOLD_MIN_BYTES (a quarter of a big base), or when a joiner finds more than
+ * FOLD_AT_JOIN_UPDATES entries or FOLD_AT_JOIN_CHUNKS chunks, they are folded into a new base there, as the log is
+ * (`Compactor`). (Folding every 256 updates cost typing 15 % more CPU per update.) Applied by the joiner,
  * the answer gives what the doc holds (structs still waiting for a dependency come when they
  * integrate, as for any client). (`join-state.test.ts`)
  */
@@ -43,8 +51,11 @@ export class JoinState {
   private base: Uint8Array | null;
   private since: Uint8Array[];
   private sinceBytes: number;
+  /** Entries of `since` before this index are merged chunks; the rest are updates as the doc emitted them. */
+  private merged = 0;
   private frames: Uint8Array[] | null = null;
-  private folding = false;
+  /** A fold or a merge is on the compactor thread: both rewrite `since`, so one at a time. */
+  private busy = false;
 
   constructor(
     stored: PadContent,
@@ -55,7 +66,7 @@ export class JoinState {
     this.since = [...stored.updates];
     this.sinceBytes = this.since.reduce((n, u) => n + u.length, 0);
     // A long stored log (a crash before compaction) is folded before the first join needs it.
-    if (this.since.length >= FOLD_MAX_UPDATES) this.fold();
+    if (this.since.length >= MERGE_CHUNK) this.fold();
   }
 
   /**
@@ -73,11 +84,9 @@ export class JoinState {
     this.since.push(update);
     this.sinceBytes += update.length;
     this.frames = null;
-    if (
-      this.since.length >= FOLD_MAX_UPDATES ||
-      this.sinceBytes >= Math.max(FOLD_MIN_BYTES, (this.base?.length ?? 0) / 4)
-    )
+    if (this.sinceBytes >= Math.max(FOLD_MIN_BYTES, (this.base?.length ?? 0) / 4) || this.merged >= MAX_CHUNKS)
       this.fold();
+    else if (this.since.length - this.merged >= MERGE_CHUNK) this.mergeTail();
   }
 
   /**
@@ -89,30 +98,52 @@ export class JoinState {
    */
   answer(): Uint8Array[] {
     if (this.frames) return this.frames;
-    if (this.since.length > FOLD_AT_JOIN_UPDATES) this.fold();
+    if (this.since.length > FOLD_AT_JOIN_UPDATES || this.merged > FOLD_AT_JOIN_CHUNKS) this.fold();
     const step2 = encodeMessage({ type: 'sync-step2', update: this.base ?? EMPTY_UPDATE });
     if (this.since.length === 0) return (this.frames = [step2]);
     return (this.frames = [encodeMessage({ type: 'update', update: mergeInGroups(this.since) }), step2]);
   }
 
   private fold(): void {
-    if (this.folding) return;
+    if (this.busy) return;
     const taken = this.since.length;
-    this.folding = true;
+    this.busy = true;
     this.folder.fold(this.base, this.since.slice(0, taken)).then(
       ({ state }) => {
-        this.folding = false;
+        this.busy = false;
         this.base = state;
         this.since = this.since.slice(taken);
+        this.merged = 0;
         this.sinceBytes = this.since.reduce((n, u) => n + u.length, 0);
         this.frames = null;
       },
-      (err: unknown) => {
-        // The thread died or closed: answers stay right, only longer; the next update retries.
-        this.folding = false;
-        this.log.warn({ err }, 'join-state fold failed');
-      },
+      (err: unknown) => this.failed(err),
     );
+  }
+
+  /** Merges the updates after the last chunk into one chunk (what they hold, not the base). */
+  private mergeTail(): void {
+    if (this.busy) return;
+    const from = this.merged;
+    const to = this.since.length;
+    this.busy = true;
+    this.folder.merge(this.since.slice(from, to)).then(
+      (chunk) => {
+        this.busy = false;
+        // Only pushes happened meanwhile (folds and merges take turns): [from, to) is still there.
+        this.since = [...this.since.slice(0, from), chunk, ...this.since.slice(to)];
+        this.merged = from + 1;
+        this.sinceBytes = this.since.reduce((n, u) => n + u.length, 0);
+        this.frames = null;
+      },
+      (err: unknown) => this.failed(err),
+    );
+  }
+
+  private failed(err: unknown): void {
+    // The thread died or closed: answers stay right, only longer; the next update retries.
+    this.busy = false;
+    this.log.warn({ err }, 'join-state fold failed');
   }
 }
 
@@ -126,15 +157,4 @@ export function cheapToEncode(doc: Y.Doc): boolean {
     if (structs > ENCODE_AT_LOAD_MAX_STRUCTS) return false;
   }
   return true;
-}
-
-/** `Y.mergeUpdates` as a tree of MERGE_GROUP-sized merges (same result, far less time for many updates). */
-function mergeInGroups(updates: Uint8Array[]): Uint8Array {
-  let layer = updates;
-  while (layer.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < layer.length; i += MERGE_GROUP) next.push(Y.mergeUpdates(layer.slice(i, i + MERGE_GROUP)));
-    layer = next;
-  }
-  return layer[0]!;
 }
