@@ -80,7 +80,10 @@ export async function typing(
   if (o.warmupSeconds > 0) {
     await type(o.warmupSeconds);
     sent = 0;
-    for (const c of all) ((c.latencies.length = 0), (c.bytesIn = c.bytesOut = 0));
+    for (const c of all) {
+      c.latencies.length = 0;
+      c.bytesIn = c.bytesOut = 0;
+    }
   }
   const m = await measured(server, () => type(o.seconds));
   const lat = all.flatMap((c) => c.latencies);
