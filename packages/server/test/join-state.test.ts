@@ -5,7 +5,10 @@ import * as Y from 'yjs';
 import { createLogger } from '../src/log.js';
 import { inlineFolder } from '../src/persistence/compactor.js';
 import type { Folder } from '../src/persistence/compactor.js';
+import { History } from '../src/history/versions.js';
 import { ENCODE_AT_LOAD_MAX_STRUCTS, JoinState } from '../src/room/join-state.js';
+import { MemoryStorage } from '../src/storage/memory.js';
+import { ManualClock } from '../testing/manual-clock.js';
 
 const log = createLogger({ logLevel: 'silent', nodeId: 'test' });
 
@@ -117,6 +120,23 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assert.equal(folder.folds, 1);
     assert.equal(join.answer().length, 1, 'everything in the new base');
     assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS3 the state of a version comes folded from the join state (the folder, off the event loop), equal to the doc, and leaves answers as they were', async () => {
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: null, updates: [] }, folder);
+    const t = doc.getText('content');
+    // Fewer than a join folds for (256), so the answer itself asks for no fold.
+    for (let i = 0; i < 200; i++) t.insert((i * 13) % (t.length + 1), 'v');
+    const before = join.answer();
+    const history = new History(new MemoryStorage(), { maxVersions: 10 }, new ManualClock());
+    const folds = folder.folds;
+    const v = await history.record('p', doc, { name: null, authors: [], reason: 'request' }, () => join.state());
+    assert.equal(folder.folds, folds + 1, 'the state was folded by the folder');
+    const got = await history.get('p', v.id);
+    assert.equal(got?.doc.getText('content').toString(), t.toString());
+    assert.equal(v.size, t.length);
+    assert.deepEqual(join.answer(), before, 'the answer is untouched');
   });
 
   it('HS5 on a big pad, typing is merged in chunks and the base is re-folded only after 16 of them (a fold re-applies the whole pad)', async () => {

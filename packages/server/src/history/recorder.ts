@@ -45,6 +45,8 @@ export class VersionRecorder {
     private readonly timings: VersionTimings,
     private readonly log: Logger,
     private readonly clock: Clock,
+    /** The doc's state encoded off the event loop (the room's join state); encoded here when absent. */
+    private readonly stateOf?: () => Promise<Uint8Array>,
   ) {}
 
   /** A local edit landed (from a client or the API). */
@@ -116,7 +118,7 @@ export class VersionRecorder {
       }
       await this.history.rememberAuthors(this.pad, authors);
       const unique = [...new Map([...authors.values()].map((a) => [`${a.name}\u0000${a.color}`, a])).values()];
-      const v = await this.history.record(this.pad, this.doc, { name, authors: unique, reason });
+      const v = await this.history.record(this.pad, this.doc, { name, authors: unique, reason }, this.stateOf);
       this.onRecorded(v);
       return v;
     });

@@ -124,8 +124,17 @@ export class History {
   }
 
   /** Records `doc`'s current state as a version (or returns the existing one for the same state). */
-  async record(pad: string, doc: Y.Doc, meta: Omit<VersionMeta, 'id' | 'createdAt' | 'size'>): Promise<VersionMeta> {
+  async record(
+    pad: string,
+    doc: Y.Doc,
+    meta: Omit<VersionMeta, 'id' | 'createdAt' | 'size'>,
+    stateOf?: () => Promise<Uint8Array>,
+  ): Promise<VersionMeta> {
     const id = versionIdOf(doc);
+    const size = doc.getText('content').length;
+    // Asked for in the same turn as the id, so the state is the one the id names.
+    const folded = stateOf?.();
+    folded?.catch(() => {});
     const existing = (await this.list(pad)).find((v) => v.id === id);
     if (existing && !(meta.reason === 'request' && meta.name)) return existing;
     // Strictly increasing per node, so versions recorded within one millisecond (a request
@@ -133,13 +142,13 @@ export class History {
     const createdAt = (this.lastCreatedAt = Math.max(this.clock.now(), this.lastCreatedAt + 1));
     // Naming an existing state adds metadata only: the state it has (in the records or the
     // legacy layout) stays, never a second full copy.
-    const state = existing ? null : encodeState(doc);
+    const state = existing ? null : folded ? await folded : encodeState(doc);
     const bytes = state?.length ?? existing?.bytes;
     const version: VersionMeta = {
       ...meta,
       id,
       createdAt,
-      size: doc.getText('content').length,
+      size,
       ...(bytes === undefined ? {} : { bytes }),
     };
     // State before metadata: a listed version always has its state.

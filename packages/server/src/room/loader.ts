@@ -83,7 +83,9 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, ove
       if (!cluster) return null;
       return new ClusterLink(pad, d, awareness, { ...cluster, log, clock });
     },
-    recorder: history ? (d) => new VersionRecorder(pad, d, history.store, history.timings, log, clock) : null,
+    recorder: history
+      ? (d, stateOf) => new VersionRecorder(pad, d, history.store, history.timings, log, clock, stateOf)
+      : null,
     evicted,
     overloaded,
     limits: deps.limits,

@@ -44,7 +44,8 @@ export interface RoomParts {
   /** Cluster mode: peers with this pad open hear about every change through it. */
   link: (doc: Y.Doc, awareness: awarenessProtocol.Awareness) => ClusterLink | null;
   /** Document history (V1-V5); absent when history is off. */
-  recorder: ((doc: Y.Doc) => VersionRecorder) | null;
+  /** `stateOf` is the doc's state, encoded off the event loop (`JoinState.state`). */
+  recorder: ((doc: Y.Doc, stateOf: () => Promise<Uint8Array>) => VersionRecorder) | null;
   /** Asks the registry to forget this room (after an invalid update left the doc suspect). */
   evicted: () => void;
   /** True while the heap in use is near V8's limit: updates that add structs are refused (HI4). */
@@ -149,7 +150,7 @@ export class Room {
     this.fanout = new Fanout(this.conns, this.awareness, parts.clock);
     this.writer = parts.writer;
     this.link = parts.link(this.doc, this.awareness);
-    this.recorder = parts.recorder?.(this.doc) ?? null;
+    this.recorder = parts.recorder?.(this.doc, () => parts.joinState.state()) ?? null;
     // History lists refresh live: a version recorded here, or on a peer node, is announced to
     // every client that opted in with padmesh=2 (V7).
     if (this.recorder)
