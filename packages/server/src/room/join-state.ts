@@ -17,9 +17,9 @@ const FOLD_MIN_BYTES = 1024 * 1024;
  * merging is superlinear in their count (`Y.mergeUpdates` of 50,000 keystrokes took 76 s; in
  * groups of 16, 4,096 took 22 ms), so a join after a long quiet stretch must not find more
  * than this unmerged. A merge costs what the updates hold; a fold re-applies the whole base,
- * and folding every 2,048 keystrokes kept the compactor thread busy 82 % of the throughput
- * bench on pads of a few MB (a fold per 2,048 updates per pad), where the log's compaction,
- * paced by bytes, cost 64 % in all.
+ * so folding every 2,048 keystrokes cost more the bigger the pad (the throughput bench's
+ * compactor CPU per update did not measurably change with chunks: there the log's
+ * compaction is most of it).
  */
 const MERGE_CHUNK = 2048;
 /** Merged chunks after the base past which they are folded into it: a join merges at most this many plus MERGE_CHUNK. */
