@@ -21,7 +21,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '55' },
     seed: { type: 'string' },
     out: { type: 'string' },
-    // On an end-of-pad failure, write the failing pad (and what resumes at it) to this JSON file.
+    // On a failure (a message's check or the end-of-pad one), write the failing pad (and what resumes at it) to this JSON file.
     dump: { type: 'string' },
     // Start at the epoch a --dump file recorded, with its seed and Rand state: one pad's life, not the whole run.
     resume: { type: 'string' },

@@ -251,6 +251,11 @@ export function* shapeSteps(
     let clock = decoding.readVarUint(d);
     // Only the clocks after the block's last gap are known to follow what the pad has (HF3).
     let first = clock;
+    // One past the block's last struct; -1 while it has none. A skip carries no struct (Yjs
+    // drops it), so a block ending in one, or of skips alone, does not reach past its last
+    // struct: counting the skipped clocks made the message wait for clocks that never come, and
+    // it was never acknowledged (HF3, seed 1126101 of the long round: one skip, nothing else).
+    let end = -1;
     table?.block(client);
     for (let i = 0; i < count; i++) {
       if (++sinceYield >= SHAPE_STEP) {
@@ -264,9 +269,10 @@ export function* shapeSteps(
         clock += decoding.readVarUint(d);
         need(client, clock);
         skips++;
-        first = clock;
         continue;
       }
+      // A struct that does not follow the last one starts after a gap.
+      if (clock !== end) first = clock;
       if (++shape.structs > limits.maxStructs)
         throw new ShapeError('update_structs', `update has more than ${limits.maxStructs} structs`);
       if (!shape.clients.has(client)) {
@@ -279,6 +285,7 @@ export function* shapeSteps(
         const len = decoding.readVarUint(d);
         table?.struct(at, d.pos, client, clock, len);
         clock += len;
+        end = clock;
         continue;
       }
       let oc = -1;
@@ -384,9 +391,12 @@ export function* shapeSteps(
         if (ref === 4) strings.push(client, clock, len);
       }
       clock += len;
+      end = clock;
     }
-    // A second block for a client replaces the first in Yjs (readClientsStructRefs), so it does here.
-    if (count > 0) shape.ranges.set(client, { first, end: clock });
+    // A second block for a client replaces the first in Yjs (readClientsStructRefs), so it does
+    // here, also when it has no struct (empty, or skips alone).
+    if (end >= 0) shape.ranges.set(client, { first, end });
+    else shape.ranges.delete(client);
   }
   const dsStart = d.pos;
   const deletes = record ? new Map<number, { clock: number; len: number }[]>() : null;

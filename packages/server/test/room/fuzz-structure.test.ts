@@ -106,4 +106,48 @@ describe('Hostile input, structure-aware fuzz (HF)', () => {
       await sim.close();
     }
   });
+
+  it('HF3 a block ending in a skip, or of a skip alone, is acknowledged once stored: a skip carries nothing to wait for (seed 1126101)', async () => {
+    const sim = new Sim();
+    const node = sim.node();
+    try {
+      const c = await node.connect('skips');
+      await sim.run();
+      // The long round's frame, bytes flipped: one block of client 115 holding a single skip of
+      // 26,204,754,500 clocks, no deletes (and trailing bytes Yjs does not read).
+      const lone = Buffer.from('010173f389d9070ac4a4b3cf6100dcf3899a0700066d6ce282ac6d00', 'hex');
+      c.sendRaw(frame(lone));
+      c.sent++;
+      await sim.run();
+      assert.equal(c.closeCode, null);
+      assert.equal(c.acked, c.sent, 'a lone skip is acknowledged (it waited for clocks no one sends)');
+      // A real struct, then a skip: the struct integrates and the message is acknowledged.
+      const src = new Y.Doc();
+      src.clientID = 777;
+      src.getText('content').insert(0, 'ab');
+      const item = Y.decodeUpdate(Y.encodeStateAsUpdate(src)).structs[0] as Y.Item;
+      const enc = new Y.UpdateEncoderV1();
+      encoding.writeVarUint(enc.restEncoder, 1); // one block
+      encoding.writeVarUint(enc.restEncoder, 2); // of two structs
+      encoding.writeVarUint(enc.restEncoder, 777);
+      encoding.writeVarUint(enc.restEncoder, 0);
+      item.write(enc, 0);
+      encoding.writeUint8(enc.restEncoder, 10); // a skip of 5 clocks
+      encoding.writeVarUint(enc.restEncoder, 5);
+      encoding.writeVarUint(enc.restEncoder, 0); // no deletes
+      c.sendRaw(frame(enc.toUint8Array()));
+      c.sent++;
+      await sim.run();
+      assert.equal(c.closeCode, null);
+      assert.equal(node.rooms.peek('skips')!.text, 'ab');
+      assert.equal(c.acked, c.sent, 'a trailing skip is not waited for');
+      // Acknowledgements go in order: nothing held, so the connection's next edit is acknowledged too.
+      c.insert(2, 'c');
+      await sim.run();
+      assert.equal(c.acked, c.sent);
+      assert.equal(await sim.stored('skips'), 'abc');
+    } finally {
+      await sim.close();
+    }
+  });
 });

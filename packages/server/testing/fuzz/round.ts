@@ -74,14 +74,14 @@ export interface RoundOptions {
   timeLimitMs: number;
   /** Called after each epoch with the running totals (progress lines for the long round). */
   onEpoch?: (r: RoundResult) => void;
-  /** On an end-of-pad failure (HF4/HF5), the failing pad is written here as JSON (`EpochDump`). */
+  /** On a failure (a message's check or the end-of-pad HF4/HF5), the failing pad is written here as JSON (`EpochDump`). */
   dumpFile?: string;
   /** Starts at this epoch of an earlier run, from its dump: replays one pad's life in seconds. */
   resume?: Pick<EpochDump, 'epoch' | 'randState'>;
 }
 
 /**
- * A pad whose end-of-pad check failed: how to replay its life alone (`resume`) and what it
+ * A pad whose check failed (a message's or the end-of-pad one): how to replay its life alone (`resume`) and what it
  * held, to take apart outside the round. Byte fields are base64.
  */
 export interface EpochDump {
@@ -205,6 +205,11 @@ class Epoch {
       // A pending update Yjs would not retry is retried by the room within PENDING_RETRY_MS.
       await this.sim.advance(PENDING_RETRY_MS);
       await this.checkWhole();
+    } catch (err) {
+      // A failure of a per-message check (HF1-HF3) is dumped too: `--resume` replays it alone.
+      const room = this.node.rooms.peek(this.pad);
+      if (err instanceof FuzzFailure && this.dumpFile && room && !this.dumped) await this.dump(room.doc, room.text);
+      throw err;
     } finally {
       await this.unload();
     }
@@ -274,6 +279,9 @@ class Epoch {
       if (frame.expect === 'over') this.failures.push(`${what}: past a per-update limit, accepted`);
       // HF3: every accepted update is acknowledged once it is stored and in the doc; only while
       // the pad holds structs waiting for a dependency may an acknowledgement wait (P2, HI3).
+      // Not for a held delete set (pendingDs): the room waits only for the structs a message
+      // carries, so a pad holding deletes exempts nothing (seed 1126101: a lone skip's message
+      // waited for clocks no one sends while the pad held deletes, and this caught it).
       const store = this.node.rooms.peek(this.pad)?.doc.store;
       const waiting = store !== undefined && store.pendingStructs !== null;
       if (a.saved < a.seq && !waiting) this.failures.push(`${what}: accepted, acknowledged ${a.saved} of ${a.seq}`);
@@ -344,6 +352,7 @@ class Epoch {
   }
 
   private liveAtEnd: Y.Snapshot | null = null;
+  private dumped = false;
 
   /** Writes the failing pad to `dumpFile` (EpochDump). */
   private async dump(doc: Y.Doc, text: string): Promise<void> {
@@ -375,6 +384,7 @@ class Epoch {
       },
     };
     writeFileSync(this.dumpFile!, JSON.stringify(out));
+    this.dumped = true;
   }
 
   /** The pad as a node would load it now: snapshot plus log. */
