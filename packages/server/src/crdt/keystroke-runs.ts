@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { asciiVarString } from './ascii.js';
 
 /** Yjs v1 info byte of an item with string content (ref 4) and an origin; 0x40 adds a right origin. */
 const STRING_AFTER_ORIGIN = 0x84;
@@ -61,26 +62,13 @@ export function readKeystroke(entry: Uint8Array): Keystroke | null {
 /** Longest content read byte by byte when it is ASCII; longer or other text goes to lib0's decoder. */
 const ASCII_FAST_MAX = 64;
 
-/**
- * `decoding.readVarString` (which Yjs reads string content with), with short ASCII read byte by
- * byte: for ASCII, UTF-8 decoding is the identity, and a TextDecoder call per keystroke was
- * half the cost of reading one. Anything else goes to lib0's decoder (fatal on bad UTF-8, as in Yjs).
- */
+/** `decoding.readVarString` (which Yjs reads string content with), short ASCII without a TextDecoder (`ascii.ts`). */
 function readText(d: decoding.Decoder, entry: Uint8Array): string {
-  const at = d.pos;
-  const n = decoding.readVarUint(d);
-  const end = d.pos + n;
-  if (n <= ASCII_FAST_MAX && end <= entry.length) {
-    let ascii = true;
-    for (let i = d.pos; i < end; i++) if (entry[i]! >= 0x80) ascii = false;
-    if (ascii) {
-      const text = n === 1 ? String.fromCharCode(entry[d.pos]!) : String.fromCharCode(...entry.subarray(d.pos, end));
-      d.pos = end;
-      return text;
-    }
-  }
-  d.pos = at;
-  return decoding.readVarString(d);
+  const n = asciiVarString(d, ASCII_FAST_MAX);
+  if (n < 0) return decoding.readVarString(d);
+  const text = n === 1 ? String.fromCharCode(entry[d.pos]!) : String.fromCharCode(...entry.subarray(d.pos, d.pos + n));
+  d.pos += n;
+  return text;
 }
 
 /** True when `next` is typed right after `prev` by the same client: Yjs would merge the two items into one. */

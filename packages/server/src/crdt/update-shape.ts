@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
+import { asciiVarString } from './ascii.js';
 import { deletedWithin } from './update-check.js';
 
 /**
@@ -597,7 +598,8 @@ function readContent(d: decoding.Decoder, ref: number, shape: UpdateShape, stric
       // Yjs counts a string's length in UTF-16 code units, as String.length does: for ASCII that
       // is its byte count, read without decoding (most keystrokes; a TextDecoder call each was
       // a third of reading a one-keystroke update).
-      const n = asciiLength(d);
+      const n = asciiVarString(d);
+      if (n >= 0) d.pos += n;
       const len = n >= 0 ? n : decoding.readVarString(d).length;
       shape.insertedChars += len;
       return len;
@@ -626,23 +628,4 @@ function readContent(d: decoding.Decoder, ref: number, shape: UpdateShape, stric
     default:
       throw new Error(`unknown content type ${ref}`);
   }
-}
-
-/**
- * The length of the varstring at the decoder's position if all its bytes are ASCII, moving past
- * it; -1 (position unchanged) otherwise, to be decoded (and validated as UTF-8) instead.
- */
-function asciiLength(d: decoding.Decoder): number {
-  const start = d.pos;
-  const n = decoding.readVarUint(d);
-  const end = d.pos + n;
-  if (end > d.arr.length) throw new Error('unexpected end of array');
-  for (let i = d.pos; i < end; i++) {
-    if (d.arr[i]! >= 0x80) {
-      d.pos = start;
-      return -1;
-    }
-  }
-  d.pos = end;
-  return n;
 }
