@@ -84,10 +84,13 @@ export interface Spot {
   /** How many: Yjs walks the position's concurrent items once per item. */
   readonly n: number;
   /**
-   * Each item's id there, flat (client, clock, ...): one the doc already has is skipped by
-   * Yjs without a walk (an update sent again, as a reconnecting client resends).
+   * Each item there, flat (client, clock, end clock, ...): one the doc already has is skipped
+   * by Yjs without a walk (an update sent again, as a reconnecting client resends), one it has
+   * in part is placed after the part it has.
    */
   readonly ids: number[];
+  /** Non-null when the position's items name more than one right origin. */
+  readonly rights: object | null;
 }
 
 /** Per-update limits; each names what an honest client never does (README, SPEC HI1). */
@@ -344,7 +347,6 @@ export function* shapeSteps(
         pos = subs.get(sub);
         if (!pos) subs.set(sub, (pos = newPosition(client)));
       }
-      pos.ids.push(client, clock);
       if (pos.n === 0) {
         pos.n = 1;
       } else {
@@ -374,6 +376,7 @@ export function* shapeSteps(
       const ref = info & BITS5;
       kinds[ref < CONTENT_KINDS.length ? ref : CONTENT_KINDS.length]!++;
       const len = readContent(d, ref, shape, record);
+      pos.ids.push(client, clock, clock + len);
       if (ref === 7) {
         const depth = parentDepth + 1;
         idSet(typeDepth, client, clock, depth);

@@ -270,7 +270,9 @@ export class Room {
           ? CloseCode.MissingDependencies
           : err.limit === 'scan_budget'
             ? CloseCode.UpdateTooComplex
-            : CloseCode.PadTooComplex;
+            : err.limit === 'invalid_origins'
+              ? CloseCode.InvalidUpdate
+              : CloseCode.PadTooComplex;
       throw new CloseError(code, err.message);
     }
     // Only a recorded shape (the session's stepped read) locates the structs a slice is cut from.

@@ -1,6 +1,7 @@
 import { CloseCode, encodeMessage } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { OverloadedError } from '../../src/room/heap-guard.js';
 import { Sim, type SimNode, type SimSettings } from '../../testing/sim/sim.js';
@@ -166,6 +167,60 @@ describe('Hostile input (HI)', () => {
       }
       assert.equal(resender.closeCode, null, `closed ${resender.closeCode} ${resender.closeReason}`);
       assert.equal((await storedText(sim, 'resend')).text.length, 3 + 2 * 256);
+    }));
+
+  it('HI13 inserts whose origins were never neighbours are refused (4401), nothing stored; honest resends pass', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const writer = await connectedWith(sim, node, 'origins', 'hello');
+      const a = writer.doc.clientID;
+      // One struct, as a crafted v1 update: (client, 0) "Z" between `origin` and `right`.
+      const item = (client: number, clock: number, origin: [number, number], right: [number, number], str: string) => {
+        const e = encoding.createEncoder();
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarUint(e, client);
+        encoding.writeVarUint(e, clock);
+        encoding.writeUint8(e, 0x80 | 0x40 | 4);
+        for (const n of [...origin, ...right]) encoding.writeVarUint(e, n);
+        encoding.writeVarString(e, str);
+        encoding.writeVarUint(e, 0);
+        return encoding.toUint8Array(e);
+      };
+      const attacks: [string, Uint8Array][] = [
+        ['right origin left of the origin', item(777, 0, [a, 3], [a, 1], 'Z')],
+        ['a known clock between them', item(777, 0, [a, 1], [a, 3], 'Z')],
+        // The fuzzer's find: an item the pad has in part is placed after its client's last
+        // clock (a, 4), where its right origin (a, 1) lies to the left.
+        ['known in part', item(a, 3, [a, 2], [a, 1], 'lozz')],
+      ];
+      for (const [what, update] of attacks) {
+        const evil = await node.connect('origins');
+        await sim.run();
+        evil.sendRaw(updateFrame(update));
+        await sim.run();
+        assert.equal(evil.closeCode, CloseCode.InvalidUpdate, `${what}: closed ${evil.closeCode}`);
+        assert.match(evil.closeReason, /never neighbours/);
+        assert.equal((await storedText(sim, 'origins')).text, 'hello', what);
+      }
+      // Honest: the writer's own run sent again from an older state vector, and a neighbour's insert.
+      const sv = encoding.createEncoder();
+      encoding.writeVarUint(sv, 1);
+      encoding.writeVarUint(sv, a);
+      encoding.writeVarUint(sv, 3);
+      writer.insert(5, '!!');
+      await sim.run();
+      const resend = Y.encodeStateAsUpdate(writer.doc, encoding.toUint8Array(sv));
+      const other = await node.connect('origins');
+      await sim.run();
+      other.sendRaw(updateFrame(resend));
+      other.insert(2, 'X');
+      await sim.run();
+      assert.equal(other.closeCode, null, `closed ${other.closeCode} ${other.closeReason}`);
+      assert.equal(writer.closeCode, null);
+      assert.equal((await storedText(sim, 'origins')).text, 'heXllo!!');
+      assert.equal(writer.text, 'heXllo!!');
+      await assertBystanderSaved(sim, b);
     }));
 
   it('HI1 delete sets that make Yjs step over or split structs past the budget are refused (4415), nothing applied', () =>
