@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { storageContract } from '../testing/storage-contract.js';
 import { POSTGRES_MIGRATIONS } from '../src/storage/migrations/postgres.js';
+import { LOG_READ_ROWS } from '../src/storage/postgres-log-read.js';
 import { PostgresStorage, guardClients } from '../src/storage/postgres.js';
 import type { Storage } from '../src/storage/types.js';
 
@@ -117,6 +118,47 @@ describe('PostgresStorage when the server drops connections', () => {
     } finally {
       client.release(true);
       await pool.end();
+    }
+  });
+});
+
+describe('PostgresStorage log reads in batches', () => {
+  it('R1 a log longer than one batch loads whole and in order; a corrupt entry in the middle is reported, an entry without a checksum passes', async () => {
+    const s = await open();
+    const pad = `batches-${Date.now().toString(36)}`;
+    const n = LOG_READ_ROWS * 2 + 100;
+    try {
+      const entries = Array.from({ length: n }, (_, i) => ({ pad, update: new TextEncoder().encode(`entry ${i}`) }));
+      for (let i = 0; i < n; i += 5_000) await s.append(entries.slice(i, i + 5_000));
+      const first = await s.load(pad);
+      assert.equal(first.updates.length, n);
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      const corruptSeq = first.seqs[LOG_READ_ROWS + 7]!;
+      try {
+        await c.query(`UPDATE ${schema}.updates SET data = set_byte(data, 0, 33) WHERE pad = $1 AND seq = $2`, [
+          pad,
+          corruptSeq,
+        ]);
+        await c.query(`UPDATE ${schema}.updates SET crc = NULL WHERE pad = $1 AND seq = $2`, [pad, first.seqs[3]!]);
+      } finally {
+        await c.end();
+      }
+      const again = await s.load(pad);
+      assert.deepEqual(again.corrupt, [{ pad, kind: 'update', seq: corruptSeq, reason: 'checksum' }]);
+      assert.equal(again.updates.length, n - 1);
+      const texts = again.updates.map((u) => new TextDecoder().decode(u));
+      assert.deepEqual(
+        texts,
+        entries.filter((_, i) => i !== LOG_READ_ROWS + 7).map((e) => new TextDecoder().decode(e.update)),
+      );
+      assert.ok(
+        again.seqs.every((q, i) => i === 0 || q > again.seqs[i - 1]!),
+        'seqs ascend',
+      );
+      assert.equal(again.lastSeq, first.lastSeq);
+    } finally {
+      await s.close();
     }
   });
 });

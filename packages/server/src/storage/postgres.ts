@@ -2,6 +2,7 @@ import pg from 'pg';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
 import { checksum, checksumMatches } from './checksum.js';
 import { padFootprint } from '../persistence/pad-footprint.js';
+import { readLog } from './postgres-log-read.js';
 import { PostgresRecords } from './postgres-records.js';
 import { prefixEnd } from './record-keys.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
@@ -113,10 +114,6 @@ export class PostgresStorage implements Storage {
         )
       ).rows[0];
       const snapshotSeq = snap ? Number(snap.seq) : null;
-      const { rows } = await c.query<{ seq: string; data: Buffer; crc: string | null }>(
-        'SELECT seq, data, crc FROM updates WHERE pad = $1 AND seq > $2 ORDER BY seq',
-        [pad, snapshotSeq ?? 0],
-      );
       let snapshot: Uint8Array | null = null;
       const corrupt: CorruptEntry[] = [];
       if (snap && snapshotSeq !== null) {
@@ -125,18 +122,9 @@ export class PostgresStorage implements Storage {
         if (checksumMatches(data, snap.crc)) snapshot = data;
         else corrupt.push({ pad, kind: 'snapshot', seq: snapshotSeq, reason: 'checksum' });
       }
-      let lastSeq = snapshotSeq ?? 0;
-      const updates: Uint8Array[] = [];
-      const seqs: number[] = [];
-      for (const r of rows) {
-        const data = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-        lastSeq = Number(r.seq);
-        if (!checksumMatches(data, r.crc)) corrupt.push({ pad, kind: 'update', seq: lastSeq, reason: 'checksum' });
-        else {
-          updates.push(data);
-          seqs.push(lastSeq);
-        }
-      }
+      const log = await readLog(c, pad, snapshotSeq ?? 0);
+      corrupt.push(...log.corrupt);
+      const { updates, seqs, lastSeq } = log;
       return { snapshot, snapshotSeq, updates, seqs, lastSeq, corrupt };
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
