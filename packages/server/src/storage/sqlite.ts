@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { padFootprint } from '../persistence/pad-footprint.js';
 import { checksum, checksumMatches } from './checksum.js';
+import { logStatements, readPackedLog, type LogStatements } from './sqlite-log-read.js';
 import { RECORDS_SCHEMA, SqliteRecords } from './sqlite-records.js';
 import { unpackUpdates, type PackedPad } from './sqlite-threaded.js';
 import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
@@ -29,9 +30,6 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 `;
 
-/** First size of the buffer a load packs the log into (it doubles as needed). */
-const PACK_START_BYTES = 64 * 1024;
-
 interface Row {
   seq: number;
   data: Buffer;
@@ -46,6 +44,7 @@ interface Row {
 export class SqliteStorage implements Storage {
   private db: Database.Database;
   private stmts;
+  private readonly logStmts: LogStatements;
   readonly records: SqliteRecords;
 
   constructor(file: string) {
@@ -79,6 +78,7 @@ export class SqliteStorage implements Storage {
           'INSERT OR IGNORE INTO pad_activity SELECT pad, ? FROM (SELECT pad FROM snapshots UNION SELECT pad FROM updates)',
         )
         .run(Date.now());
+    this.logStmts = logStatements(this.db);
     this.stmts = {
       touch: this.db.prepare(
         'INSERT INTO pad_activity (pad, at) VALUES (?, ?) ON CONFLICT (pad) DO UPDATE SET at = excluded.at',
@@ -90,12 +90,6 @@ export class SqliteStorage implements Storage {
         'INSERT INTO updates (pad, data, id, crc) VALUES (?, ?, ?, ?) ON CONFLICT (pad, id) WHERE id IS NOT NULL DO NOTHING',
       ),
       snapshot: this.db.prepare<[string], Row>('SELECT seq, data, crc FROM snapshots WHERE pad = ?'),
-      // Rows as arrays (`raw`): a long log is 100,000 rows, and an object per row was GC work.
-      log: this.db
-        .prepare<[string, number], [number, Buffer, number | null]>(
-          'SELECT seq, data, crc FROM updates WHERE pad = ? AND seq > ? ORDER BY seq',
-        )
-        .raw(),
       upsertSnapshot: this.db.prepare(
         `INSERT INTO snapshots (pad, seq, data, crc) VALUES (?, ?, ?, ?)
          ON CONFLICT (pad) DO UPDATE SET seq = excluded.seq, data = excluded.data, crc = excluded.crc
@@ -143,39 +137,17 @@ export class SqliteStorage implements Storage {
       const snap = this.stmts.snapshot.get(pad);
       const from = snap?.seq ?? 0;
       const corrupt: CorruptEntry[] = [];
-      let bytes = new Uint8Array(PACK_START_BYTES);
-      const lengths: number[] = [];
-      const seqs: number[] = [];
-      let at = 0;
-      let lastSeq = from;
-      // Row by row, each row garbage at once: holding 100,000 rows (`all`) made the young
-      // generation copy every one of them, which cost the worker more than reading them.
-      for (const [seq, data, crc] of this.stmts.log.iterate(pad, from)) {
-        lastSeq = seq;
-        if (!checksumMatches(data, crc)) {
-          corrupt.push({ pad, kind: 'update', seq, reason: 'checksum' });
-          continue;
-        }
-        if (at + data.length > bytes.length) {
-          const grown = new Uint8Array(Math.max(bytes.length * 2, at + data.length));
-          grown.set(bytes.subarray(0, at));
-          bytes = grown;
-        }
-        bytes.set(data, at);
-        at += data.length;
-        lengths.push(data.length);
-        seqs.push(seq);
-      }
+      const log = readPackedLog(this.logStmts, pad, from);
       const snapOk = snap !== undefined && checksumMatches(snap.data, snap.crc);
       if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
       return {
         snapshot: snap && snapOk ? new Uint8Array(snap.data) : null,
         snapshotSeq: snap?.seq ?? null,
-        bytes: bytes.slice(0, at),
-        lengths,
-        seqs,
-        lastSeq,
-        corrupt,
+        bytes: log.bytes,
+        lengths: log.lengths,
+        seqs: log.seqs,
+        lastSeq: log.lastSeq,
+        corrupt: [...log.corrupt, ...corrupt],
       };
     })();
   }
