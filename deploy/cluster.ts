@@ -24,6 +24,8 @@ export interface ClusterOptions {
   /** Run nodes from TypeScript sources (tests) instead of the built dist (npm run cluster). */
   fromSource?: boolean;
   env?: Record<string, string>;
+  /** Extra node flags after NODE_FLAGS, e.g. `--cpu-prof` (which Node refuses in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface ClusterNode {
@@ -44,9 +46,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+/** A probe that fails means "not yet"; `gone()` returning a reason (the process exited) fails at once. */
+async function until(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  gone: () => string | null = () => null,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const why = gone();
+    if (why) throw new Error(`cluster: ${why} while waiting for ${what}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -96,9 +106,10 @@ export class Cluster {
 
   async startNode(i: number): Promise<void> {
     const n = this.nodes[i]!;
+    const flags = [...NODE_FLAGS, ...(this.o.nodeArgs ?? [])];
     const args = this.o.fromSource
-      ? [...NODE_FLAGS, '--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts')]
-      : [...NODE_FLAGS, join(ROOT, 'packages/server/dist/main.js')];
+      ? [...flags, '--conditions=source', '--import', 'tsx', join(ROOT, 'packages/server/src/main.ts')]
+      : [...flags, join(ROOT, 'packages/server/dist/main.js')];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
@@ -130,12 +141,13 @@ export class Cluster {
     }
     n.child = child;
     await until(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${n.name} exited with ${child.exitCode}`);
-        return ok(`${n.url}/readyz`);
-      },
+      () => ok(`${n.url}/readyz`),
       `${n.name} ready`,
       NODE_READY_TIMEOUT_MS,
+      () =>
+        child.exitCode !== null || child.signalCode
+          ? `${n.name} exited with ${child.exitCode ?? child.signalCode}`
+          : null,
     );
   }
 
@@ -154,12 +166,10 @@ export class Cluster {
     hp.stderr!.on('data', (d) => (out += d));
     this.haproxy = hp;
     await until(
-      async () => {
-        if (hp.exitCode !== null) throw new Error(`haproxy exited: ${out}`);
-        return ok(`${this.url}/readyz`);
-      },
+      () => ok(`${this.url}/readyz`),
       'haproxy routing',
       10_000,
+      () => (hp.exitCode !== null || hp.signalCode ? `haproxy exited: ${out}` : null),
     );
   }
 

@@ -2,6 +2,8 @@
  * `node --import tsx packages/bench/src/profile-top.ts <file.cpuprofile> [n]`: the functions
  * with the most self time in a V8 CPU profile (from `BENCH_CPU_PROF=<dir> npm run bench`),
  * and the share of time per package, so before/after profiles can be compared as text.
+ * `--from=S --to=S`: only samples taken S seconds after the profile started (an idle window
+ * inside a whole run); `--timeline`: the busy share of each 5 s, to find that window.
  */
 import { readFileSync } from 'node:fs';
 
@@ -16,10 +18,42 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, n = '25'] = process.argv.slice(2);
-if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [n]');
+const flags = new Map(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => [a.slice(2).split('=')[0]!, a.split('=')[1] ?? ''] as const),
+);
+const [file, n = '25'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [n] [--from=S] [--to=S] [--timeline]');
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(p.nodes.map((x) => [x.id, x]));
+// Sample times from the profile's start; keep those inside --from/--to.
+{
+  const from = Number(flags.get('from') ?? 0) * 1e6;
+  const to = flags.has('to') ? Number(flags.get('to')) * 1e6 : Infinity;
+  const idle = new Set(p.nodes.filter((x) => x.callFrame.functionName === '(idle)').map((x) => x.id));
+  const samples: number[] = [];
+  const deltas: number[] = [];
+  const buckets: [number, number][] = [];
+  let t = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    t += dt;
+    const b = (buckets[Math.floor(t / 5e6)] ??= [0, 0]);
+    b[1] += dt;
+    if (!idle.has(id)) b[0] += dt;
+    if (t < from || t > to) return;
+    samples.push(id);
+    deltas.push(dt);
+  });
+  if (flags.has('timeline'))
+    buckets.forEach(
+      (b, i) => b && console.log(`${String(i * 5).padStart(5)} s  busy ${((100 * b[0]) / b[1]).toFixed(1)} %`),
+    );
+  p.samples = samples;
+  p.timeDeltas = deltas;
+}
 const self = new Map<string, number>();
 const pkg = new Map<string, number>();
 let total = 0;

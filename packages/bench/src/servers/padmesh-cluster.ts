@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { Cluster } from '../../../../deploy/cluster.js';
 import type { Running } from './launch.js';
@@ -20,9 +20,22 @@ export async function launchCluster(env: Record<string, string>): Promise<Runnin
   const schema = `pm_bench_${process.pid}_${Date.now().toString(36)}`;
   const logDir = mkdtempSync(join(tmpdir(), 'bench-padmesh-cluster-'));
   let cluster: Cluster | null = null;
-  const cleanup = async () => {
+  // BENCH_CPU_PROF=<dir>: each node writes a V8 CPU profile there; it must exit on its own (SIGINT) to write it.
+  // As node arguments: Node 20 refuses --cpu-prof in NODE_OPTIONS (the node exits with 9).
+  const profDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  /** `keepLogs`: a cluster that failed to start keeps its nodes' logs, and says where. */
+  const cleanup = async (keepLogs = false) => {
+    if (profDir && cluster) {
+      const c = cluster;
+      await Promise.race([
+        Promise.all(c.nodes.map((_, i) => c.kill(i, 'SIGINT'))),
+        new Promise((r) => setTimeout(r, 10_000)),
+      ]);
+    }
     await cluster?.stop();
-    rmSync(logDir, { recursive: true, force: true });
+    if (keepLogs) console.warn(`padmesh-cluster: node logs kept in ${logDir}`);
+    else rmSync(logDir, { recursive: true, force: true });
     const c = new pg.Client({ connectionString: PG });
     try {
       await c.connect();
@@ -42,9 +55,10 @@ export async function launchCluster(env: Record<string, string>): Promise<Runnin
       redisUrl: REDIS,
       logDir,
       env: { LOG_LEVEL: 'warn', ...env },
+      nodeArgs,
     });
   } catch (err) {
-    await cleanup();
+    await cleanup(true);
     throw err;
   }
   const nodes = cluster.nodes.map((n) => ({ name: n.name, pid: n.child!.pid!, url: n.url }));
@@ -56,6 +70,6 @@ export async function launchCluster(env: Record<string, string>): Promise<Runnin
     wsBase: cluster.wsUrl,
     framing: 'y-websocket',
     child: cluster.nodes[0]!.child!,
-    stop: cleanup,
+    stop: () => cleanup(),
   };
 }
