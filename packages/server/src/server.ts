@@ -12,6 +12,7 @@ import { recoverBacklog } from './persistence/recovery.js';
 import { Compactor } from './persistence/compactor.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
+import { AntiEntropy } from './cluster/anti-entropy.js';
 import { RedisBus } from './cluster/bus/redis.js';
 import type { Bus } from './cluster/bus/types.js';
 import { History } from './history/versions.js';
@@ -80,6 +81,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   });
   const compactor = new Compactor();
   const clock = systemClock;
+  const antiEntropy = bus ? new AntiEntropy({ bus, clock, periodMs: config.antiEntropyMs }) : undefined;
   const rooms = new Rooms(
     {
       storage,
@@ -87,7 +89,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       log,
       metrics,
       clock,
-      ...(bus ? { cluster: { bus, nodeId: config.nodeId, antiEntropyMs: config.antiEntropyMs } } : {}),
+      ...(bus && antiEntropy ? { cluster: { bus, nodeId: config.nodeId, antiEntropy } } : {}),
       history: {
         store: history,
         timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs },
@@ -228,6 +230,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       await rooms.closeAll();
       await batcher.flushed();
       batcher.stop();
+      antiEntropy?.close();
       if (!deps.bus) await bus?.close();
       await compactor.close();
       await storage.close();

@@ -3,21 +3,16 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { Clock, Timer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { encodeState } from '../crdt/encode-state.js';
 import { checkUpdate } from '../crdt/update-check.js';
 import type { Logger } from '../log.js';
 import { BUS_ORIGIN } from '../room/origin.js';
+import type { AntiEntropy, Announcer } from './anti-entropy.js';
 import type { Bus, BusMessage } from './bus/types.js';
 
 /** Minimum spacing of unprompted state announcements for one pad (answers to a peer are not limited). */
 const ANNOUNCE_MIN_MS = 250;
-/**
- * A pad that has not changed since it last announced its state announces it again only every
- * this many periods (the slow sweep): what a peer lacks after that announcement was lost on
- * the bus without a reconnect, which is rare, and waiting costs nothing to an idle pad.
- */
-export const SWEEP_PERIODS = 10;
 
 /** Digest of state vector + delete set: state vectors alone miss deletions. */
 function deleteSetDigest(doc: Y.Doc): Uint8Array {
@@ -47,31 +42,27 @@ export interface ClusterLinkDeps {
   nodeId: string;
   log: Logger;
   clock: Clock;
-  /** How often the pad's state is announced to peers so they can repair what the bus dropped. */
-  antiEntropyMs: number;
+  /** The node's timer that announces the pad's state to peers so they can repair what the bus dropped. */
+  antiEntropy: AntiEntropy;
 }
 
 /**
  * One pad's link to the other nodes. Local edits and presence go out as they happen; the
- * pad's state (vector + delete-set digest) goes out within `antiEntropyMs` of a change, every
- * SWEEP_PERIODS periods when nothing changed, and after every bus reconnect, and a node that
- * holds anything a peer lacks answers with exactly that difference. So replication converges
- * even when pub/sub drops messages (C4). The digest walks every struct, so it is kept until
- * the doc changes: an idle pad costs a timer tick per period (issue 19: recomputing it every
- * 2 s made one idle 4.3 MB pad cost 1.45 % of a core).
+ * pad's state (vector + delete-set digest) goes out within one anti-entropy period of a change,
+ * when the node's sweep comes to it, and after every bus reconnect (AntiEntropy), and a node
+ * that holds anything a peer lacks answers with exactly that difference. So replication
+ * converges even when pub/sub drops messages (C4). The digest walks every struct, so it is
+ * kept until the doc changes (issue 19: recomputing it every 2 s made one idle 4.3 MB pad cost
+ * 1.45 % of a core); between sweeps an unchanged pad costs nothing.
  */
-export class ClusterLink {
+export class ClusterLink implements Announcer {
   private lastAnnounce = Number.NEGATIVE_INFINITY;
-  private readonly timer: Timer;
   /** The state message and digest of the doc as it is, until its next change. */
   private state: { bytes: Uint8Array; digest: Uint8Array } | null = null;
-  private changed = true;
-  private periods = 0;
   private readonly onChange = () => {
     this.state = null;
-    this.changed = true;
+    this.deps.antiEntropy.markDue(this);
   };
-  private readonly stopReconnect: () => void;
   /** A peer recorded a version of this pad (V7); the room tells its clients. */
   onPeerVersion: (id: string) => void = () => {};
 
@@ -82,10 +73,7 @@ export class ClusterLink {
     private readonly deps: ClusterLinkDeps,
   ) {
     doc.on('update', this.onChange);
-    this.timer = deps.clock.every(deps.antiEntropyMs, () => {
-      if (this.changed || ++this.periods % SWEEP_PERIODS === 0) this.announce();
-    });
-    this.stopReconnect = deps.bus.onReconnect(() => this.announce(true));
+    deps.antiEntropy.add(this);
   }
 
   private current(): { bytes: Uint8Array; digest: Uint8Array } {
@@ -108,13 +96,12 @@ export class ClusterLink {
     this.deps.bus.publish(this.pad, { kind: 'version', from: this.deps.nodeId, data: new TextEncoder().encode(id) });
   }
 
-  announce(force = false): void {
+  announce(force = false): boolean {
     const now = this.deps.clock.now();
-    if (!force && now - this.lastAnnounce < ANNOUNCE_MIN_MS) return;
+    if (!force && now - this.lastAnnounce < ANNOUNCE_MIN_MS) return false;
     this.lastAnnounce = now;
-    this.changed = false;
-    this.periods = 0;
     this.deps.bus.publish(this.pad, { kind: 'state', from: this.deps.nodeId, data: this.current().bytes });
+    return true;
   }
 
   receive(m: BusMessage): void {
@@ -141,10 +128,9 @@ export class ClusterLink {
     }
   }
 
-  /** Stops the timers and leaves the pad's channel. */
+  /** Leaves the node's anti-entropy and the pad's channel. */
   async close(): Promise<void> {
-    this.timer.cancel();
-    this.stopReconnect();
+    this.deps.antiEntropy.remove(this);
     this.doc.off('update', this.onChange);
     await this.deps.bus.unsubscribe(this.pad);
   }
@@ -168,9 +154,9 @@ export class ClusterLink {
       }
       this.publishUpdate(encodeState(this.doc, encoding.toUint8Array(sv)));
       // A deletion only the peer has shows in the digest alone: our next announcement lets it
-      // send that back (each period while the digests differ, as before the sweep).
-      if (digestDiffers) this.changed = true;
+      // send that back (each period while the digests differ, not only at the sweep).
+      if (digestDiffers) this.deps.antiEntropy.markDue(this);
     }
-    if (theyHaveMore) this.announce();
+    if (theyHaveMore && !this.announce()) this.deps.antiEntropy.markDue(this);
   }
 }

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Clock } from '../clock.js';
 import type { Bus, BusMessage } from '../cluster/bus/types.js';
+import type { AntiEntropy } from '../cluster/anti-entropy.js';
 import { ClusterLink } from '../cluster/link.js';
 import { VersionRecorder, type VersionTimings } from '../history/recorder.js';
 import type { History } from '../history/versions.js';
@@ -25,7 +26,7 @@ export interface RoomDeps {
   clock: Clock;
   limits: RoomLimits & { compactEvery: number };
   /** Cluster mode: other nodes with this pad open hear about every change through it. */
-  cluster?: { bus: Bus; nodeId: string; antiEntropyMs: number };
+  cluster?: { bus: Bus; nodeId: string; antiEntropy: AntiEntropy };
   /** Document history: versions after pauses, at intervals, on request (V1-V5). */
   history?: { store: History; timings: VersionTimings };
   /** Where compactions fold the log (the node's compactor thread); inline when absent. */

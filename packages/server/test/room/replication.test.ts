@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { SWEEP_PERIODS } from '../../src/cluster/link.js';
+import { SWEEP_PERIODS } from '../../src/cluster/anti-entropy.js';
 import { MemoryBus } from '../../src/cluster/bus/memory.js';
 import { AWARENESS_TICK_MS } from '../../src/room/fanout.js';
 import { Sim } from '../../testing/sim/sim.js';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import * as Y from 'yjs';
+import { AntiEntropy } from '../../src/cluster/anti-entropy.js';
 import { MemoryBus, MemoryHub } from '../../src/cluster/bus/memory.js';
 import { historyRoutes } from '../../src/history/routes.js';
 import { HttpError } from '../../src/http/errors.js';
@@ -68,6 +69,8 @@ export class SimNode {
   /** Access settings on the shared storage; changes reach every cluster node's sockets (OW8). */
   readonly access: PadAccess;
   readonly live: LiveAccess;
+  /** The node's anti-entropy timer (C4), in cluster mode. */
+  readonly antiEntropy: AntiEntropy | null;
   private readonly log: Logger;
   private down = false;
 
@@ -85,6 +88,7 @@ export class SimNode {
       clock: sim.clock,
     });
     this.history = new History(sim.storage, { maxVersions: settings.historyMaxVersions }, sim.clock);
+    this.antiEntropy = bus ? new AntiEntropy({ bus, clock: sim.clock, periodMs: settings.antiEntropyMs }) : null;
     const deps: RoomDeps = {
       storage: sim.storage,
       batcher: this.batcher,
@@ -103,9 +107,9 @@ export class SimNode {
         store: this.history,
         timings: { idleMs: settings.versionIdleMs, maxIntervalMs: settings.versionIntervalMs },
       },
-      ...(bus ? { cluster: { bus, nodeId: id, antiEntropyMs: settings.antiEntropyMs } } : {}),
+      ...(this.antiEntropy && bus ? { cluster: { bus, nodeId: id, antiEntropy: this.antiEntropy } } : {}),
     };
-    this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes);
+    this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes, sim.clock);
     // A set heap limit is a test of the estimate alone: the measured heap is left out.
     const heap = settings.heapLimit > 0 ? new HeapGuard(settings.heapLimit, () => 0) : undefined;
     this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget, heap });
@@ -219,6 +223,7 @@ export class SimNode {
     await this.sim.until(this.rooms.closeAll(), 'closing every pad');
     await this.sim.until(this.batcher.flushed(), 'final commit');
     this.batcher.stop();
+    this.antiEntropy?.close();
     await this.bus?.close();
   }
 
@@ -233,6 +238,7 @@ export class SimNode {
     }
     void this.rooms.loaded().then((rooms) => rooms.forEach((r) => r.awareness.destroy()));
     this.clients.clear();
+    this.antiEntropy?.close();
     void this.bus?.close();
   }
 }
