@@ -169,7 +169,7 @@ export class Session {
           this.deps.metrics.rejected.inc({ reason: 'sync_step1_rate' });
           throw new CloseError(CloseCode.RateLimited, `more than ${SYNC_STEP1_BURST} sync requests in a burst`);
         }
-        for (const frame of room.syncAnswer(msg.stateVector)) this.conn.send(frame);
+        this.conn.sendAnswer(room.syncAnswer(msg.stateVector));
         return;
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);

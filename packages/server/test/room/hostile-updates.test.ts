@@ -499,11 +499,40 @@ describe('Hostile input (HI)', () => {
         readers.push(r);
       }
       // They send their sync step 1 but never read what the server sends.
-      for (const r of readers) r.flushUp();
-      await sim.clock.flush();
+      for (const r of readers) r.paused = true;
+      for (let t = 0; t < 50; t++) await sim.advance(100);
       const cut = readers.filter((r) => r.closeCode === CloseCode.SlowConsumer);
       assert.ok(cut.length >= 4, `${cut.length} cut`);
       assert.ok(node.sendBudget.queuedBytes <= 1024 * 1024 + 310_000, 'budget plus one frame');
+      assert.ok(w.isConnected);
+      await assertBystanderSaved(sim, b);
+    }));
+  it('HI5 HI6 a join storm past the node-wide send budget: answers wait for room, every reader gets the pad, one that never reads is cut while others wait', () =>
+    scenario({ sendBufferBudgetBytes: 1024 * 1024, messageBurst: 10_000 }, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const w = await connectedWith(sim, node, 'storm', 'q'.repeat(300_000));
+      // First in line, so its answer goes out at once and then blocks the budget for the others.
+      const stuck = await node.connect('storm');
+      stuck.paused = true;
+      const joiners: SimClient[] = [];
+      for (let i = 0; i < 30; i++) {
+        const j = await node.connect('storm');
+        j.paused = true;
+        joiners.push(j);
+      }
+      // Everyone asks at once, before anyone has read: 31 answers of 300 KB against 1 MiB.
+      await sim.run();
+      assert.ok(node.sendBudget.queuedBytes <= 1024 * 1024 + 310_000, `${node.sendBudget.queuedBytes} queued`);
+      assert.ok(node.sendBudget.waitingAnswers >= 27, `${node.sendBudget.waitingAnswers} waiting`);
+      // They read every 200 ms; the budget lets ~3 answers out at a time, so the last wait seconds.
+      for (const j of joiners) j.paused = false;
+      for (let t = 0; t < 100 && !joiners.every((j) => j.text.length === 300_000); t++) await sim.advance(200);
+      for (const j of joiners) {
+        assert.equal(j.closeCode, null, `closed ${j.closeCode} ${j.closeReason}`);
+        assert.equal(j.text.length, 300_000);
+      }
+      assert.equal(stuck.closeCode, CloseCode.SlowConsumer);
+      assert.equal(node.sendBudget.waitingAnswers, 0);
       assert.ok(w.isConnected);
       await assertBystanderSaved(sim, b);
     }));
