@@ -3,6 +3,7 @@ import { delay, systemClock, type Clock } from '../clock.js';
 import { checkUpdate } from '../crdt/update-check.js';
 import { ShapeError, readUpdateShape, shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { wouldChange } from '../crdt/would-change.js';
+import { DELETE_VISITS_PER_STEP } from '../room/scan-probe.js';
 import { TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -254,9 +255,18 @@ export class Session {
     slot: (() => void) | null,
   ): void {
     // OW12: only what would really change the pad; a cached doc's resync is not an edit.
-    if (this.conn.readOnly && checked.changes > 0 && wouldChange(room.doc, update)) {
-      this.deps.metrics.rejected.inc({ reason: 'read_only' });
-      throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
+    if (this.conn.readOnly && checked.changes > 0) {
+      // Its walk over the delete set is charged like Yjs's own (HI1), to the same budget.
+      const allowed = Math.floor(this.scanBucket.available()) * DELETE_VISITS_PER_STEP;
+      const { change, visits } = wouldChange(room.doc, shape, allowed);
+      if (!this.scanBucket.take(Math.ceil(visits / DELETE_VISITS_PER_STEP))) {
+        this.deps.metrics.rejected.inc({ reason: 'scan_budget' });
+        throw new CloseError(CloseCode.UpdateTooComplex, 'update would make the server scan too many structs');
+      }
+      if (change) {
+        this.deps.metrics.rejected.inc({ reason: 'read_only' });
+        throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
+      }
     }
     const durable = room.submit(
       this.conn,

@@ -1,8 +1,10 @@
 import { CloseCode } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as encoding from 'lib0/encoding';
 import { padPrefix } from '../../src/persistence/side-data-keys.js';
 import { Sim } from '../../testing/sim/sim.js';
+import { updateFrame } from '../../testing/hostile-frames.js';
 
 /** Access is checked on every change of access, not only at connect (SPEC "Ownership"). */
 describe('live access: sockets that no longer qualify are closed', () => {
@@ -61,6 +63,47 @@ describe('live access: sockets that no longer qualify are closed', () => {
     await sim.run();
     assert.equal(again.closeCode, CloseCode.ReadOnly, 'a real edit still closes it (4405)');
     assert.equal(writer.text, 'hello!');
+    await sim.close();
+  });
+
+  it("OW12 HI1 a viewer's delete set is checked range by range and its walk charged: deleting a live item is refused (4405), repeating a known one spends the budget (4415)", async () => {
+    const sim = new Sim();
+    const node = sim.node();
+    const writer = await node.connect('ro-ds');
+    await sim.run();
+    // 20,000 one-character items that cannot merge (each inserted at the start), all deleted.
+    const t = writer.doc.getText('content');
+    writer.doc.transact(() => {
+      for (let i = 0; i < 20_000; i++) t.insert(0, 'x');
+    });
+    t.delete(0, 20_000);
+    writer.insert(0, 'kept');
+    await sim.run();
+    assert.equal(writer.closeCode, null);
+    const id = await sim.until(node.access.readOnlyId('ro-ds'));
+    const me = writer.doc.clientID;
+    // A frame with no structs and one delete range over the writer's first 20,000 clocks.
+    const deletes = (from: number, len: number) => {
+      const e = encoding.createEncoder();
+      for (const n of [0, 1, me, 1, from, len]) encoding.writeVarUint(e, n);
+      return updateFrame(encoding.toUint8Array(e));
+    };
+    const viewer = await node.connect('ro-ds', { readOnly: true, credential: { readOnlyId: id } });
+    await sim.run();
+    viewer.sendRaw(deletes(0, 20_000));
+    await sim.run();
+    assert.equal(viewer.closeCode, null, 'deleting what is deleted changes nothing');
+    for (let i = 0; i < 2_000 && viewer.closeCode === null; i++) {
+      viewer.sendRaw(deletes(0, 20_000));
+      await sim.run();
+    }
+    assert.equal(viewer.closeCode, CloseCode.UpdateTooComplex, `closed ${viewer.closeCode} ${viewer.closeReason}`);
+    const other = await node.connect('ro-ds', { readOnly: true, credential: { readOnlyId: id } });
+    await sim.run();
+    other.sendRaw(deletes(20_000, 1));
+    await sim.run();
+    assert.equal(other.closeCode, CloseCode.ReadOnly, 'deleting a live character is an edit');
+    assert.equal(writer.text, 'kept');
     await sim.close();
   });
 
