@@ -33,6 +33,11 @@ export class TokenBucket {
     return true;
   }
 
+  /** The most `take` can ever grant at once. */
+  get capacity(): number {
+    return this.burst;
+  }
+
   /** How long until `n` tokens are available (0 if they are now); when a paused reader should look again. */
   msUntil(n = 1): number {
     const t = this.now();

@@ -170,7 +170,7 @@ export class Session {
           this.deps.metrics.rejected.inc({ reason: 'sync_step1_rate' });
           throw new CloseError(CloseCode.RateLimited, `more than ${SYNC_STEP1_BURST} sync requests in a burst`);
         }
-        this.conn.sendAnswer(room.syncAnswer(msg.stateVector));
+        this.conn.sendAnswer(room.syncAnswer(msg.stateVector, this.scanBucket));
         return;
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);
