@@ -30,6 +30,11 @@ export async function readLog(
   const seqs: number[] = [];
   const corrupt: CorruptEntry[] = [];
   let lastSeq = after;
+  // Each batch must be an index range scan in seq order. On a table not analyzed yet the
+  // planner chose a bitmap scan and a sort of the whole rest of the log for every batch (13 ×
+  // 18 ms for 100,000 entries, against 13 × 2 ms); these settings last until the caller's
+  // transaction ends.
+  await c.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
   for (;;) {
     const { rows } = await c.query<{ data: Buffer | null; meta: Buffer | null; n: number }>(
       `SELECT string_agg(data, ''::bytea) AS data,
