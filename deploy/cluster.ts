@@ -123,7 +123,7 @@ export class Cluster {
         TRUST_PROXY: '1',
         // One key for the whole cluster: an unlock cookie from one node works on every other (OW6).
         SERVER_SECRET: this.secret,
-        DRAIN_DELAY_MS: '1500',
+        DRAIN_DELAY_MS: '2500',
         LOG_LEVEL: 'info',
         ...this.o.env,
       },
