@@ -322,7 +322,9 @@ class Epoch {
       const live = room?.text ?? '';
       // HF4: the live doc places every item where its own encoding does; an item placed by
       // chance (origins that were never neighbours) reloads elsewhere (seed 1126500 epoch 115).
-      if (room) {
+      // Not while Yjs holds structs pending: one that could integrate waits for the room's retry
+      // (PENDING_RETRY_MS), and a fresh doc integrates it at once (seed 1126501 epoch 3297).
+      if (room && room.doc.store.pendingStructs === null) {
         const again = new Y.Doc();
         Y.applyUpdate(again, Y.encodeStateAsUpdate(room.doc));
         const text = again.getText('content').toString();
