@@ -82,6 +82,12 @@ const EnvSchema = z.object({
   /** A client kept waiting (reading paused) by the token bucket this long without catching up is a flood: closed 4529. */
   RATE_MAX_THROTTLED_MS: intFrom(30_000, 100),
   MAX_CONNECTIONS_PER_IP: intFrom(200, 1),
+  /**
+   * Structs Yjs may walk for one address's updates (HI1): a burst, then a rate. A load test
+   * whose clients all come from one address (they stand for many people) raises them.
+   */
+  SCAN_STEPS_PER_SEC: intFrom(10_000, 1),
+  SCAN_STEPS_BURST: intFrom(25_000, 1),
   MAX_NEW_PADS_PER_IP_PER_MIN: intFrom(60, 1),
   /** A client whose unsent bytes pass this is disconnected (it stopped reading). */
   MAX_SEND_BUFFER_BYTES: intFrom(16 * MiB, MIN_BYTE_LIMIT),
@@ -159,6 +165,9 @@ export interface Limits {
   messageBurst: number;
   maxThrottledMs: number;
   maxConnectionsPerIp: number;
+  /** The per-address scan budget (HI1). */
+  scanStepsPerSec: number;
+  scanStepsBurst: number;
   maxNewPadsPerIpPerMin: number;
   maxSendBufferBytes: number;
   sendBufferBudgetBytes: number;
@@ -229,6 +238,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       messageBurst: e.RATE_BURST,
       maxThrottledMs: e.RATE_MAX_THROTTLED_MS,
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      scanStepsPerSec: e.SCAN_STEPS_PER_SEC,
+      scanStepsBurst: e.SCAN_STEPS_BURST,
       maxNewPadsPerIpPerMin: e.MAX_NEW_PADS_PER_IP_PER_MIN,
       maxSendBufferBytes: e.MAX_SEND_BUFFER_BYTES,
       sendBufferBudgetBytes: e.SEND_BUFFER_BUDGET_MB * MiB,

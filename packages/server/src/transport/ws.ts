@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { PadAccess } from '../access/pad-access.js';
 import type { Metrics } from '../metrics.js';
 import type { Rooms } from '../room/rooms.js';
-import { SCAN_STEPS_BURST, SCAN_STEPS_PER_SEC, Session } from './session.js';
+import { Session } from './session.js';
 import { SliceGate } from './slice-gate.js';
 import { Conn, SendBudget, type Socket } from './socket.js';
 import { shapeLimits, type ShapeLimits } from '../crdt/update-shape.js';
@@ -107,7 +107,7 @@ export class WsTransport {
   private alive = new WeakSet<WebSocket>();
   private perIp: KeyedCounter;
   /** The scan budget of each address (HI1): with one per connection, each new socket could spend a burst. */
-  private readonly scans = new KeyedBuckets(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST);
+  private readonly scans: KeyedBuckets;
   /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
   private newPads: DistinctWindow;
   private readonly sendBudget: SendBudget;
@@ -117,6 +117,7 @@ export class WsTransport {
 
   constructor(private readonly deps: WsDeps) {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
+    this.scans = new KeyedBuckets(deps.limits.scanStepsPerSec, deps.limits.scanStepsBurst);
     this.newPads = deps.newPads ?? new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
     this.sendBudget = new SendBudget(deps.limits.sendBufferBudgetBytes);
     this.shape = shapeLimits(deps.limits.shape);
