@@ -13,8 +13,12 @@ import { NotAnObject, normaliseState } from './presence-values.js';
 export const PRESENCE_STATE_MAX_BYTES = 4 * 1024;
 /** Client ids one connection may speak for (PR3). A tab has one; a few allow for several docs on one socket. */
 export const PRESENCE_IDS_PER_CONN = 4;
-/** Presence entries shown on one pad (PR2); past it newcomers edit but are not shown (their frames are not refused). */
-export const PRESENCE_PER_PAD = 256;
+/**
+ * Presence entries shown on one pad (PR2); past it newcomers edit but are not shown (their
+ * frames are not refused). 256 hid 244 of the cursors bench's 500 people and 144 of the 400
+ * authors honest use allows (HI6); 1,024 states of at most 4 KiB bound a pad's presence to 4 MiB.
+ */
+export const PRESENCE_PER_PAD = 1024;
 /** Entries in one frame (PR2): a stock client echoes whatever we relayed, up to a whole pad plus its departures. */
 export const PRESENCE_FRAME_MAX_ENTRIES = 2 * PRESENCE_PER_PAD;
 /** Departed ids whose last clock is kept so their return is seen at once (PR6); older ones are forgotten. */
