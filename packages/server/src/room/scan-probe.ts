@@ -34,14 +34,22 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number): nu
     if (at.n === 1) {
       const state = Y.getState(store, at.ids[0]!);
       if (at.ids[1]! < state) {
-        if (at.ids[2]! <= state) continue;
-        // Known in part: Yjs places the rest right after the client's last clock it has.
+        if (at.ids[2]! <= state) {
+          splitsNoPair(doc, a);
+          continue;
+        }
+        // Known in part: Yjs places the rest right after the client's last clock it has (its
+        // own origins are still split first, here alone).
+        splitsNoPair(doc, a);
         anchor = { ...a, origin: Y.createID(at.ids[0]!, state - 1) };
       }
     } else {
       n = fresh.get(at) ?? lacking(store, at.ids);
       fresh.set(at, n);
-      if (n === 0) continue;
+      if (n === 0) {
+        splitsNoPair(doc, a);
+        continue;
+      }
       // The rare item known in part among several: checked as placed after what the doc has
       // (its right origin is this anchor's only when the position names one).
       if (at.rights === null)
@@ -69,6 +77,36 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number): nu
     }
   }
   return steps;
+}
+
+/**
+ * Yjs splits the structs an item's origins point inside before it knows whether it will
+ * integrate the item (getMissing), also for an item the doc already has, which it then skips;
+ * a text split between the two halves of a surrogate pair replaces both with U+FFFD. For an
+ * item that integrates, every peer does the same split; for one skipped here, only this doc
+ * does, and no update says so: the node's text and its clients' differed for good (the
+ * fuzzer, seed 1126501 epoch 4993: "😀" on the clients, two U+FFFD on the node). So a known
+ * item whose origin falls inside a character is refused (HI13).
+ */
+function splitsNoPair(doc: Y.Doc, a: Anchor): void {
+  const at =
+    (a.origin && cutsPair(doc, a.origin, 1) && a.origin) ||
+    (a.rightOrigin && cutsPair(doc, a.rightOrigin, 0) && a.rightOrigin);
+  if (at)
+    throw new ShapeError(
+      'invalid_origins',
+      `an insert's origin ${at.client}:${at.clock} falls inside a character of this pad`,
+    );
+}
+
+/** True if splitting `id`'s struct before clock `id.clock + after` would cut a surrogate pair. */
+function cutsPair(doc: Y.Doc, id: Y.ID, after: 0 | 1): boolean {
+  const item = Y.getItem(doc.store, id);
+  if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentString)) return false;
+  const k = id.clock + after - item.id.clock;
+  if (k <= 0 || k >= item.length) return false;
+  const c = item.content.str.charCodeAt(k - 1);
+  return c >= 0xd800 && c <= 0xdbff;
 }
 
 /** How many of the items (client, clock, end) in `ids` the store does not have in whole. */

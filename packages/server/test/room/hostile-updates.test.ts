@@ -203,6 +203,21 @@ describe('Hostile input (HI)', () => {
         assert.match(evil.closeReason, /never neighbours/);
         assert.equal((await storedText(sim, 'origins')).text, 'hello', what);
       }
+      // An item the pad already has, sent again with an origin inside a character: Yjs would
+      // split that character here alone (two U+FFFD on the node, "😀" on every client).
+      const emoji = await connectedWith(sim, node, 'pair', 'a😀b');
+      const v = await connectedWith(sim, node, 'pair', '');
+      v.insert(4, 'z');
+      await sim.run();
+      const w = emoji.doc.clientID;
+      const resent = await node.connect('pair');
+      await sim.run();
+      resent.sendRaw(updateFrame(item(v.doc.clientID, 0, [w, 1], [w, 2], 'z')));
+      await sim.run();
+      assert.equal(resent.closeCode, CloseCode.InvalidUpdate);
+      assert.match(resent.closeReason, /inside a character/);
+      assert.equal(node.rooms.peek('pair')!.text, 'a😀bz');
+      assert.equal(emoji.text, 'a😀bz');
       // Honest: the writer's own run sent again from an older state vector, and a neighbour's insert.
       const sv = encoding.createEncoder();
       encoding.writeVarUint(sv, 1);
