@@ -34,13 +34,10 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number): nu
     if (at.n === 1) {
       const state = Y.getState(store, at.ids[0]!);
       if (at.ids[1]! < state) {
-        if (at.ids[2]! <= state) {
-          splitsNoPair(doc, a);
-          continue;
-        }
-        // Known in part: Yjs places the rest right after the client's last clock it has (its
-        // own origins are still split first, here alone).
+        // Known in whole or in part: Yjs still splits its origins' structs first, here alone.
         splitsNoPair(doc, a);
+        if (at.ids[2]! <= state) continue;
+        // Known in part: Yjs places the rest right after the client's last clock it has.
         anchor = { ...a, origin: Y.createID(at.ids[0]!, state - 1) };
       }
     } else {
