@@ -80,4 +80,30 @@ describe('Pad loads in turns (HS4)', () => {
     assert.ok(doc.store.pendingStructs, 'held pending');
     assertSame(doc, whole);
   });
+
+  it('R1 what does not decode is left out and named: a big snapshot, a small non-keystroke and a big update', async () => {
+    const base = baseText(10_000);
+    const snapshot = Y.encodeStateAsUpdate(base);
+    const good: Uint8Array[] = [];
+    const keep = (u: Uint8Array) => good.push(u);
+    base.on('update', keep);
+    base.getText('content').insert(0, 'start ');
+    base.getMap('m').set('k', 1);
+    base.getText('content').insert(3, 'y'.repeat(20_000));
+    base.off('update', keep);
+    const cut = (u: Uint8Array) => u.subarray(0, u.length - 3);
+    const junkSmall = Uint8Array.of(1, 1, 5, 0, 0xff, 0xff);
+    const junkBig = cut(mapKeys(5_000));
+    const updates = [good[0]!, junkSmall, good[1]!, junkBig, good[2]!];
+    const doc = new Y.Doc();
+    const bad = await applyStoredInTurns(doc, { snapshot: cut(snapshot), updates });
+    assert.deepEqual(bad, { snapshot: true, updates: [1, 3] });
+    const expected = new Y.Doc();
+    applyStored(expected, { snapshot: null, updates: good });
+    assertSame(doc, expected);
+
+    const whole = new Y.Doc();
+    assert.deepEqual(await applyStoredInTurns(whole, { snapshot, updates: good }), { snapshot: false, updates: [] });
+    assert.equal(whole.getText('content').length, base.getText('content').length);
+  });
 });

@@ -3,7 +3,8 @@ import type { Metrics } from '../metrics.js';
 import type { CorruptEntry, Storage, StoredPad } from '../storage/types.js';
 import { readKeystroke } from '../crdt/keystroke-runs.js';
 import { checkUpdate } from '../crdt/update-check.js';
-import { isBigEntry, readShapeInTurns, Turns } from './load-in-turns.js';
+import type * as Y from 'yjs';
+import { applyStoredInTurns, isBigEntry, readShapeInTurns, Turns, type Undecodable } from './load-in-turns.js';
 
 /**
  * A load whose every returned entry passed its checksum and decodes as a Yjs update;
@@ -34,14 +35,43 @@ export async function loadVerified(storage: Storage, pad: string, opts: VerifyOp
   const turns = new Turns();
   const badSnapshot = stored.snapshot !== null && !(await decodes(stored.snapshot, turns));
   const badUpdates = await undecodableIndexes(stored.updates, turns);
-  const corrupt = [...stored.corrupt, ...undecodableEntries(pad, stored, badSnapshot, badUpdates)];
+  return leaveOut(storage, pad, stored, { snapshot: badSnapshot, updates: badUpdates }, opts);
+}
+
+/**
+ * `loadVerified`, then `applyStoredInTurns` into `doc`, in one pass: the apply is the decode
+ * check (it applies only what decodes), so a room's load reads each entry once. Bad entries
+ * are quarantined before this returns, as `loadVerified` does, and before the room exists
+ * that could compact them away (R2).
+ */
+export async function loadVerifiedInto(
+  doc: Y.Doc,
+  storage: Storage,
+  pad: string,
+  opts: VerifyOptions,
+): Promise<VerifiedPad> {
+  const stored = await storage.load(pad);
+  const bad = await applyStoredInTurns(doc, stored);
+  return leaveOut(storage, pad, stored, bad, opts);
+}
+
+/** `stored` without the entries that did not decode, which are quarantined and reported first. */
+async function leaveOut(
+  storage: Storage,
+  pad: string,
+  stored: StoredPad,
+  bad: Undecodable,
+  opts: VerifyOptions,
+): Promise<VerifiedPad> {
+  const corrupt = [...stored.corrupt, ...undecodableEntries(pad, stored, bad.snapshot, bad.updates)];
   await quarantineAndReport(storage, corrupt, opts);
-  const bad = new Set(badUpdates);
+  if (!bad.snapshot && bad.updates.length === 0) return { ...stored, corrupt };
+  const left = new Set(bad.updates);
   return {
     ...stored,
-    snapshot: badSnapshot ? null : stored.snapshot,
-    updates: stored.updates.filter((_, i) => !bad.has(i)),
-    seqs: stored.seqs.filter((_, i) => !bad.has(i)),
+    snapshot: bad.snapshot ? null : stored.snapshot,
+    updates: stored.updates.filter((_, i) => !left.has(i)),
+    seqs: stored.seqs.filter((_, i) => !left.has(i)),
     corrupt,
   };
 }

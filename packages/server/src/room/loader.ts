@@ -8,9 +8,8 @@ import type { History } from '../history/versions.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { inlineFolder, type Folder } from '../persistence/compactor.js';
-import { corruptionReporter, loadVerified } from '../persistence/integrity.js';
+import { corruptionReporter, loadVerifiedInto } from '../persistence/integrity.js';
 import { PadWriter } from '../persistence/pad-writer.js';
-import { applyStoredInTurns } from '../persistence/load-in-turns.js';
 import type { WriteBatcher } from '../persistence/write-batcher.js';
 import type { Storage } from '../storage/types.js';
 import { JoinState } from './join-state.js';
@@ -65,9 +64,11 @@ export async function loadRoom(
 async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, overloaded: () => boolean): Promise<Room> {
   const { storage, log, metrics, clock, cluster, history } = deps;
   // R1-R3: entries that fail their checksum or do not decode are quarantined, not applied.
-  const stored = await loadVerified(storage, pad, { quarantine: true, report: corruptionReporter(log, metrics) });
   const doc = new Y.Doc();
-  await applyStoredInTurns(doc, stored);
+  const stored = await loadVerifiedInto(doc, storage, pad, {
+    quarantine: true,
+    report: corruptionReporter(log, metrics),
+  });
   const writer = new PadWriter(
     pad,
     { storage, batcher: deps.batcher, log, metrics, compactEvery: deps.limits.compactEvery, folder: deps.folder },
