@@ -161,4 +161,45 @@ describe('PostgresStorage log reads in batches', () => {
       await s.close();
     }
   });
+
+  it('R1 entries first and last in a batch can be corrupt; a checksum off by 2^32, or past 2^53, is reported; a seq past 2^53 is read row by row', async () => {
+    const s = await open();
+    const pad = `batch-edges-${Date.now().toString(36)}`;
+    const n = LOG_READ_ROWS + 20;
+    const big = 2 ** 60;
+    try {
+      const entries = Array.from({ length: n }, (_, i) => ({ pad, update: new TextEncoder().encode(`entry ${i}`) }));
+      for (let i = 0; i < n; i += 5_000) await s.append(entries.slice(i, i + 5_000));
+      const { seqs } = await s.load(pad);
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        const addToCrc = `UPDATE ${schema}.updates SET crc = crc + $3::bigint WHERE pad = $1 AND seq = $2`;
+        await c.query(addToCrc, [pad, seqs[0]!, 2 ** 32]);
+        await c.query(addToCrc, [pad, seqs[LOG_READ_ROWS - 1]!, big]);
+        await c.query(`UPDATE ${schema}.updates SET data = set_byte(data, 0, 33) WHERE pad = $1 AND seq = $2`, [
+          pad,
+          seqs[LOG_READ_ROWS]!,
+        ]);
+        // A seq the batch cannot hold exactly as a number: the second batch is read row by row.
+        await c.query(`UPDATE ${schema}.updates SET seq = $3 WHERE pad = $1 AND seq = $2`, [pad, seqs[n - 1]!, big]);
+      } finally {
+        await c.end();
+      }
+      const bad = [0, LOG_READ_ROWS - 1, LOG_READ_ROWS];
+      const again = await s.load(pad);
+      assert.deepEqual(
+        again.corrupt,
+        bad.map((i) => ({ pad, kind: 'update', seq: seqs[i], reason: 'checksum' })),
+      );
+      assert.deepEqual(
+        again.updates.map((u) => new TextDecoder().decode(u)),
+        entries.filter((_, i) => !bad.includes(i)).map((e) => new TextDecoder().decode(e.update)),
+      );
+      assert.deepEqual(again.seqs, [...seqs.slice(0, -1).filter((_, i) => !bad.includes(i)), big]);
+      assert.equal(again.lastSeq, big);
+    } finally {
+      await s.close();
+    }
+  });
 });
