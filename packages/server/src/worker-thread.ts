@@ -15,10 +15,14 @@ export function startWorker(base: string, name: string, workerData: unknown): Wo
   });
 }
 
-/** A worker thread's answer to call `id`; id 0 says the worker is ready. */
+/**
+ * A worker thread's answer to call `id`; id 0 says the worker is ready. A `part` comes ahead
+ * of the answer, for a call that hands over what it reads as it goes (a streamed load).
+ */
 export type Reply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { message: string; code?: string; name: string } };
+  | { id: number; ok: false; error: { message: string; code?: string; name: string } }
+  | { id: number; part: unknown };
 
 /** The reply that carries an error thrown on a worker back to its caller. */
 export function failed(id: number, err: unknown): Reply {
@@ -33,7 +37,10 @@ export function failed(id: number, err: unknown): Reply {
 export class WorkerCalls {
   /** Settles when the worker says it is ready (id 0), or rejects if it dies first. */
   readonly ready: Promise<void>;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; onPart?: (part: unknown) => void }
+  >();
   private nextId = 1;
   private death: Error | null = null;
 
@@ -51,6 +58,7 @@ export class WorkerCalls {
       if (r.id === 0) return ready();
       const w = this.waiting.get(r.id);
       if (!w) return;
+      if ('part' in r) return w.onPart?.(r.part);
       this.waiting.delete(r.id);
       if (r.ok) w.resolve(r.value);
       else w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, name: r.error.name }));
@@ -67,11 +75,12 @@ export class WorkerCalls {
     worker.on('exit', (code) => died(new Error(`${what} thread exited (code ${code})`)));
   }
 
-  call<T>(message: object): Promise<T> {
+  /** `onPart` is told each part the worker sends ahead of its answer, in order. */
+  call<T>(message: object, onPart?: (part: unknown) => void): Promise<T> {
     if (this.death) return Promise.reject(this.death);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, onPart });
       this.worker.postMessage({ ...message, id });
     });
   }

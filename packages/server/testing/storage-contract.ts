@@ -179,6 +179,48 @@ export function storageContract(name: string, target: ContractTarget): void {
       );
     });
 
+    it(
+      'S17 loadInBatches hands over what load returns: the snapshot first, then the log in order, batch after batch',
+      opt(),
+      async (t) => {
+        if (!s.loadInBatches) return t.skip('store does not stream its loads');
+        const p = pad();
+        const doc = new Y.Doc();
+        await s.append([{ pad: p, update: textUpdate(doc, 'base ') }]);
+        const first = await s.load(p);
+        await s.compact(p, Y.encodeStateAsUpdate(doc), first.lastSeq);
+        // More entries than one read batch (8,192 on SQLite and PostgreSQL).
+        const text = doc.getText('content');
+        const ups: Uint8Array[] = [];
+        const keep = (u: Uint8Array) => ups.push(u);
+        doc.on('update', keep);
+        for (let i = 0; i < 20_000; i++) text.insert(text.length, 'abcdefghij'[i % 10]!);
+        doc.off('update', keep);
+        await s.append(ups.map((update) => ({ pad: p, update })));
+        const seen: string[] = [];
+        const batches: Uint8Array[][] = [];
+        const got = await s.loadInBatches!(p, {
+          snapshot: (snap) => seen.push(`snapshot ${snap.length}`),
+          updates: (batch) => (seen.push(`batch ${batch.length}`), batches.push(batch)),
+        });
+        const whole = await s.load(p);
+        assert.ok(whole.snapshot);
+        assert.equal(seen[0], `snapshot ${whole.snapshot.length}`, 'the snapshot comes first');
+        assert.ok(batches.length >= 2, `the log came in ${batches.length} batches`);
+        assert.ok(
+          batches.flat().every((u, i) => Buffer.from(u).equals(Buffer.from(ups[i]!))),
+          'the batches end to end are the log in order',
+        );
+        assert.equal(batches.flat().length, ups.length);
+        assert.deepEqual(
+          { ...got, snapshot: Buffer.from(got.snapshot!), updates: got.updates.map((u) => Buffer.from(u)) },
+          { ...whole, snapshot: Buffer.from(whole.snapshot), updates: whole.updates.map((u) => Buffer.from(u)) },
+          'its result is what load returns',
+        );
+        assert.equal(textOf(got), text.toString());
+      },
+    );
+
     it('K1 records survive a reopen', opt(!target.reopen && 'store has no reopen'), async () => {
       const p = pad();
       await s.records.put(`k/${p}/kept`, bytes('kept'));

@@ -4,7 +4,14 @@ import type { CorruptEntry, Storage, StoredPad } from '../storage/types.js';
 import { readKeystroke } from '../crdt/keystroke-runs.js';
 import { checkUpdate } from '../crdt/update-check.js';
 import type * as Y from 'yjs';
-import { applyStoredInTurns, isBigEntry, readShapeInTurns, Turns, type Undecodable } from './load-in-turns.js';
+import {
+  applyStoredInTurns,
+  isBigEntry,
+  readShapeInTurns,
+  StoredApplier,
+  Turns,
+  type Undecodable,
+} from './load-in-turns.js';
 
 /**
  * A load whose every returned entry passed its checksum and decodes as a Yjs update;
@@ -40,7 +47,8 @@ export async function loadVerified(storage: Storage, pad: string, opts: VerifyOp
 
 /**
  * `loadVerified`, then `applyStoredInTurns` into `doc`, in one pass: the apply is the decode
- * check (it applies only what decodes), so a room's load reads each entry once. Bad entries
+ * check (it applies only what decodes), so a room's load reads each entry once; and where the
+ * storage streams (`loadInBatches`), each batch is applied while the next is read. Bad entries
  * are quarantined before this returns, as `loadVerified` does, and before the room exists
  * that could compact them away (R2).
  */
@@ -50,9 +58,19 @@ export async function loadVerifiedInto(
   pad: string,
   opts: VerifyOptions,
 ): Promise<VerifiedPad> {
-  const stored = await storage.load(pad);
-  const bad = await applyStoredInTurns(doc, stored);
-  return leaveOut(storage, pad, stored, bad, opts);
+  if (!storage.loadInBatches) {
+    const stored = await storage.load(pad);
+    return leaveOut(storage, pad, stored, await applyStoredInTurns(doc, stored), opts);
+  }
+  const applier = new StoredApplier(doc);
+  let stored: StoredPad;
+  try {
+    stored = await storage.loadInBatches(pad, applier);
+  } catch (err) {
+    await applier.done().catch(() => {});
+    throw err;
+  }
+  return leaveOut(storage, pad, stored, await applier.done(), opts);
 }
 
 /** `stored` without the entries that did not decode, which are quarantined and reported first. */

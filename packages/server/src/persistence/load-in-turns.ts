@@ -4,6 +4,7 @@ import { continues, encodeRun, readKeystroke, type Keystroke } from '../crdt/key
 import { checkUpdate } from '../crdt/update-check.js';
 import { shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
+import type { LoadSink } from '../storage/types.js';
 import type { PadContent } from './stored-doc.js';
 
 /** Main-thread time one turn of a load may take before it lets other pads' work run. */
@@ -85,27 +86,64 @@ export interface Undecodable {
  * every entry twice (35-100 ms of a 100,000-entry cold load).
  */
 export async function applyStoredInTurns(doc: Y.Doc, stored: PadContent, turns = new Turns()): Promise<Undecodable> {
-  const entries = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-  const first = stored.snapshot ? 1 : 0;
-  const bad: Undecodable = { snapshot: false, updates: [] };
-  const refuse = (i: number) => {
-    if (i < first) bad.snapshot = true;
-    else bad.updates.push(i - first);
-  };
-  let i = 0;
-  while (i < entries.length) {
-    if (!isBigEntry(entries[i]!)) {
-      doc.transact(() => {
-        do i = applySmall(doc, entries, i, turns, refuse);
-        while (i < entries.length && !isBigEntry(entries[i]!) && !turns.spent);
-      });
-    } else {
-      if (!(await applyBig(doc, entries[i]!, turns))) refuse(i);
-      i++;
-    }
-    await turns.maybeYield();
+  const applier = new StoredApplier(doc, turns);
+  if (stored.snapshot) applier.snapshot(stored.snapshot);
+  applier.updates(stored.updates);
+  return applier.done();
+}
+
+/**
+ * `applyStoredInTurns` for a pad handed over in parts as it is read (`Storage.loadInBatches`):
+ * each part is applied in turn after the ones before, while the next is still being read.
+ */
+export class StoredApplier implements LoadSink {
+  private tail: Promise<void> = Promise.resolve();
+  private received = 0;
+  private readonly bad: Undecodable = { snapshot: false, updates: [] };
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly turns = new Turns(),
+  ) {}
+
+  snapshot(snapshot: Uint8Array): void {
+    this.then(() => this.apply([snapshot], () => (this.bad.snapshot = true)));
   }
-  return bad;
+
+  updates(batch: Uint8Array[]): void {
+    const first = this.received;
+    this.received += batch.length;
+    this.then(() => this.apply(batch, (i) => this.bad.updates.push(first + i)));
+  }
+
+  /** Settles once every part handed over is applied: with what did not decode, or with why applying failed. */
+  async done(): Promise<Undecodable> {
+    await this.tail;
+    return this.bad;
+  }
+
+  private then(step: () => Promise<void>): void {
+    this.tail = this.tail.then(step);
+    // Seen by `done`; until then a failure must not count as unhandled.
+    this.tail.catch(() => {});
+  }
+
+  private async apply(entries: readonly Uint8Array[], refuse: (i: number) => void): Promise<void> {
+    const { doc, turns } = this;
+    let i = 0;
+    while (i < entries.length) {
+      if (!isBigEntry(entries[i]!)) {
+        doc.transact(() => {
+          do i = applySmall(doc, entries, i, turns, refuse);
+          while (i < entries.length && !isBigEntry(entries[i]!) && !turns.spent);
+        });
+      } else {
+        if (!(await applyBig(doc, entries[i]!, turns))) refuse(i);
+        i++;
+      }
+      await turns.maybeYield();
+    }
+  }
 }
 
 /**

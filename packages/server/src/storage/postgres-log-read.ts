@@ -19,12 +19,14 @@ const META_BYTES = 20;
  * (issue 19, cold load). Run inside the caller's REPEATABLE READ transaction, so every batch
  * sees one snapshot. The batch is ordered by a subquery; PostgreSQL keeps that order in
  * practice but does not promise it, so the seqs are checked and a batch out of order is read
- * again row by row.
+ * again row by row. `onBatch` is handed each batch's entries as soon as they are checked, while
+ * the next batch is read (a streamed load, `Storage.loadInBatches`).
  */
 export async function readLog(
   c: pg.PoolClient,
   pad: string,
   after: number,
+  onBatch?: (updates: Uint8Array[]) => void,
 ): Promise<{ updates: Uint8Array[]; seqs: number[]; lastSeq: number; corrupt: CorruptEntry[] }> {
   const out = new LogEntries(pad, after);
   // Each batch must be an index range scan in seq order. On a table not analyzed yet the
@@ -42,7 +44,9 @@ export async function readLog(
     );
     const { data, meta, n } = rows[0]!;
     if (n === 0 || !data || !meta) break;
+    const before = out.updates.length;
     if (!unpack(out, data, meta)) await readRows(c, out, LOG_READ_ROWS);
+    if (onBatch && out.updates.length > before) onBatch(out.updates.slice(before));
     if (n < LOG_READ_ROWS) break;
   }
   return { updates: out.updates, seqs: out.seqs, lastSeq: out.lastSeq, corrupt: out.corrupt };

@@ -5,7 +5,7 @@ import { padFootprint } from '../persistence/pad-footprint.js';
 import { readLog } from './postgres-log-read.js';
 import { PostgresRecords } from './postgres-records.js';
 import { prefixEnd } from './record-keys.js';
-import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
+import type { CorruptEntry, LoadSink, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 export interface PostgresOptions {
   /** `postgres://user@host:port/db` */
@@ -100,7 +100,15 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async load(pad: string): Promise<StoredPad> {
+  load(pad: string): Promise<StoredPad> {
+    return this.read(pad);
+  }
+
+  loadInBatches(pad: string, sink: LoadSink): Promise<StoredPad> {
+    return this.read(pad, sink);
+  }
+
+  private async read(pad: string, sink?: LoadSink): Promise<StoredPad> {
     // Both reads in one REPEATABLE READ transaction, so one MVCC snapshot: a compaction
     // committing between reading the snapshot and reading the log cannot make us miss the
     // rows it deleted. (They were one statement, a UNION ALL whose ORDER BY sorted the whole
@@ -122,7 +130,8 @@ export class PostgresStorage implements Storage {
         if (checksumMatches(data, snap.crc)) snapshot = data;
         else corrupt.push({ pad, kind: 'snapshot', seq: snapshotSeq, reason: 'checksum' });
       }
-      const log = await readLog(c, pad, snapshotSeq ?? 0);
+      if (snapshot) sink?.snapshot(snapshot);
+      const log = await readLog(c, pad, snapshotSeq ?? 0, sink && ((b) => sink.updates(b)));
       corrupt.push(...log.corrupt);
       const { updates, seqs, lastSeq } = log;
       return { snapshot, snapshotSeq, updates, seqs, lastSeq, corrupt };

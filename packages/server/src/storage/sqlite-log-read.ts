@@ -35,9 +35,13 @@ export function logStatements(db: Database.Database): LogStatements {
   };
 }
 
-export interface PackedLog {
+/** Log entries laid end to end: `lengths` says where each ends. */
+export interface PackedChunk {
   bytes: Uint8Array;
   lengths: number[];
+}
+
+export interface PackedLog extends PackedChunk {
   seqs: number[];
   lastSeq: number;
   corrupt: CorruptEntry[];
@@ -53,13 +57,19 @@ export interface PackedLog {
  * does not add up is read row by row.
  * Call inside a transaction, so every batch reads one state.
  */
-export function readPackedLog(s: LogStatements, pad: string, from: number): PackedLog {
+export function readPackedLog(
+  s: LogStatements,
+  pad: string,
+  from: number,
+  onChunk?: (chunk: PackedChunk) => void,
+): PackedLog {
   const out = new Packer(pad, from);
   for (;;) {
     const [data, meta, n, last] = s.batch.get(pad, out.lastSeq, SQLITE_LOG_BATCH)!;
     if (n === 0 || data === null || meta === null || last === null) break;
     if (!out.batch(data, meta, n))
       for (const [seq, d, crc] of s.rows.iterate(pad, out.lastSeq, n)) out.entry(seq, d, crc);
+    if (onChunk) out.flush(onChunk);
     if (n < SQLITE_LOG_BATCH) break;
   }
   return out.done();
@@ -75,6 +85,8 @@ class Packer {
   private readonly lengths: number[] = [];
   private readonly seqs: number[] = [];
   private readonly corrupt: CorruptEntry[] = [];
+  /** Entries already handed over by `flush`. */
+  private flushed = 0;
   /** One batch's meta as numbers, [len, seq, crc] per entry: parsed and checked before any is taken. */
   private meta = new Float64Array(0);
   lastSeq: number;
@@ -188,10 +200,19 @@ class Packer {
     this.at += to - from;
   }
 
+  /** Hands over the entries packed since the last flush (their seqs stay for `done`). */
+  flush(onChunk: (chunk: PackedChunk) => void): void {
+    if (this.lengths.length === this.flushed) return;
+    onChunk({ bytes: this.bytes.slice(0, this.at), lengths: this.lengths.slice(this.flushed) });
+    this.flushed = this.lengths.length;
+    this.at = 0;
+  }
+
+  /** What was not flushed (everything, without `onChunk`), and every seq. */
   done(): PackedLog {
     return {
       bytes: this.bytes.slice(0, this.at),
-      lengths: this.lengths,
+      lengths: this.flushed === 0 ? this.lengths : this.lengths.slice(this.flushed),
       seqs: this.seqs,
       lastSeq: this.lastSeq,
       corrupt: this.corrupt,

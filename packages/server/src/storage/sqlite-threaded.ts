@@ -1,5 +1,7 @@
 import { WorkerCalls, startWorker } from '../worker-thread.js';
-import type { CorruptEntry, LogEntry, QuarantinedEntry, Records, Storage, StoredPad } from './types.js';
+import { StreamedParts, unpackUpdates, type PackedPad } from './packed-pad.js';
+import type { PackedChunk } from './sqlite-log-read.js';
+import type { CorruptEntry, LoadSink, LogEntry, QuarantinedEntry, Records, Storage, StoredPad } from './types.js';
 
 /** A Storage method, or a Records one (`records.get`, ...), as named in a message to the worker. */
 export type Method = Exclude<keyof Storage, 'records'> | `records.${keyof Records}`;
@@ -9,17 +11,8 @@ export interface Request {
   args: unknown[];
 }
 
-/** A loaded pad with its log entries laid end to end in one transferable buffer (`SqliteStorage.loadPacked`). */
-export interface PackedPad extends Omit<StoredPad, 'updates'> {
-  bytes: Uint8Array;
-  lengths: number[];
-}
-
-export function unpackUpdates(p: PackedPad): StoredPad {
-  const { bytes, lengths, ...rest } = p;
-  let at = 0;
-  return { ...rest, updates: lengths.map((n) => bytes.subarray(at, (at += n))) };
-}
+/** What the worker sends ahead of its answer to a `loadInBatches` call. */
+export type LoadPart = { snapshot: Uint8Array } | { chunk: PackedChunk };
 
 /**
  * The embedded default as the server uses it: the SQLite database lives on a worker thread
@@ -58,8 +51,12 @@ export class ThreadedSqliteStorage implements Storage {
   }
 
   private async call<T>(method: Method, ...args: unknown[]): Promise<T> {
+    return this.callWithParts<T>(method, args);
+  }
+
+  private async callWithParts<T>(method: Method, args: unknown[], onPart?: (part: unknown) => void): Promise<T> {
     if (this.closed) throw new Error('storage closed');
-    return (await this.start()).call<T>({ method, args } satisfies Omit<Request, 'id'>);
+    return (await this.start()).call<T>({ method, args } satisfies Omit<Request, 'id'>, onPart);
   }
 
   readonly records: Records = {
@@ -72,6 +69,15 @@ export class ThreadedSqliteStorage implements Storage {
 
   async load(pad: string): Promise<StoredPad> {
     return unpackUpdates(await this.call<PackedPad>('load', pad));
+  }
+  async loadInBatches(pad: string, sink: LoadSink): Promise<StoredPad> {
+    const parts = new StreamedParts(sink);
+    const rest = await this.callWithParts<PackedPad>('loadInBatches', [pad], (p) => {
+      const part = p as LoadPart;
+      if ('snapshot' in part) parts.snapshot(part.snapshot);
+      else parts.chunk(part.chunk);
+    });
+    return parts.whole(rest);
   }
   append(entries: readonly LogEntry[]): Promise<void> {
     return entries.length === 0 ? Promise.resolve() : this.call('append', entries);

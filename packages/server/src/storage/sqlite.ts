@@ -5,8 +5,8 @@ import { padFootprint } from '../persistence/pad-footprint.js';
 import { checksum, checksumMatches } from './checksum.js';
 import { logStatements, readPackedLog, type LogStatements } from './sqlite-log-read.js';
 import { RECORDS_SCHEMA, SqliteRecords } from './sqlite-records.js';
-import { unpackUpdates, type PackedPad } from './sqlite-threaded.js';
-import type { CorruptEntry, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
+import { StreamedParts, unpackUpdates, type PackedPad, type PackedStream } from './packed-pad.js';
+import type { CorruptEntry, LoadSink, LogEntry, QuarantinedEntry, Storage, StoredPad } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS updates (
@@ -128,20 +128,29 @@ export class SqliteStorage implements Storage {
     return unpackUpdates(this.loadPacked(pad));
   }
 
+  async loadInBatches(pad: string, sink: LoadSink): Promise<StoredPad> {
+    const parts = new StreamedParts(sink);
+    return parts.whole(this.loadPacked(pad, parts));
+  }
+
   /**
    * `load` with the log entries that pass their checksum (R1) laid end to end in one buffer:
    * what the worker thread transfers (sqlite-threaded.ts), built without a copy per entry.
+   * With `stream`, the snapshot and each batch of the log go there as they are read, and the
+   * result carries neither (it has every seq, and the position, corruption and last seq).
    */
-  loadPacked(pad: string): PackedPad {
+  loadPacked(pad: string, stream?: PackedStream): PackedPad {
     return this.db.transaction(() => {
       const snap = this.stmts.snapshot.get(pad);
       const from = snap?.seq ?? 0;
       const corrupt: CorruptEntry[] = [];
-      const log = readPackedLog(this.logStmts, pad, from);
       const snapOk = snap !== undefined && checksumMatches(snap.data, snap.crc);
       if (snap && !snapOk) corrupt.push({ pad, kind: 'snapshot', seq: snap.seq, reason: 'checksum' });
+      const snapshot = snap && snapOk ? new Uint8Array(snap.data) : null;
+      if (snapshot && stream) stream.snapshot(snapshot);
+      const log = readPackedLog(this.logStmts, pad, from, stream && ((c) => stream.chunk(c)));
       return {
-        snapshot: snap && snapOk ? new Uint8Array(snap.data) : null,
+        snapshot: stream ? null : snapshot,
         snapshotSeq: snap?.seq ?? null,
         bytes: log.bytes,
         lengths: log.lengths,

@@ -19,6 +19,12 @@ export interface StoredPad {
   corrupt: CorruptEntry[];
 }
 
+/** Where `loadInBatches` hands a pad's content as it reads it (verified by checksum, R1). */
+export interface LoadSink {
+  snapshot(snapshot: Uint8Array): void;
+  updates(batch: Uint8Array[]): void;
+}
+
 /** A stored entry that failed verification: which pad, where, and why. */
 export interface CorruptEntry {
   pad: string;
@@ -81,6 +87,13 @@ export interface Storage {
   readonly records: Records;
   /** Snapshot + later log entries. An unknown pad loads as empty. */
   load(pad: string): Promise<StoredPad>;
+  /**
+   * `load`, handing the content to `sink` as it is read: the snapshot (when one verifies)
+   * first, then the log entries in order, in batches; the result is what `load` returns, its
+   * `updates` being the batches end to end. A room applies a batch while the next is read, so
+   * a cold load's read and apply overlap (issue 19). Optional: without it, callers `load`.
+   */
+  loadInBatches?(pad: string, sink: LoadSink): Promise<StoredPad>;
   /**
    * Appends entries (possibly for several pads) atomically: all are durable when the
    * promise resolves, none are visible if it rejects (D1: ack only after this resolves).
