@@ -6,6 +6,7 @@ import { createHttpHandler } from './http/router.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Rooms } from './room/rooms.js';
+import { PresenceExpiry } from './room/presence-expiry.js';
 import { systemClock } from './clock.js';
 import { StaticFiles } from './http/static-files.js';
 import { recoverBacklog } from './persistence/recovery.js';
@@ -95,6 +96,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
         timings: { idleMs: config.versionIdleMs, maxIntervalMs: config.versionIntervalMs },
       },
       folder: compactor,
+      presenceExpiry: new PresenceExpiry(clock),
       limits: {
         maxPadBytes: config.maxPadBytes,
         maxPadChars: config.limits.maxPadChars,

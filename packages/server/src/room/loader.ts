@@ -14,6 +14,7 @@ import type { WriteBatcher } from '../persistence/write-batcher.js';
 import type { Storage } from '../storage/types.js';
 import { JoinState } from './join-state.js';
 import { Preload } from './preload.js';
+import type { PresenceExpiry } from './presence-expiry.js';
 import { Room, type RoomLimits } from './room.js';
 
 /** What every room on a node shares. */
@@ -30,6 +31,8 @@ export interface RoomDeps {
   history?: { store: History; timings: VersionTimings };
   /** Where compactions fold the log (the node's compactor thread); inline when absent. */
   folder?: Folder;
+  /** The node's one timer that drops presence nobody renewed. */
+  presenceExpiry: PresenceExpiry;
 }
 
 /**
@@ -95,6 +98,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, ove
     log,
     metrics,
     joinState: JoinState.afterLoad(doc, stored, deps.folder ?? inlineFolder, log.child({ pad })),
+    presenceExpiry: deps.presenceExpiry,
   });
   writer.maybeCompact();
   return room;

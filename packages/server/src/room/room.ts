@@ -20,6 +20,7 @@ import type { JoinState } from './join-state.js';
 import { PadShape, type PadShapeLimits } from './pad-shape.js';
 import { padGrowthProblem, type PadSizeLimits } from './pad-size.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
+import type { PresenceExpiry } from './presence-expiry.js';
 import { PresenceGuard, PresenceRefused } from './presence-guard.js';
 import { editorOf } from './presence-values.js';
 
@@ -56,6 +57,8 @@ export interface RoomParts {
   metrics: Metrics;
   /** What a client joining with an empty doc is sent, without encoding the pad (HS5). */
   joinState: JoinState;
+  /** The node's one timer that drops presence nobody renewed (instead of one per pad). */
+  presenceExpiry: PresenceExpiry;
 }
 
 type Lifecycle = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | { kind: 'closed' };
@@ -132,6 +135,7 @@ export class Room {
   /** Settles when the batch being sliced is applied. */
   private sliced: { done: Promise<void>; settle: () => void } | null = null;
   private readonly log: Logger;
+  private readonly unwatchPresence: () => void;
   private readonly shape: PadShape;
   private readonly pendingRetry = new PendingRetry();
   private retryTimer: Timer | null = null;
@@ -145,6 +149,7 @@ export class Room {
     this.shape = new PadShape(this.doc, parts.limits);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
+    this.unwatchPresence = parts.presenceExpiry.watch(this.awareness);
     this.guard = new PresenceGuard(this.awareness);
     this.log = parts.log.child({ pad });
     this.fanout = new Fanout(this.conns, this.awareness, parts.clock);
@@ -579,6 +584,7 @@ export class Room {
       await this.writer.close();
       this.retryTimer?.cancel();
       this.fanout.destroy();
+      this.unwatchPresence();
       this.awareness.destroy();
       this.doc.destroy();
       this.lifecycle = { kind: 'closed' };

@@ -13,6 +13,7 @@ import type { Logger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import { WriteBatcher } from '../../src/persistence/write-batcher.js';
 import type { RoomDeps } from '../../src/room/loader.js';
+import { PresenceExpiry } from '../../src/room/presence-expiry.js';
 import type { Room } from '../../src/room/room.js';
 import { Rooms } from '../../src/room/rooms.js';
 import { HeapGuard } from '../../src/room/heap-guard.js';
@@ -95,6 +96,7 @@ export class SimNode {
       log: this.log,
       metrics: this.metrics,
       clock: sim.clock,
+      presenceExpiry: new PresenceExpiry(sim.clock),
       limits: {
         maxPadBytes: settings.maxPadBytes,
         maxPadChars: settings.maxPadChars,
