@@ -41,7 +41,7 @@ export interface UpdateShape {
   anchors: Anchor[];
   /** With `record` (big updates): where each struct sits in the bytes and what it depends on (update-split.ts). */
   table: StructTable | null;
-  /** With `record`: what `checkUpdate` says of the update, found while reading it (no Y.decodeUpdate). */
+  /** With `record` or `check`: what `checkUpdate` says of the update, found while reading it (no Y.decodeUpdate). */
   checked: { insertedChars: number; changes: number } | null;
 }
 
@@ -163,10 +163,11 @@ export const SHAPE_STEP = 512;
 
 /**
  * Reads the shape of a v1 update, throwing ShapeError past a limit and any other Error
- * for bytes that do not decode. Structural validity (P4) is still `checkUpdate`'s job.
+ * for bytes that do not decode. With `check`, it also refuses what `checkUpdate` refuses
+ * (P10) and fills `checked`; without, structural validity is left to `checkUpdate`.
  */
-export function readUpdateShape(update: Uint8Array, limits: ShapeLimits): UpdateShape {
-  const steps = shapeSteps(update, limits, false);
+export function readUpdateShape(update: Uint8Array, limits: ShapeLimits, check = false): UpdateShape {
+  const steps = shapeSteps(update, limits, check ? 'check' : false);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -206,7 +207,8 @@ function idSet<T>(m: IdMap<T>, client: number, clock: number, v: T): void {
 export function* shapeSteps(
   update: Uint8Array,
   limits: ShapeLimits,
-  record: boolean,
+  /** `check`: validate and fill `checked` as `record` does, without the table (a small update read in one turn). */
+  record: boolean | 'check',
 ): Generator<void, UpdateShape, void> {
   const d = decoding.createDecoder(update);
   const shape: UpdateShape = {
@@ -237,7 +239,10 @@ export function* shapeSteps(
   const beforeRight: IdMap<Position> = new Map();
   const atRootStart = new Map<string, Map<string | null, Position>>();
   const atItemStart: IdMap<Map<string | null, Position>> = new Map();
-  const table = record ? new TableBuilder() : null;
+  const table = record === true ? new TableBuilder() : null;
+  // Validating as we read replaces a Y.decodeUpdate per message (`check`, every keystroke): it
+  // built an Item, an ID and a content object per struct only to throw them away (issue 19).
+  const strict = record !== false;
   /** Strings and their IDs, for the characters net of this update's own deletes (record mode, as checkUpdate). */
   const strings: number[] = [];
   let skips = 0;
@@ -375,7 +380,7 @@ export function* shapeSteps(
       }
       const ref = info & BITS5;
       kinds[ref < CONTENT_KINDS.length ? ref : CONTENT_KINDS.length]!++;
-      const len = readContent(d, ref, shape, record);
+      const len = readContent(d, ref, shape, strict);
       pos.ids.push(client, clock, clock + len);
       if (ref === 7) {
         const depth = parentDepth + 1;
@@ -386,12 +391,12 @@ export function* shapeSteps(
         if (depth > limits.maxDepth)
           throw new ShapeError('update_depth', `update nests types deeper than ${limits.maxDepth}`);
       }
-      if (table) {
+      if (strict) {
         // What checkUpdate refuses: it would throw half-way through integration (P4).
         if ((oc === client && ok >= clock) || (rc === client && rk >= clock) || (pc === client && pk >= clock))
           throw new Error('item refers to a later position of its own client');
         if (len <= 0) throw new Error('empty item');
-        table.struct(at, d.pos, client, clock, len, oc, ok, rc, rk, pc, pk);
+        table?.struct(at, d.pos, client, clock, len, oc, ok, rc, rk, pc, pk);
         if (ref === 4) strings.push(client, clock, len);
       }
       clock += len;
@@ -403,7 +408,7 @@ export function* shapeSteps(
     else shape.ranges.delete(client);
   }
   const dsStart = d.pos;
-  const deletes = record ? new Map<number, { clock: number; len: number }[]>() : null;
+  const deletes = strict ? new Map<number, { clock: number; len: number }[]>() : null;
   const dsClients = decoding.readVarUint(d);
   for (let i = 0; i < dsClients; i++) {
     const client = decoding.readVarUint(d);
@@ -429,8 +434,8 @@ export function* shapeSteps(
   }
   CONTENT_KINDS.forEach((k, i) => kinds[i]! > 0 && (shape.kinds[k] = kinds[i]!));
   if (kinds[CONTENT_KINDS.length]! > 0) shape.kinds.unknown = kinds[CONTENT_KINDS.length]!;
-  if (table && deletes) {
-    shape.table = table.done(dsStart, d.pos);
+  if (deletes) {
+    if (table) shape.table = table.done(dsStart, d.pos);
     shape.checked = netChecked(shape, strings, deletes, skips);
   }
   return shape;

@@ -1,4 +1,5 @@
 import { presenceColor, presenceName } from '@padmesh/protocol';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { Clock, Timer } from '../clock.js';
 import type { Author, History, VersionMeta } from './versions.js';
@@ -32,7 +33,9 @@ export class VersionRecorder {
   private readonly remembered = new Set<number>();
   private rememberTimer: Timer | null = null;
   private readonly known = new Map<number, Author>();
+  /** Armed once per pause, not once per edit: on firing it waits out what later edits added. */
   private idleTimer: Timer | null = null;
+  private lastEdit = 0;
   private dirtySince: number | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   /** Told after each version is stored, whatever its reason, so the room can announce it (V7). */
@@ -51,16 +54,25 @@ export class VersionRecorder {
 
   /** A local edit landed (from a client or the API). */
   edited(update: Uint8Array): void {
-    for (const client of Y.parseUpdateMeta(update).from.keys()) {
+    for (const client of writers(update)) {
       if (!this.contributors.has(client) && !this.remembered.has(client)) this.unremembered.add(client);
       this.contributors.add(client);
     }
     this.rememberSoon();
-    const now = this.clock.now();
+    const now = (this.lastEdit = this.clock.now());
     this.dirtySince ??= now;
-    this.idleTimer?.cancel();
-    this.idleTimer = this.clock.after(this.timings.idleMs, () => void this.record('idle'));
+    if (!this.idleTimer) this.armIdle(this.timings.idleMs);
     if (now - this.dirtySince >= this.timings.maxIntervalMs) void this.record('interval');
+  }
+
+  /** A version once `idleMs` has passed since the last edit; one timer per pause, not one per keystroke. */
+  private armIdle(ms: number): void {
+    this.idleTimer = this.clock.after(ms, () => {
+      const left = this.lastEdit + this.timings.idleMs - this.clock.now();
+      if (left > 0) return this.armIdle(left);
+      this.idleTimer = null;
+      void this.record('idle');
+    });
   }
 
   /**
@@ -82,7 +94,7 @@ export class VersionRecorder {
 
   /** Stores the authors of new writers shortly, serialised with versions (AU3). */
   private rememberSoon(): void {
-    if (this.rememberTimer || ![...this.unremembered].some((id) => this.known.has(id))) return;
+    if (this.rememberTimer || !this.anyUnrememberedKnown()) return;
     this.rememberTimer = this.clock.after(AUTHOR_REMEMBER_MS, () => {
       this.rememberTimer = null;
       const authors = new Map<number, Author>();
@@ -97,6 +109,11 @@ export class VersionRecorder {
         .then(() => this.history.rememberAuthors(this.pad, authors))
         .catch((err) => this.log.warn({ err, pad: this.pad }, 'remembering authors failed'));
     });
+  }
+
+  private anyUnrememberedKnown(): boolean {
+    for (const id of this.unremembered) if (this.known.has(id)) return true;
+    return false;
   }
 
   get dirty(): boolean {
@@ -130,4 +147,14 @@ export class VersionRecorder {
     this.idleTimer?.cancel();
     this.rememberTimer?.cancel();
   }
+}
+
+/**
+ * Client ids with structs in a v1 update: from its header when it holds one client's block
+ * (every keystroke), else parsed (Y.parseUpdateMeta decodes every struct).
+ */
+function writers(update: Uint8Array): Iterable<number> {
+  const d = decoding.createDecoder(update);
+  if (decoding.readVarUint(d) === 1 && decoding.readVarUint(d) > 0) return [decoding.readVarUint(d)];
+  return Y.parseUpdateMeta(update).from.keys();
 }
