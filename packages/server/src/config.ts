@@ -50,7 +50,7 @@ const EnvSchema = z.object({
   /** …and bytes of stored version states per pad: 200 full copies of a large pad would be gigabytes. */
   HISTORY_MAX_BYTES: intFrom(64 * MiB, MIN_BYTE_LIMIT),
   /** Compact a pad's log into a snapshot after this many updates. */
-  COMPACT_EVERY: intFrom(500, 1),
+  COMPACT_EVERY: intFrom(2_000, 1),
   /** Start-up recovery (R4): compact pads with at least this many unsnapshotted log entries… */
   RECOVERY_MIN_ENTRIES: intFrom(100, 1),
   /** …at most this many per start (bounded work; 0 = off). */
