@@ -9,7 +9,8 @@ export interface Backend {
  * HAProxy in front of the nodes. Affinity: every request about a pad (its page, `.txt`,
  * `/api/pads/<pad>/…`, `/ws/<pad>`) hashes on the pad id with consistent hashing, so a pad's
  * clients meet on one node and a node's death moves only its own pads. Health: `/readyz`
- * every 500 ms, down after 2 failures (a dead node is out within ~1–2 s, H-A1), back after 2.
+ * every 2 s, every 250 ms once a check or a real connection failed, down after 2 failures (a
+ * dead node is out within ~1.5 s, H-A1, C6), back after 2.
  */
 export function haproxyConfig(o: { bind: string; backends: Backend[]; statsBind?: string }): string {
   const servers = o.backends.map((b) => `  server ${b.name} ${b.host}:${b.port} check`).join('\n');
