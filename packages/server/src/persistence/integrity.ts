@@ -7,6 +7,7 @@ import type * as Y from 'yjs';
 import {
   applyStoredInTurns,
   isBigEntry,
+  passesCheckUpdate,
   readShapeInTurns,
   StoredApplier,
   Turns,
@@ -152,13 +153,7 @@ async function undecodableIndexes(updates: readonly Uint8Array[], turns: Turns):
 function smallDecodes(update: Uint8Array): boolean {
   // A keystroke (most of a long log) is read without Yjs: ~0.2 µs, against ~1.2 µs for
   // `checkUpdate`'s Y.decodeUpdate. It accepts only what `checkUpdate` accepts.
-  if (readKeystroke(update)) return true;
-  try {
-    checkUpdate(update);
-    return true;
-  } catch {
-    return false;
-  }
+  return readKeystroke(update) !== null || passesCheckUpdate(update);
 }
 
 async function decodes(update: Uint8Array, turns: Turns): Promise<boolean> {
