@@ -158,7 +158,8 @@ for (const w of workloads) {
   if (w.explicit && !picked.includes(w.name)) continue;
   // Rounds interleave the servers (A B C D A B C D ...), so a noisy minute on the machine
   // hits every server alike; each figure reported is the median over the rounds.
-  const rounds = quick ? 1 : (w.rounds ?? 1);
+  // BENCH_ROUNDS: more interleaved rounds, to resolve a small before/after difference on a noisy machine.
+  const rounds = quick || !w.rounds ? 1 : Number(process.env.BENCH_ROUNDS ?? 0) || w.rounds;
   results[w.name] = [];
   for (const size of w.sizes ?? [0]) {
     const perRound: Row[][] = [];

@@ -261,13 +261,10 @@ export class Session {
         throw new CloseError(CloseCode.ReadOnly, 'this link is read-only');
       }
     }
-    const durable = room.submit(
-      this.conn,
-      update,
-      { ...shape, insertedChars: checked.insertedChars },
-      this.scanBucket,
-      slot ?? undefined,
-    );
+    // The net characters (E2) replace the raw count in place: the shape is this message's own,
+    // and a copy of it per keystroke was garbage the moment the room took it.
+    shape.insertedChars = checked.insertedChars;
+    const durable = room.submit(this.conn, update, shape, this.scanBucket, slot ?? undefined);
     if (this.conn.wantsAcks) this.acknowledgeWhen(durable, seq);
   }
 
