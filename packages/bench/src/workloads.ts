@@ -174,6 +174,8 @@ export async function trace(server: Running, o: { clients: number; ops: number; 
     converged: m.value.ok ? 'yes' : 'NO',
     seconds: f1(m.seconds),
     'cpu %': f1(m.cpuPct),
+    'msgs in': cs.reduce((n, c) => n + c.messagesIn, 0),
+    'KiB in': Math.round(cs.reduce((n, c) => n + c.bytesIn, 0) / 1024),
   };
 }
 
