@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { checkUpdate } from '../src/crdt/update-check.js';
-import { MIN_SLICE_STRUCTS, SLICE_STRUCTS, SLICE_TARGET_MS, UpdateSlicer } from '../src/crdt/update-split.js';
+import { SLICE_STRUCTS, UpdateSlicer } from '../src/crdt/update-split.js';
 import { readUpdateShape, shapeLimits, shapeSteps, type UpdateShape } from '../src/crdt/update-shape.js';
 import { baseText, mapKeys, scatteredInserts } from '../testing/big-updates.js';
 import { prng, testSeed } from '../testing/wait.js';
@@ -191,31 +191,6 @@ describe('Sliced integration equals one Y.applyUpdate (HS2)', () => {
       assert.ok(slices >= 60_000 / SLICE_STRUCTS, `${name}: ${slices} slices`);
       assert.deepEqual(state(sliced), state(whole), name);
     }
-  });
-});
-
-describe('Slices sized by time (HS2)', () => {
-  it('HS2 a slice that took long makes the next ones smaller, down to MIN_SLICE_STRUCTS, and quick ones grow them back to the cap', () => {
-    const update = mapKeys(40_000);
-    const doc = new Y.Doc();
-    const slicer = new UpdateSlicer(update, recorded(update).table!);
-    const sizes: number[] = [];
-    const next = (tookMs: number) => {
-      const slice = slicer.next(doc);
-      sizes.push(Y.decodeUpdate(slice).structs.length);
-      Y.applyUpdate(doc, slice);
-      slicer.took(tookMs);
-    };
-    next(SLICE_TARGET_MS);
-    for (let i = 0; i < 5; i++) next(SLICE_TARGET_MS * 4);
-    for (let i = 0; i < 5; i++) next(SLICE_TARGET_MS / 4);
-    while (!slicer.done) next(SLICE_TARGET_MS);
-    // At most halved or doubled per slice, within [MIN_SLICE_STRUCTS, SLICE_STRUCTS].
-    assert.deepEqual(sizes.slice(0, 11), [2048, 2048, 1024, 512, 256, 256, 256, 512, 1024, 2048, 2048]);
-    assert.ok(sizes.every((n) => n <= SLICE_STRUCTS && (n >= MIN_SLICE_STRUCTS || n === sizes.at(-1))));
-    const whole = new Y.Doc();
-    Y.applyUpdate(whole, update);
-    assert.deepEqual(state(doc), state(whole), 'the slices still add up to the whole update');
   });
 });
 

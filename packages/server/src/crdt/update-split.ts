@@ -2,16 +2,8 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { StructTable } from './update-shape.js';
 
-/** Structs per slice at most: cutting and integrating 2k structs takes ~5-12 ms of CPU (HS2; 8k took up to 50, 4k up to 25). */
+/** Structs per slice: cutting and integrating 2k structs takes ~5-12 ms of CPU (HS2; 8k took up to 50, 4k up to 25). */
 export const SLICE_STRUCTS = 2_048;
-/**
- * What one slice may take (ms, as applied with its observers), and the fewest structs a slice
- * is cut to: on a machine half as fast, 2k-struct slices plus a scavenge put a bystander's p99
- * at 123-268 ms while a 610,000-struct pad loaded (HS4, strict), and 1k-struct slices at 97-110
- * (bench/README.md, step 15). Sized by time, a fast machine keeps its big slices.
- */
-export const SLICE_TARGET_MS = 8;
-export const MIN_SLICE_STRUCTS = 256;
 
 /** v1 info byte of a Skip struct: a gap in a client's clocks inside one block. */
 const SKIP = 10;
@@ -40,16 +32,12 @@ export class UpdateSlicer {
   /** Clients waiting until another client reaches a clock: waiter client, clock needed (exclusive). */
   private readonly waiting = new Map<number, { client: number; clock: number }[]>();
   private finished = false;
-  /** Structs per slice now: `cap` until a slice takes longer than SLICE_TARGET_MS. */
-  private max: number;
 
   constructor(
     private readonly update: Uint8Array,
     private readonly table: StructTable,
-    /** Structs per slice at most; `took` lowers the slice size below it when slices run long. */
-    private readonly cap = SLICE_STRUCTS,
+    private readonly max = SLICE_STRUCTS,
   ) {
-    this.max = cap;
     for (let i = 0; i < table.count; i++) {
       const c = table.client[i]!;
       let q = this.queues.get(c);
@@ -58,16 +46,6 @@ export class UpdateSlicer {
     }
     // Yjs starts from the highest client id; any order is correct, this one keeps slices alike.
     this.ready = [...this.queues.keys()].sort((a, b) => a - b);
-  }
-
-  /**
-   * The last slice took `ms` to apply: the next ones are sized so a slice takes about
-   * SLICE_TARGET_MS, between MIN_SLICE_STRUCTS and the cap, changing by at most a factor of
-   * 2 per slice, so one slice with a GC pause in it does not shrink the rest to the minimum.
-   */
-  took(ms: number): void {
-    const factor = Math.min(2, Math.max(0.5, SLICE_TARGET_MS / Math.max(ms, 0.1)));
-    this.max = Math.round(Math.min(this.cap, Math.max(MIN_SLICE_STRUCTS, this.max * factor)));
   }
 
   /** True once the last slice (with the delete set) was handed out. */
