@@ -54,21 +54,28 @@ function heavySnapshot(): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
-/** Joins a pad with an empty doc and resolves to the byte size of the node's sync step 2, undecoded. */
+/**
+ * Joins a pad with an empty doc and resolves to the byte size of the node's answer (every frame
+ * up to and including sync step 2), undecoded: applying it here would hold the test's own loop
+ * and show up as the bystander's latency.
+ */
 function firstSyncAnswer(url: string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
+    let bytes = 0;
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new Error(`no sync answer from ${url} in ${timeoutMs} ms`));
     }, timeoutMs);
     ws.on('open', () => ws.send(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(new Y.Doc()) })));
     ws.on('message', (data: Buffer) => {
-      // messageSync (0), syncStep2 (1): y-protocols' framing.
-      if (data[0] !== 0 || data[1] !== 1) return;
+      // messageSync (0): syncStep2 (1) ends the answer, updates (2) come before it.
+      if (data[0] !== 0) return;
+      bytes += data.length;
+      if (data[1] !== 1) return;
       clearTimeout(timer);
       ws.close();
-      resolve(data.length);
+      resolve(bytes);
     });
     ws.on('error', reject);
   });
@@ -355,7 +362,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
 
   // Last: the pads it fills hold ~200k structs each, which would blur the RSS figures of the attacks above.
   it(
-    'HS3 max-cap updates accepted on three fresh pads, one after another and two at once: stored, acknowledged, bystander unaffected (real socket)',
+    'HS3 max-cap updates accepted on three fresh pads, one after another and two at once, then joined: stored, acknowledged, bystander unaffected (real socket)',
     // Each is 199,000-200,000 structs (~2 MB), within every limit: before slicing each held the
     // node's loop ~1.5 s (shape read, checkUpdate, Y.applyUpdate in one turn).
     async () => {
@@ -364,6 +371,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
       const updates = [mapKeys(199_999, 11), scatteredInserts(base, 199_000, 64, 2), mapKeys(199_999, 12)];
       const pads = ['sliced-1', 'sliced-2', 'sliced-3'];
       const senders = await Promise.all(pads.map((p) => connect(p).ready(10_000)));
+      let answers: number[] = [];
       senders[1]!.sendCounted({ type: 'update', update: baseUpdate });
       await senders[1]!.saved(10_000);
       // Each pad holds ~200k structs afterwards (~80 MB of heap by the node's own estimate, HI4).
@@ -375,10 +383,14 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
           senders[1]!.sendCounted({ type: 'update', update: updates[1]! });
           senders[2]!.sendCounted({ type: 'update', update: updates[2]! });
           await Promise.all([senders[1]!.saved(60_000), senders[2]!.saved(60_000)]);
+          // Joiners right after the pastes, before their slices are folded: their answers once
+          // merged the slices on the loop (630-830 ms; join-state.ts).
+          answers = await Promise.all(pads.map((p) => firstSyncAnswer(`${node.wsUrl}/${p}`, 30_000)));
         },
         512,
       );
       for (const c of senders) assert.equal(c.closeCode, null, 'sender still connected');
+      answers.forEach((bytes, i) => assert.ok(bytes > 1_000_000, `answer for ${pads[i]}: ${bytes} B`));
       const readers = await Promise.all(pads.map((p) => connect(p).ready(30_000)));
       assert.equal(readers[0]!.doc.getMap('m').size, 199_999, 'pad 1 holds every key');
       assert.equal(readers[1]!.text.length, 10_000 + 199_000, 'pad 2 holds every insert');

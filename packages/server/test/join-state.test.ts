@@ -12,14 +12,21 @@ import { ManualClock } from '../testing/manual-clock.js';
 
 const log = createLogger({ logLevel: 'silent', nodeId: 'test' });
 
-/** What a joiner with an empty doc ends with after applying the frames, in order. */
-function joined(frames: Uint8Array[]): Y.Doc {
+/**
+ * What a joiner with an empty doc ends with after applying the frames, in order. Unless the
+ * pad itself holds an entry waiting for a dependency, nothing waits in the joiner either.
+ */
+function joined(frames: Uint8Array[], padHoldsPending = false): Y.Doc {
   const doc = new Y.Doc();
   frames.forEach((f, i) => {
     const m = decodeMessage(f);
     // Sync step 2 last: a client reading its doc the moment it is "synced" sees all of it.
     assert.equal(m.type, i === frames.length - 1 ? 'sync-step2' : 'update', `frame ${i}`);
     if (m.type === 'sync-step2' || m.type === 'update') Y.applyUpdate(doc, m.update);
+    // Each frame's dependencies came before it: a client never holds one (HS3, HS5).
+    if (padHoldsPending) return;
+    assert.equal(doc.store.pendingStructs, null, `frame ${i} left structs waiting`);
+    assert.equal(doc.store.pendingDs, null, `frame ${i} left deletes waiting`);
   });
   return doc;
 }
@@ -57,7 +64,7 @@ describe('Join answers without encoding the pad (HS5)', () => {
     writer.getText('content').insert(5, ',');
     writer.getText('content').delete(0, 1);
     const { doc, join } = padFrom({ snapshot, updates: log });
-    assert.ok(join.answer().at(-1)!.length > snapshot.length, 'the snapshot itself, framed');
+    assert.ok(join.answer()[0]!.length > snapshot.length, 'the snapshot itself, framed, first');
     const other = new Y.Doc();
     other.clientID = 99;
     Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
@@ -65,7 +72,11 @@ describe('Join answers without encoding the pad (HS5)', () => {
     other.getText('content').insert(0, 'H');
     other.getMap('m').set('k', 1);
     const frames = join.answer();
-    assert.equal(frames.length, 2, 'the log and the later edits merged into one update, then the snapshot');
+    assert.equal(
+      frames.length,
+      3,
+      'the snapshot, the log and the later edits merged into one update, then sync step 2',
+    );
     assertSameDoc(joined(frames), doc);
     assert.equal(doc.getText('content').toString(), 'Hello, world');
   });
@@ -82,6 +93,23 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assertSameDoc(joined(frames), doc);
     t.delete(0, 10);
     assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS3 a paste applied in slices is answered slice by slice, unmerged, between merged runs of keystrokes: a join merges only small entries', () => {
+    const { doc, join } = padFrom({ snapshot: null, updates: [] });
+    const t = doc.getText('content');
+    t.insert(0, 'start ');
+    // Each insert is one update of ~5-6 KiB, as the room's slices of a big paste are.
+    for (let i = 0; i < 8; i++) t.insert(t.length, `${i}`.repeat(5_000 + i));
+    for (let i = 0; i < 20; i++) t.insert((i * 31) % t.length, 'k');
+    const frames = join.answer();
+    // No base yet (nothing folded): 'start ' alone, 8 slices, the keystrokes merged, sync step 2.
+    assert.equal(frames.length, 1 + 8 + 1 + 1);
+    assert.ok(
+      frames.slice(1, 9).every((f) => f.length > 5_000),
+      'each slice in a frame of its own',
+    );
+    assertSameDoc(joined(frames), doc);
   });
 
   it('HS5 past 1 MiB after the base, the updates are folded with no join', async () => {
@@ -202,7 +230,7 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assert.equal(folder.folds, 0, 'no fold asked for at load');
     doc.getText('content').insert(0, 'Z');
     assertSameDoc(joined(join.answer()), doc);
-    assert.equal(join.answer().length, 2, 'a later edit rides after the base');
+    assert.equal(join.answer().length, 3, 'a later edit rides after the base, before sync step 2');
   });
 
   it('HS5 a loaded doc of more than ENCODE_AT_LOAD_MAX_STRUCTS structs is not encoded at load: its stored log is folded on the compactor', async () => {
@@ -231,7 +259,7 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assert.ok(doc.store.pendingStructs, 'the entry is pending');
     const frames = join.answer();
     assert.equal(frames.length, 2, 'the stored entry, then the empty base');
-    const j = joined(frames);
+    const j = joined(frames, true);
     Y.applyUpdate(j, updates[0]!);
     assert.equal(j.getText('content').toString(), 'abcdef', 'the joiner holds the pending entry too');
   });

@@ -22,8 +22,15 @@ const FOLD_MIN_BYTES = 1024 * 1024;
  * compaction is most of it).
  */
 const MERGE_CHUNK = 2048;
-/** Merged chunks after the base past which they are folded into it: a join merges at most this many plus MERGE_CHUNK. */
+/** Merged chunks after the base past which they are folded into it: a join sends at most this many plus the unmerged tail. */
 const MAX_CHUNKS = 16;
+/**
+ * Entries after the base up to this size are merged for a joiner on the event loop; bigger ones
+ * (a merged chunk, a slice of a paste) are sent as they are. 4 KiB holds any keystroke or small
+ * paste; a run of them is merged in groups (4,096 keystrokes took 22 ms), and the folds and
+ * chunk merges keep such runs short.
+ */
+const MERGE_AT_JOIN_MAX_BYTES = 4096;
 /** Merged chunks a join finds past which it asks for a fold, as for FOLD_AT_JOIN_UPDATES: joins come in storms. */
 const FOLD_AT_JOIN_CHUNKS = 4;
 /**
@@ -90,18 +97,40 @@ export class JoinState {
   }
 
   /**
-   * The frames a joiner with an empty doc is sent, in order: what came after the base merged
-   * into one update, then the base as sync step 2. Clients take sync step 2 as "synced now"
-   * (y-websocket's `synced`, the web app's first render, tests reading the text at once), so
-   * it comes last: the update before it waits in the client's Yjs for the base, and the two
-   * integrate together. Merging is O(what came after), which the fold bounds.
+   * The frames a joiner with an empty doc is sent, in order: the base, then what came after it,
+   * then an empty sync step 2. Clients take sync step 2 as "synced now" (y-websocket's
+   * `synced`, the web app's first render, tests reading the text at once), so it comes last,
+   * when every frame before it has applied. The base comes first so that nothing the joiner
+   * receives waits in its Yjs for a dependency: a client merges each update it must hold into
+   * what it already holds, which is quadratic over many big frames. Runs of small entries
+   * (keystrokes, whose count the folds bound) are merged here; a bigger entry (a slice of a
+   * paste) is framed as the doc emitted it, because merging them cost the node's loop: a join
+   * right after a max-cap paste, with its ~100 slices not yet folded, held it 630-830 ms
+   * (HS3). No merge then costs more than its small entries, however big the paste.
    */
   answer(): Uint8Array[] {
     if (this.frames) return this.frames;
     if (this.since.length > FOLD_AT_JOIN_UPDATES || this.merged > FOLD_AT_JOIN_CHUNKS) this.fold();
-    const step2 = encodeMessage({ type: 'sync-step2', update: this.base ?? EMPTY_UPDATE });
-    if (this.since.length === 0) return (this.frames = [step2]);
-    return (this.frames = [encodeMessage({ type: 'update', update: mergeInGroups(this.since) }), step2]);
+    if (this.since.length === 0)
+      return (this.frames = [encodeMessage({ type: 'sync-step2', update: this.base ?? EMPTY_UPDATE })]);
+    const frames: Uint8Array[] = [];
+    if (this.base) frames.push(encodeMessage({ type: 'update', update: this.base }));
+    let run: Uint8Array[] = [];
+    const flush = () => {
+      if (run.length > 0) frames.push(encodeMessage({ type: 'update', update: mergeInGroups(run) }));
+      run = [];
+    };
+    for (const u of this.since) {
+      if (u.length <= MERGE_AT_JOIN_MAX_BYTES) {
+        run.push(u);
+        continue;
+      }
+      flush();
+      frames.push(encodeMessage({ type: 'update', update: u }));
+    }
+    flush();
+    frames.push(encodeMessage({ type: 'sync-step2', update: EMPTY_UPDATE }));
+    return (this.frames = frames);
   }
 
   /**
