@@ -26,6 +26,18 @@ export class PendingRetry {
   private retriedAt = new Map<number, number>();
   /** The pending update the last retry left (a struct of a clock the doc has in any other came back). */
   private left: Uint8Array | null = null;
+  /** Retry until a retry integrates nothing, whatever the clocks say (`force`). */
+  private forced = false;
+
+  /**
+   * An update was applied in slices over pending structs (HS2): which of them Yjs retried
+   * depended on where the slices were cut, so the pending update is retried until a retry
+   * integrates nothing. Then the doc is what one whole update and the same retries leave
+   * (update-split.test.ts).
+   */
+  force(): void {
+    this.forced = true;
+  }
 
   /**
    * True when a retry may integrate something: some client in the pending update reached its
@@ -35,6 +47,7 @@ export class PendingRetry {
   due(doc: Y.Doc): boolean {
     const pending = doc.store.pendingStructs;
     if (!pending) return false;
+    if (this.forced) return true;
     if (pending.update !== this.seen) this.read(pending.update);
     const changed = pending.update !== this.left;
     for (const [client, clock] of this.first) {
@@ -55,11 +68,13 @@ export class PendingRetry {
     const pending = store.pendingStructs;
     if (!pending) return;
     for (const client of this.first.keys()) this.retriedAt.set(client, Y.getState(store, client));
-    const rest = Y.diffUpdateV2(pending.update, Y.encodeStateVector(doc));
+    const before = Y.encodeStateVector(doc);
+    const rest = Y.diffUpdateV2(pending.update, before);
     store.pendingStructs = null;
     doc.transact(() => Y.applyUpdateV2(doc, rest), origin);
     // `doc.store`, not `store`: TypeScript takes `store.pendingStructs` for the null set above.
     this.left = doc.store.pendingStructs?.update ?? null;
+    if (this.forced) this.forced = this.left !== null && !sameBytes(before, Y.encodeStateVector(doc));
   }
 
   private read(update: Uint8Array): void {
@@ -71,4 +86,8 @@ export class PendingRetry {
       if (had === undefined || s.id.clock < had) this.first.set(s.id.client, s.id.clock);
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -55,22 +55,24 @@ export class UpdateSlicer {
 
   /**
    * The next slice, closed against `doc` as it is now; the last one carries the rest and the
-   * delete set. While the doc holds pending structs or deletes (from an earlier update with a
-   * missing dependency), everything left goes at once: when Yjs retries what is pending
-   * depends on the order updates arrive in, and the property test found slices that left a
-   * pending struct out where one whole update integrated it.
+   * delete set. Slices are cut the same way while the doc holds pending structs (from an
+   * earlier update with a missing dependency), but whether Yjs retries those depends on the
+   * order updates arrive in: the property test found slices that left a pending struct out
+   * where one whole update integrated it. So whoever applies slices over pending structs
+   * retries the pending update once the last one is in (`PendingRetry.force`, `settlePending`):
+   * then slices and the whole update leave the same doc. (Applying the rest at once instead
+   * let one client's small pending update, then a max-cap paste, hold the loop for the paste.)
    */
   next(doc: Y.Doc): Uint8Array {
     if (this.finished) throw new Error('no slices left');
     const store = doc.store;
-    const max = store.pendingStructs || store.pendingDs ? Number.POSITIVE_INFINITY : this.max;
     const state = (c: number) => Math.max(Y.getState(store, c), this.reached.get(c) ?? 0);
     /** Per client: index into its queue where this slice starts. */
     const from = new Map<number, number>();
     let taken = 0;
     /** Structs taken when every parked client was last woken: no progress since means nothing more is ready. */
     let takenAtWake = -1;
-    while (taken < max) {
+    while (taken < this.max) {
       const c = this.ready.pop();
       if (c === undefined) {
         // Nothing known ready: the doc may have gained what a waiter needs since it was parked.
@@ -79,7 +81,7 @@ export class UpdateSlicer {
         continue;
       }
       const q = this.queues.get(c)!;
-      while (q.next < q.idx.length && taken < max) {
+      while (q.next < q.idx.length && taken < this.max) {
         const blocker = this.blocker(q.idx[q.next]!, state);
         if (blocker) {
           this.park(c, blocker.client, blocker.clock);
@@ -95,9 +97,9 @@ export class UpdateSlicer {
         taken++;
       }
       // Still ready (the slice is full): next time, start here.
-      if (q.next < q.idx.length && taken >= max && !this.isParked(c)) this.ready.push(c);
+      if (q.next < q.idx.length && taken >= this.max && !this.isParked(c)) this.ready.push(c);
     }
-    const last = taken < max;
+    const last = taken < this.max;
     if (last) {
       // Nothing more can be placed: the rest (never ready) rides in the last slice, pending in Yjs.
       for (const [c, q] of this.queues) if (q.next < q.idx.length && !from.has(c)) from.set(c, q.next);

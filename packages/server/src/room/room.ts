@@ -165,6 +165,8 @@ export class Room {
       };
     if (this.link) this.link.onPeerVersion = (id) => this.announceVersion(id);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    // The load may have applied big entries in slices over pending ones (load-in-turns.ts).
+    if (this.doc.store.pendingStructs) this.forceRetry();
     this.awareness.on('update', (change: AwarenessChange, origin: unknown) => this.onAwarenessUpdate(change, origin));
   }
 
@@ -377,6 +379,7 @@ export class Room {
       this.parts.clock.after(0, () => this.nextSlice());
       return;
     }
+    if (this.doc.store.pendingStructs) this.forceRetry();
     this.slicing = null;
     this.applyFrom(s.batch, s.at + 1);
   }
@@ -490,6 +493,12 @@ export class Room {
     // A dependency may have come in (from any client, a peer or storage): stored with it, the
     // messages that waited for it are acknowledged.
     if (this.waiting.length > 0) this.releaseWaiting();
+  }
+
+  /** After slices over pending structs (HS2), or a load that left some: retried until nothing more integrates. */
+  private forceRetry(): void {
+    this.pendingRetry.force();
+    if (!this.retryTimer) this.scheduleRetry();
   }
 
   /**
