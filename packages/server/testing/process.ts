@@ -17,6 +17,14 @@ function entry(): string[] {
   return [DIST_MAIN];
 }
 
+/**
+ * `PADMESH_TEST_NODE_ARGS`: extra flags for every node a test spawns, to profile what a test
+ * does to the node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (bench/README.md, step 16).
+ */
+function profilingArgs(): string[] {
+  return process.env.PADMESH_TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+}
+
 export interface NodeProcess {
   child: ChildProcess;
   url: string;
@@ -32,7 +40,7 @@ export async function spawnNode(
   /** V8 / Node flags for the child, e.g. `--max-old-space-size=128` (HI4). */
   nodeArgs: string[] = [],
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, ...entry()], {
+  const child = spawn(process.execPath, [...profilingArgs(), ...nodeArgs, ...entry()], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,8 +69,10 @@ export async function spawnNode(
     url,
     wsUrl: url.replace(/^http/, 'ws') + '/ws',
     output: () => out,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    /** SIGKILL unless told otherwise; a profiled node (PADMESH_TEST_NODE_ARGS) gets SIGTERM, so V8 writes its profile. */
+    async kill(signal?: NodeJS.Signals) {
+      const sig = signal ?? (profilingArgs().length > 0 ? 'SIGTERM' : 'SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
       return exited;
     },
   };
