@@ -1,6 +1,6 @@
 /** `@padmesh/server`: start a node, or reach its storage from a script (bench, CLI-like tools). */
 export { startServer, type PadmeshServer, type ServerDeps } from './server.js';
-export { parseConfig, type Config } from './config.js';
+export { envDefault, parseConfig, type Config } from './config.js';
 export { NODE_FLAGS } from './node-flags.js';
 export { openStorage, type OpenStorageOptions } from './storage/open.js';
 export { SqliteStorage } from './storage/sqlite.js';
