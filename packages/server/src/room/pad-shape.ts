@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
 import { deleteCost, scanCost } from './scan-probe.js';
 
@@ -26,6 +26,8 @@ export interface PadShapeLimits {
 export interface Admission {
   /** Some of it may wait for missing dependencies (Yjs pendingStructs / pendingDs). */
   mayPend: boolean;
+  /** Inserts placed by what comes in the same batch: HI13 is checked once they are in (`checkPlaced`). */
+  placed: Anchor[] | null;
 }
 
 /**
@@ -96,7 +98,8 @@ export class PadShape {
       throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
     // Last, as the dearest check: walks at most what this connection may still spend.
     const allowed = Math.floor(scans.available());
-    let steps = scanCost(this.doc, shape.anchors, allowed);
+    const placed: Anchor[] = [];
+    let steps = scanCost(this.doc, shape.anchors, allowed, placed);
     if (steps <= allowed && shape.deletes.length > 0) steps += deleteCost(this.doc, shape.deletes, allowed - steps);
     if (!scans.take(steps))
       throw new ShapeError(
@@ -123,7 +126,7 @@ export class PadShape {
     }
     b.structs += shape.structs;
     for (const c of shape.clients) if (!known.has(c)) b.clients.add(c);
-    return { mayPend };
+    return { mayPend, placed: placed.length > 0 ? placed : null };
   }
 
   /**

@@ -12,7 +12,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
-import { ShapeError, type UpdateShape } from '../crdt/update-shape.js';
+import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
+import { checkPlaced } from './scan-probe.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
@@ -101,6 +102,8 @@ interface Item {
   slicer: UpdateSlicer | null;
   /** Called once it is applied (or abandoned): frees the node's slot for big updates (HS3). */
   applied: (() => void) | null;
+  /** Its inserts placed by others in the batch, checked once applied (HI13); null for a sliced one. */
+  placed: Anchor[] | null;
 }
 
 /** A batch whose big update is being applied a slice per turn, and where it is in the batch. */
@@ -139,6 +142,8 @@ export class Room {
   private readonly shape: PadShape;
   private readonly pendingRetry = new PendingRetry();
   private retryTimer: Timer | null = null;
+  /** Set when a batch is refused inside its transaction: its doc update is dropped, and the pad evicted. */
+  private discarding = false;
   private lastRetry = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -280,8 +285,14 @@ export class Room {
     const q = (this.incoming ??= this.newBatch());
     this.checkGrowth(update.length, insertedChars, shape.structs > 0);
     let mayPend: boolean;
+    let placed: Anchor[] | null;
     try {
-      ({ mayPend } = this.shape.admit(shape, update.length, scans, this.waiting.length >= MAX_WAITING_MESSAGES));
+      ({ mayPend, placed } = this.shape.admit(
+        shape,
+        update.length,
+        scans,
+        this.waiting.length >= MAX_WAITING_MESSAGES,
+      ));
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       this.parts.metrics.rejected.inc({ reason: err.limit });
@@ -297,7 +308,7 @@ export class Room {
     }
     // Only a recorded shape (the session's stepped read) locates the structs a slice is cut from.
     const slicer = shape.table && shape.structs > SLICE_STRUCTS ? new UpdateSlicer(update, shape.table) : null;
-    q.items.push({ conn, update, mayPend, slicer, applied: applied ?? null });
+    q.items.push({ conn, update, mayPend, slicer, applied: applied ?? null, placed: slicer ? null : placed });
     q.bytes += update.length;
     q.chars += insertedChars;
     if (q.items.length === 1) this.parts.clock.after(0, () => this.applyIncoming());
@@ -394,12 +405,25 @@ export class Room {
     const held = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
     const sole = !held && items.every((i) => i.conn === first);
     const origin: Origin = { kind: 'client', conn: sole ? first : null };
+    let refused: Item | null = null;
     try {
       this.doc.transact(() => {
         for (const i of items) apply(i.update);
+        for (const i of items) {
+          if (!i.placed) continue;
+          try {
+            checkPlaced(this.doc, i.placed);
+          } catch (err) {
+            // Yjs still ends the transaction and emits its update: none of it is kept (onDocUpdate).
+            refused = i;
+            this.discarding = true;
+            throw err;
+          }
+        }
       }, origin);
       return true;
     } catch (err) {
+      if (refused) return this.refuseBatch(refused, err as ShapeError);
       // The doc may hold part of the batch; only storage is known good, so reload from it.
       this.log.error({ err }, 'update passed decoding but failed to apply; reloading pad');
       this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
@@ -458,6 +482,20 @@ export class Room {
     }
   }
 
+  /**
+   * An insert of `item` was placed where its origins were never neighbours (HI13, found only
+   * once its batch was in the doc): its sender is closed with 4401, and since the doc now holds
+   * the batch, which was neither stored nor sent, the pad is reloaded from storage; the others
+   * on it reconnect and send their part again (it was not acknowledged).
+   */
+  private refuseBatch(item: Item, err: ShapeError): false {
+    this.parts.metrics.rejected.inc({ reason: err.limit });
+    this.log.warn({ conn: item.conn.id, err: err.message }, 'insert placed between non-neighbours; batch discarded');
+    item.conn.close(CloseCode.InvalidUpdate, err.message);
+    this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
+    return false;
+  }
+
   /** Replaces the whole text through the CRDT (so editors see a live edit); resolves once durable. */
   async replaceText(next: string): Promise<void> {
     // Clients' updates queued this turn go first, so the diff and the size check see them.
@@ -486,6 +524,8 @@ export class Room {
 
   /** One frame shared by every fresh joiner until the next change: a join storm on a large pad encodes and holds it once, not once per client. */
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
+    // A batch refused after Yjs placed it (HI13): the pad reloads from storage without it.
+    if (this.discarding) return;
     this.parts.joinState.push(update);
     this.shape.recount();
     this.forward(update, rawOrigin);

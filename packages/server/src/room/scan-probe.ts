@@ -17,7 +17,7 @@ import { ShapeError, type Anchor, type Spot } from '../crdt/update-shape.js';
  * and items the doc already has are not charged (Yjs skips them): a client resending what
  * was stored, as the HS3 ordering test's writer does, was charged 100,080 steps for nothing.
  */
-export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number): number {
+export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, deferred?: Anchor[]): number {
   const store = doc.store;
   const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
   /** Per position, the longest walk charged so far: its other spots add only what they walk further. */
@@ -27,8 +27,11 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number): nu
   let steps = 0;
   for (const a of anchors) {
     const at = a.at;
-    if (a.origin && !has(a.origin)) continue;
-    if (a.rightOrigin && !has(a.rightOrigin)) continue;
+    if ((a.origin && !has(a.origin)) || (a.rightOrigin && !has(a.rightOrigin))) {
+      // Placed by what comes in the same batch: checked once that is in (`checkPlaced`).
+      if (a.rightOrigin) deferred?.push(a);
+      continue;
+    }
     let n = 1;
     let anchor = a;
     if (at.n === 1) {
@@ -206,6 +209,55 @@ function walkOpen(o: Y.Item | null, max: number): number {
   let steps = 0;
   for (; o !== null; o = o.right) if (++steps > max) return steps;
   return steps;
+}
+
+/** Structs `checkPlaced` may step over per batch: about a millisecond; past it the rest goes unchecked. */
+export const PLACED_CHECK_VISITS = 200_000;
+
+/**
+ * HI13 for items whose origin or right origin came in the same batch (`scanCost` left them
+ * out): run inside the batch's transaction once Yjs has placed them, before the doc update is
+ * stored or sent. The same condition as before integration: walking right from the origin (or
+ * the list's start), the right origin comes, and nothing before it but the item, the update's
+ * other items there and structs its creator could not have known. Else ShapeError, and the
+ * room discards the batch (reloading the pad from storage). Anchors still missing a dependency
+ * wait in Yjs and are not checked. Big updates applied in slices are not checked: each slice
+ * is stored and sent as it integrates.
+ */
+export function checkPlaced(doc: Y.Doc, anchors: readonly Anchor[]): void {
+  const store = doc.store;
+  const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
+  let visits = 0;
+  for (const a of anchors) {
+    const right = a.rightOrigin!;
+    if (!has(right) || (a.origin && !has(a.origin))) continue;
+    const own = a.at.ids;
+    let o: Y.Item | null;
+    if (a.origin) {
+      const l = Y.getItem(store, a.origin);
+      if (!(l instanceof Y.Item) || l.parentSub !== null) continue;
+      o = l.right;
+    } else {
+      const x = Y.getItem(store, Y.createID(own[0]!, own[1]!));
+      if (!(x instanceof Y.Item) || !(x.parent instanceof Y.AbstractType)) continue;
+      o = x.parent._start;
+    }
+    for (; o !== null; o = o.right) {
+      if (contains(o, right)) {
+        if (o.id.clock !== right.clock) misplaced(a);
+        break;
+      }
+      if (++visits > PLACED_CHECK_VISITS) return;
+      if (!isOwn(o.id, own) && knownToCreator(o.id, a)) misplaced(a);
+    }
+    if (o === null) misplaced(a);
+  }
+}
+
+function isOwn(id: Y.ID, ids: readonly number[]): boolean {
+  for (let i = 0; i < ids.length; i += 3)
+    if (id.client === ids[i] && id.clock >= ids[i + 1]! && id.clock < ids[i + 2]!) return true;
+  return false;
 }
 
 /**

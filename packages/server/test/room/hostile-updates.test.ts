@@ -238,6 +238,58 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HI13 an insert whose origin comes in the same update, with a right origin it was never next to: 4401 once placed, nothing stored or sent, the pad reloads; an honest update of such inserts passes', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const writer = await connectedWith(sim, node, 'batch', 'hello');
+      const a = writer.doc.clientID;
+      // One block of client 777: "Y" after (a, 0), then "Z" after "Y" with right origin (a, 3),
+      // while (a, 1) and (a, 2) lie between them: a creator that knew (a, 3) knew those too.
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, 2);
+      encoding.writeVarUint(e, 777);
+      encoding.writeVarUint(e, 0);
+      for (const [origin, right, str] of [
+        [[a, 0], [a, 1], 'Y'],
+        [[777, 0], [a, 3], 'Z'],
+      ] as const) {
+        encoding.writeUint8(e, 0x80 | 0x40 | 4);
+        for (const n of [...origin, ...right]) encoding.writeVarUint(e, n);
+        encoding.writeVarString(e, str);
+      }
+      encoding.writeVarUint(e, 0);
+      const evil = await node.connect('batch');
+      const watcher = await node.connect('batch');
+      await sim.run();
+      const seen = watcher.receivedOf('update').length;
+      evil.sendRaw(updateFrame(encoding.toUint8Array(e)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.InvalidUpdate, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.match(evil.closeReason, /never neighbours/);
+      assert.equal(watcher.receivedOf('update').length, seen, 'nothing of it sent to the others');
+      assert.equal(watcher.closeCode, CloseCode.Reload, 'the others reconnect to the reloaded pad');
+      assert.equal((await storedText(sim, 'batch')).text, 'hello', 'nothing of it stored');
+      const again = await node.connect('batch');
+      await sim.run();
+      assert.equal(again.text, 'hello', 'the reloaded pad holds none of it');
+      // Honest: offline typing sent as one update, where later inserts sit after earlier ones.
+      const offline = new Y.Doc();
+      Y.applyUpdate(offline, Y.encodeStateAsUpdate(again.doc));
+      const t = offline.getText('content');
+      const sv = Y.encodeStateVector(offline);
+      t.insert(1, 'A');
+      t.insert(2, 'B');
+      t.insert(5, 'C');
+      t.insert(3, 'D');
+      t.insert(0, 'E');
+      again.sendRaw(updateFrame(Y.encodeStateAsUpdate(offline, sv)));
+      await sim.run();
+      assert.equal(again.closeCode, null, `closed ${again.closeCode} ${again.closeReason}`);
+      assert.equal((await storedText(sim, 'batch')).text, t.toString());
+      await assertBystanderSaved(sim, b);
+    }));
+
   it('HI1 delete sets that make Yjs step over or split structs past the budget are refused (4415), nothing applied', () =>
     scenario({}, async (sim, node) => {
       const b = await bystander(sim, node);
