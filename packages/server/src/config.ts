@@ -196,7 +196,6 @@ export class ConfigError extends Error {
 
 const defaultWebRoot = () => resolve(import.meta.dirname, '../../web/dist');
 
-/** Validates the environment; throws ConfigError naming every bad variable. */
 /**
  * The value variable `name` takes when it is unset. The bench raises the per-address limits for
  * its load (its clients stand for people at many addresses) and puts these back for its attacks.
@@ -207,6 +206,7 @@ export function envDefault(name: string): string {
   return String(schema.parse(undefined));
 }
 
+/** Validates the environment; throws ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = EnvSchema.safeParse(cleaned);

@@ -74,7 +74,7 @@ export class PendingRetry {
     doc.transact(() => Y.applyUpdateV2(doc, rest), origin);
     // `doc.store`, not `store`: TypeScript takes `store.pendingStructs` for the null set above.
     this.left = doc.store.pendingStructs?.update ?? null;
-    if (this.forced) this.forced = this.left !== null && !sameBytes(before, Y.encodeStateVector(doc));
+    if (this.forced) this.forced = this.left !== null && !Buffer.from(before).equals(Y.encodeStateVector(doc));
   }
 
   private read(update: Uint8Array): void {
@@ -86,8 +86,4 @@ export class PendingRetry {
       if (had === undefined || s.id.clock < had) this.first.set(s.id.client, s.id.clock);
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -59,8 +59,8 @@ export class UpdateSlicer {
    * earlier update with a missing dependency), but whether Yjs retries those depends on the
    * order updates arrive in: the property test found slices that left a pending struct out
    * where one whole update integrated it. So whoever applies slices over pending structs
-   * retries the pending update once the last one is in (`PendingRetry.force`, `settlePending`):
-   * then slices and the whole update leave the same doc. (Applying the rest at once instead
+   * retries the pending update once the last one is in, until nothing more integrates
+   * (`PendingRetry.force`): then slices and the whole update leave the same doc. (Applying the rest at once instead
    * let one client's small pending update, then a max-cap paste, hold the loop for the paste.)
    */
   next(doc: Y.Doc): Uint8Array {
