@@ -23,10 +23,6 @@ import type { Row } from './workloads.js';
 /** The issue's bound for a bystander under attack (edit p99 and /healthz p99). */
 export const HOSTILE_TARGET_MS = 100;
 /**
- * The node's own defaults for the limits the bench raises for its load (one client address
- * drives thousands of sockets there): the attacks must meet the limits a deployment has.
- */
-/**
  * The node's own defaults for every per-address limit the bench raises (`BENCH_LIMITS`): the
  * attacks meet the limits a deployment has. (When the scan budget joined BENCH_LIMITS, a list
  * kept here by hand missed it, and the delete-set attack's 20 frames just under the budget

@@ -99,11 +99,11 @@ function state(doc: Y.Doc): unknown {
  * The room's retries of what Yjs left pending (`PendingRetry`, HF5; forced after slices, HS2),
  * run now instead of once per PENDING_RETRY_MS.
  */
-function settle(doc: Y.Doc, forced: boolean): void {
+function settle(doc: Y.Doc): void {
   const retry = new PendingRetry();
-  if (forced) retry.force();
+  retry.force();
   for (let k = 0; k < 100 && retry.due(doc); k++) retry.retry(doc, null);
-  if (forced) assert.equal(retry.due(doc), false, 'the forced retries end');
+  assert.equal(retry.due(doc), false, 'the forced retries end');
 }
 
 /**
@@ -122,7 +122,7 @@ function applySliced(doc: Y.Doc, update: Uint8Array, max: number): number {
     if (!slicer.done && before)
       assert.equal(doc.store.pendingStructs, null, `slice ${slices} left structs pending (a dependency it had)`);
   }
-  if (doc.store.pendingStructs) settle(doc, true);
+  if (doc.store.pendingStructs) settle(doc);
   return slices;
 }
 
@@ -158,7 +158,7 @@ describe('Sliced integration equals one Y.applyUpdate (HS2)', () => {
           Y.applyUpdate(inSlices, u);
         }
         Y.applyUpdate(whole, update);
-        settle(whole, true);
+        settle(whole);
         const max = 1 + Math.floor(rnd() * 6);
         if (applySliced(inSlices, update, max) > 1) sliced++;
         const at = `seed ${seed} round ${round} (max ${max})`;
