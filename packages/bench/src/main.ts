@@ -324,6 +324,11 @@ function evaluate(r: Record<string, Row[]>): Row[] {
       get('join', 'padmesh', 'p50 ms'),
       get('join', 'padmesh', 'p50 ms') < 1000,
     );
+  if (r.join) {
+    // Issue 19: a join storm's median at most 0.6 × Hocuspocus's, in the same run.
+    const j = ratio('join', 'p50 ms', 'padmesh', 'hocuspocus');
+    add('join storm p50 padmesh / hocuspocus <= 0.6', j, j <= 0.6);
+  }
   // Issue 15: no single client can freeze a node. Measured with the node's default limits.
   for (const row of r.hostile ?? []) {
     if (row.server !== 'padmesh') continue;

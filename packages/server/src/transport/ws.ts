@@ -13,7 +13,8 @@ import type { Metrics } from '../metrics.js';
 import type { Rooms } from '../room/rooms.js';
 import { Session } from './session.js';
 import { SliceGate } from './slice-gate.js';
-import { Conn, SendBudget, type Socket } from './socket.js';
+import { SendBudget } from './send-budget.js';
+import { Conn, type Socket } from './socket.js';
 import { shapeLimits, type ShapeLimits } from '../crdt/update-shape.js';
 import { OverloadedError } from '../room/heap-guard.js';
 
@@ -26,8 +27,8 @@ const SLOW_CLOSE_GRACE_MS = 1_000;
  * dictionary mode and cost ~0.5 KiB per connection (heap snapshot, 1,000 idle sockets). */
 class WsSocket implements Socket {
   constructor(private readonly ws: WebSocket) {}
-  send(data: Uint8Array): void {
-    this.ws.send(data, { binary: true });
+  send(data: Uint8Array, onWritten?: () => void): void {
+    this.ws.send(data, { binary: true }, onWritten);
   }
   close(code: number, reason: string): void {
     this.ws.close(code, reason.slice(0, 120));

@@ -591,9 +591,16 @@ describe('Hostile input (HI)', () => {
       await sim.run();
       assert.ok(node.sendBudget.queuedBytes <= 1024 * 1024 + 310_000, `${node.sendBudget.queuedBytes} queued`);
       assert.ok(node.sendBudget.waitingAnswers >= 27, `${node.sendBudget.waitingAnswers} waiting`);
-      // They read every 200 ms; the budget lets ~3 answers out at a time, so the last wait seconds.
-      for (const j of joiners) j.paused = false;
-      for (let t = 0; t < 100 && !joiners.every((j) => j.text.length === 300_000); t++) await sim.advance(200);
+      // Slow links: each reads one frame per 200 ms. The budget lets ~3 answers out at a time,
+      // so the last wait seconds (a reader that reads at once frees its room at once).
+      for (let t = 0; t < 400 && !joiners.every((j) => j.text.length === 300_000); t++) {
+        for (const j of joiners) {
+          j.paused = false;
+          j.flushDown(1);
+          j.paused = true;
+        }
+        await sim.advance(200);
+      }
       for (const j of joiners) {
         assert.equal(j.closeCode, null, `closed ${j.closeCode} ${j.closeReason}`);
         assert.equal(j.text.length, 300_000);

@@ -11,8 +11,20 @@ export class FakeSocket implements Socket {
   /** Set by a test to play a client that stopped reading (slow-consumer rules). */
   unread = 0;
 
-  send(data: Uint8Array): void {
-    if (this.closeCode === null) this.outbox.push(data);
+  /** Per frame in `outbox`, what runs once the client has taken it (an answer leaving the window). */
+  private readonly written: ((() => void) | undefined)[] = [];
+
+  send(data: Uint8Array, onWritten?: () => void): void {
+    if (this.closeCode !== null) return;
+    this.outbox.push(data);
+    this.written.push(onWritten);
+  }
+
+  /** The client reads the next frame. */
+  take(): Uint8Array | undefined {
+    const frame = this.outbox.shift();
+    this.written.shift()?.();
+    return frame;
   }
 
   close(code: number, reason: string): void {

@@ -6,7 +6,8 @@ import type { Credential } from '../../src/access/credential.js';
 import type { Room } from '../../src/room/room.js';
 import type { Rooms } from '../../src/room/rooms.js';
 import { Session, type SessionDeps } from '../../src/transport/session.js';
-import { Conn, type SendBudget } from '../../src/transport/socket.js';
+import type { SendBudget } from '../../src/transport/send-budget.js';
+import { Conn } from '../../src/transport/socket.js';
 import { FakeSocket } from './fake-socket.js';
 
 export interface SimClientOptions {
@@ -141,7 +142,7 @@ export class SimClient {
   flushDown(max = Number.POSITIVE_INFINITY): number {
     let n = 0;
     while (n < max && !this.paused && this.socket.outbox.length > 0) {
-      this.onMessage(this.socket.outbox.shift()!);
+      this.onMessage(this.socket.take()!);
       n++;
     }
     return n;

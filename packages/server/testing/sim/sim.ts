@@ -18,7 +18,7 @@ import type { Room } from '../../src/room/room.js';
 import { Rooms } from '../../src/room/rooms.js';
 import { HeapGuard } from '../../src/room/heap-guard.js';
 import { shapeLimits } from '../../src/crdt/update-shape.js';
-import { SendBudget } from '../../src/transport/socket.js';
+import { ANSWER_WINDOW_BYTES, SendBudget } from '../../src/transport/send-budget.js';
 import { SliceGate } from '../../src/transport/slice-gate.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/types.js';
@@ -44,6 +44,8 @@ export const SIM_DEFAULTS = {
   maxSendBufferBytes: Number.POSITIVE_INFINITY,
   /** Node-wide send budget (HI5); infinite unless a test is about it. */
   sendBufferBudgetBytes: Number.POSITIVE_INFINITY,
+  /** Bytes of big answers written at once (HI5). */
+  answerWindowBytes: ANSWER_WINDOW_BYTES,
   maxUpdateStructs: 200_000,
   maxUpdateClients: 64,
   maxPadStructs: 1_000_000,
@@ -111,7 +113,7 @@ export class SimNode {
       },
       ...(this.antiEntropy && bus ? { cluster: { bus, nodeId: id, antiEntropy: this.antiEntropy } } : {}),
     };
-    this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes, sim.clock);
+    this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes, sim.clock, settings.answerWindowBytes);
     // A set heap limit is a test of the estimate alone: the measured heap is left out.
     const heap = settings.heapLimit > 0 ? new HeapGuard(settings.heapLimit, () => 0) : undefined;
     this.rooms = new Rooms(deps, { idleMs: settings.padIdleMs, memoryBudget: settings.memoryBudget, heap });
