@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
-import { checkPlaced } from './scan-probe.js';
+import { PlacedCheck } from './scan-probe.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
@@ -102,8 +102,8 @@ interface Item {
   slicer: UpdateSlicer | null;
   /** Called once it is applied (or abandoned): frees the node's slot for big updates (HS3). */
   applied: (() => void) | null;
-  /** Its inserts placed by others in the batch, checked once applied (HI13); null for a sliced one. */
-  placed: Anchor[] | null;
+  /** Its inserts placed by others in the batch, checked as they are applied (HI13); null once none is left. */
+  placed: PlacedCheck | null;
 }
 
 /** A batch whose big update is being applied a slice per turn, and where it is in the batch. */
@@ -308,7 +308,14 @@ export class Room {
     }
     // Only a recorded shape (the session's stepped read) locates the structs a slice is cut from.
     const slicer = shape.table && shape.structs > SLICE_STRUCTS ? new UpdateSlicer(update, shape.table) : null;
-    q.items.push({ conn, update, mayPend, slicer, applied: applied ?? null, placed: slicer ? null : placed });
+    q.items.push({
+      conn,
+      update,
+      mayPend,
+      slicer,
+      applied: applied ?? null,
+      placed: placed ? new PlacedCheck(placed) : null,
+    });
     q.bytes += update.length;
     q.chars += insertedChars;
     if (q.items.length === 1) this.parts.clock.after(0, () => this.applyIncoming());
@@ -412,7 +419,7 @@ export class Room {
         for (const i of items) {
           if (!i.placed) continue;
           try {
-            checkPlaced(this.doc, i.placed);
+            if (i.placed.check(this.doc)) i.placed = null;
           } catch (err) {
             // Yjs still ends the transaction and emits its update: none of it is kept (onDocUpdate).
             refused = i;

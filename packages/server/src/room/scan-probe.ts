@@ -211,47 +211,97 @@ function walkOpen(o: Y.Item | null, max: number): number {
   return steps;
 }
 
-/** Structs `checkPlaced` may step over per batch: about a millisecond; past it the rest goes unchecked. */
+/** Structs a `PlacedCheck` may step over per update: about a millisecond; past it the rest goes unchecked. */
 export const PLACED_CHECK_VISITS = 200_000;
 
 /**
  * HI13 for items whose origin or right origin came in the same batch (`scanCost` left them
- * out): run inside the batch's transaction once Yjs has placed them, before the doc update is
+ * out), one update's: run inside the transaction that places them, before its doc update is
  * stored or sent. The same condition as before integration: walking right from the origin (or
  * the list's start), the right origin comes, and nothing before it but the item, the update's
  * other items there and structs its creator could not have known. Else ShapeError, and the
- * room discards the batch (reloading the pad from storage). Anchors still missing a dependency
- * wait in Yjs and are not checked. Big updates applied in slices are not checked: each slice
- * is stored and sent as it integrates.
+ * room discards the transaction's update (reloading the pad from storage). An anchor is
+ * checked once its item is in the doc, so a big update applied in slices has each slice's
+ * items checked in that slice's transaction. Anchors waiting in Yjs for a dependency past
+ * their batch are not checked.
  */
-export function checkPlaced(doc: Y.Doc, anchors: readonly Anchor[]): void {
-  const store = doc.store;
-  const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
-  let visits = 0;
-  for (const a of anchors) {
+export class PlacedCheck {
+  private left: readonly Anchor[];
+  private visits = PLACED_CHECK_VISITS;
+  /**
+   * Per client, the last clock of each item found well placed, and its right origin. A typed
+   * run is a chain of items, each after the one before with the same right origin: each one's
+   * walk is the rest of the walk before it, so it passes without walking (a chain of n walked
+   * n²/2 structs, which spent the budget and left an insert at its end unchecked).
+   */
+  private readonly good = new Map<number, Map<number, Y.ID>>();
+
+  constructor(anchors: readonly Anchor[]) {
+    this.left = anchors;
+  }
+
+  /** Checks the anchors whose items are in the doc now; true once none is left. */
+  check(doc: Y.Doc): boolean {
+    const store = doc.store;
+    const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
+    const later: Anchor[] = [];
+    for (const a of this.left) {
+      const right = a.rightOrigin!;
+      const own = a.at.ids;
+      if (!has(right) || (a.origin && !has(a.origin)) || !placedAll(store, own)) later.push(a);
+      else if (this.visits > 0 && !this.followsGood(a)) this.walk(store, a);
+    }
+    this.left = later;
+    return later.length === 0;
+  }
+
+  private followsGood(a: Anchor): boolean {
+    const o = a.origin;
+    const r = o && this.good.get(o.client)?.get(o.clock);
     const right = a.rightOrigin!;
-    if (!has(right) || (a.origin && !has(a.origin))) continue;
+    if (!r || r.client !== right.client || r.clock !== right.clock) return false;
+    this.markGood(a);
+    return true;
+  }
+
+  private walk(store: Y.Doc['store'], a: Anchor): void {
+    const right = a.rightOrigin!;
     const own = a.at.ids;
     let o: Y.Item | null;
     if (a.origin) {
       const l = Y.getItem(store, a.origin);
-      if (!(l instanceof Y.Item) || l.parentSub !== null) continue;
+      if (!(l instanceof Y.Item) || l.parentSub !== null) return;
       o = l.right;
     } else {
       const x = Y.getItem(store, Y.createID(own[0]!, own[1]!));
-      if (!(x instanceof Y.Item) || !(x.parent instanceof Y.AbstractType)) continue;
+      if (!(x instanceof Y.Item) || !(x.parent instanceof Y.AbstractType)) return;
       o = x.parent._start;
     }
     for (; o !== null; o = o.right) {
       if (contains(o, right)) {
         if (o.id.clock !== right.clock) misplaced(a);
-        break;
+        return this.markGood(a);
       }
-      if (++visits > PLACED_CHECK_VISITS) return;
+      if (--this.visits < 0) return;
       if (!isOwn(o.id, own) && knownToCreator(o.id, a)) misplaced(a);
     }
-    if (o === null) misplaced(a);
+    misplaced(a);
   }
+
+  private markGood(a: Anchor): void {
+    const ids = a.at.ids;
+    for (let i = 0; i < ids.length; i += 3) {
+      let ends = this.good.get(ids[i]!);
+      if (!ends) this.good.set(ids[i]!, (ends = new Map()));
+      ends.set(ids[i + 2]! - 1, a.rightOrigin!);
+    }
+  }
+}
+
+/** True once every item at this position (client, clock, end) is in the store. */
+function placedAll(store: Y.Doc['store'], ids: readonly number[]): boolean {
+  for (let i = 0; i < ids.length; i += 3) if (Y.getState(store, ids[i]!) < ids[i + 2]!) return false;
+  return true;
 }
 
 function isOwn(id: Y.ID, ids: readonly number[]): boolean {

@@ -8,6 +8,8 @@ import { Sim, type SimNode, type SimSettings } from '../../testing/sim/sim.js';
 import type { SimClient } from '../../testing/sim/sim-client.js';
 import { concatClientBlocks, concurrentInserts, updateFrame } from '../../testing/hostile-frames.js';
 import { baseText, deleteRanges, fragmentedText } from '../../testing/big-updates.js';
+import { SLICE_STRUCTS } from '../../src/crdt/update-split.js';
+import { SMALL_UPDATE_BYTES } from '../../src/transport/session.js';
 
 /** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
 async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
@@ -287,6 +289,46 @@ describe('Hostile input (HI)', () => {
       await sim.run();
       assert.equal(again.closeCode, null, `closed ${again.closeCode} ${again.closeReason}`);
       assert.equal((await storedText(sim, 'batch')).text, t.toString());
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI13 the same in a big update applied in slices: the slice that places it is neither stored nor sent, the sender gets 4401', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const writer = await connectedWith(sim, node, 'sliced', 'hello');
+      const a = writer.doc.clientID;
+      // One block of client 777: a chain of "x" typed between (a, 0) and (a, 1), several slices
+      // long, whose last insert "Z" claims (a, 3) as its right origin: (a, 1) and (a, 2) lie between.
+      const n = 3 * SLICE_STRUCTS;
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, n);
+      encoding.writeVarUint(e, 777);
+      encoding.writeVarUint(e, 0);
+      for (let k = 0; k < n; k++) {
+        const last = k === n - 1;
+        const origin = k === 0 ? [a, 0] : [777, k - 1];
+        encoding.writeUint8(e, 0x80 | 0x40 | 4);
+        for (const x of [...origin, a, last ? 3 : 1]) encoding.writeVarUint(e, x);
+        encoding.writeVarString(e, last ? 'Z' : 'x');
+      }
+      encoding.writeVarUint(e, 0);
+      const update = encoding.toUint8Array(e);
+      assert.ok(update.length > SMALL_UPDATE_BYTES, 'read in steps and applied in slices');
+      const evil = await node.connect('sliced');
+      const watcher = await node.connect('sliced');
+      await sim.run();
+      evil.sendRaw(updateFrame(update));
+      for (let t = 0; t < 200 && evil.closeCode === null; t++) await sim.advance(1);
+      assert.equal(evil.closeCode, CloseCode.InvalidUpdate, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.match(evil.closeReason, /never neighbours/);
+      assert.equal(watcher.closeCode, CloseCode.Reload);
+      assert.ok(!watcher.text.includes('Z'), 'the slice that places it was not sent');
+      assert.ok(!(await storedText(sim, 'sliced')).text.includes('Z'), 'nor stored');
+      const again = await node.connect('sliced');
+      await sim.run();
+      assert.ok(!again.text.includes('Z'), 'the reloaded pad does not hold it');
+      assert.ok(again.text.startsWith('h') && again.text.endsWith('ello'), again.text.slice(0, 20));
       await assertBystanderSaved(sim, b);
     }));
 
