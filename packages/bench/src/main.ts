@@ -329,6 +329,11 @@ function evaluate(r: Record<string, Row[]>): Row[] {
     const j = ratio('join', 'p50 ms', 'padmesh', 'hocuspocus');
     add('join storm p50 padmesh / hocuspocus <= 0.6', j, j <= 0.6);
   }
+  // Issue 19: a pad of 100,000 single-keystroke updates, not compacted, opens in 200 ms or less.
+  for (const row of r.coldload ?? []) {
+    const ms = Number(row['open → synced ms']);
+    add(`coldload ${String(row.server)} open → synced <= 200 ms`, ms, ms <= 200);
+  }
   // Issue 15: no single client can freeze a node. Measured with the node's default limits.
   for (const row of r.hostile ?? []) {
     if (row.server !== 'padmesh') continue;
