@@ -85,7 +85,10 @@ export class Conn {
     }
     const first = this.held === null;
     this.held ??= [];
-    if (first) this.heldAnswer = { frames: frames.length, bytes };
+    if (first) {
+      this.heldAnswerFrames = frames.length;
+      this.heldAnswerSize = bytes;
+    }
     for (const f of frames) this.hold(f);
     if (first) this.budget!.wait(this);
   }
@@ -111,22 +114,23 @@ export class Conn {
 
   /** Of heldBytes, the waiting answer's. */
   get heldAnswerBytes(): number {
-    return this.held === null ? 0 : this.heldAnswer.bytes;
+    return this.held === null ? 0 : this.heldAnswerSize;
   }
 
   /** The node's budget has room: what was held goes out, in order. */
   releaseHeld(): void {
     const frames = this.held ?? [];
-    const answer = this.heldAnswer;
+    const n = this.heldAnswerFrames;
     this.held = null;
     this.heldSize = 0;
     this.heldAfter = 0;
-    this.writeAnswer(frames.slice(0, answer.frames), answer.bytes, frames.slice(answer.frames));
+    this.writeAnswer(frames.slice(0, n), this.heldAnswerSize, frames.slice(n));
   }
 
   private held: Uint8Array[] | null = null;
   /** The answer at the head of `held`: how many frames, how many bytes. */
-  private heldAnswer = { frames: 0, bytes: 0 };
+  private heldAnswerFrames = 0;
+  private heldAnswerSize = 0;
   private heldSize = 0;
   /** Of heldSize, what came after the answer (live edits, presence): bounded like a socket's backlog. */
   private heldAfter = 0;
