@@ -87,11 +87,19 @@ function Gatekeeper({ route, navigate }: { route: Route; navigate: (path: string
   );
   const pad = route.kind === 'pad' ? route.pad : null;
 
+  // Checks overlap (a claim, a password set, a link made): only the newest may set the gate, or
+  // an older answer arriving last would undo what a newer one showed (a link made, an unlock).
+  const latest = useRef(0);
   const check = () => {
     if (!pad) return;
+    const ticket = ++latest.current;
     void accessStatus(pad).then(
-      (s) => setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', access: s }),
+      (s) => {
+        if (ticket === latest.current)
+          setGate(s.protected && !s.unlocked ? { kind: 'locked' } : { kind: 'open', access: s });
+      },
       (err: Error) => {
+        if (ticket !== latest.current) return;
         // Deleted: drop the cached copy before anything could load it and send it back.
         if (err instanceof ApiError && err.status === 410) {
           forgetOwnerToken(pad);
