@@ -98,8 +98,8 @@ export class PadShape {
       throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
     // Last, as the dearest check: walks at most what this connection may still spend.
     const allowed = Math.floor(scans.available());
-    const placed: Anchor[] = [];
-    let steps = scanCost(this.doc, shape.anchors, allowed, placed);
+    const placed: Anchor[] | null = shape.anchors.length > 0 ? [] : null;
+    let steps = placed ? scanCost(this.doc, shape.anchors, allowed, placed) : 0;
     if (steps <= allowed && shape.deletes.length > 0) steps += deleteCost(this.doc, shape.deletes, allowed - steps);
     if (!scans.take(steps))
       throw new ShapeError(
@@ -126,7 +126,7 @@ export class PadShape {
     }
     b.structs += shape.structs;
     for (const c of shape.clients) if (!known.has(c)) b.clients.add(c);
-    return { mayPend, placed: placed.length > 0 ? placed : null };
+    return { mayPend, placed: placed && placed.length > 0 ? placed : null };
   }
 
   /**
@@ -149,14 +149,18 @@ export class PadShape {
   }
 
   private mayPend(shape: UpdateShape): boolean {
-    const store = this.doc.store;
-    const have = (c: number) => Math.max(Y.getState(store, c), this.batch.ends.get(c) ?? 0);
-    for (const [c, r] of shape.ranges) if (r.first > have(c)) return true;
-    for (const [c, need] of shape.needs) {
+    for (const c of shape.ranges.keys()) if (shape.ranges.get(c)!.first > this.have(c)) return true;
+    for (const c of shape.needs.keys()) {
       const r = shape.ranges.get(c);
-      const upTo = r && r.first <= have(c) ? Math.max(have(c), r.end) : have(c);
-      if (need > upTo) return true;
+      const have = this.have(c);
+      const upTo = r && r.first <= have ? Math.max(have, r.end) : have;
+      if (shape.needs.get(c)! > upTo) return true;
     }
     return false;
+  }
+
+  /** One past the client's last clock in the doc or in this batch so far. */
+  private have(client: number): number {
+    return Math.max(Y.getState(this.doc.store, client), this.batch.ends.get(client) ?? 0);
   }
 }

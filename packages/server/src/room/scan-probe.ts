@@ -19,15 +19,15 @@ import { ShapeError, type Anchor, type Spot } from '../crdt/update-shape.js';
  */
 export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, deferred?: Anchor[]): number {
   const store = doc.store;
-  const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
+  // Both made at the first position with several items or spots: a keystroke has neither.
   /** Per position, the longest walk charged so far: its other spots add only what they walk further. */
-  const longest = new Map<Spot, number>();
+  let longest: Map<Spot, number> | null = null;
   /** Per position with several items, how many of them the doc lacks. */
-  const fresh = new Map<Spot, number>();
+  let fresh: Map<Spot, number> | null = null;
   let steps = 0;
   for (const a of anchors) {
     const at = a.at;
-    if ((a.origin && !has(a.origin)) || (a.rightOrigin && !has(a.rightOrigin))) {
+    if ((a.origin && !has(store, a.origin)) || (a.rightOrigin && !has(store, a.rightOrigin))) {
       // Placed by what comes in the same batch: checked once that is in (`checkPlaced`).
       if (a.rightOrigin) deferred?.push(a);
       continue;
@@ -44,6 +44,7 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, def
         anchor = { ...a, origin: Y.createID(at.ids[0]!, state - 1) };
       }
     } else {
+      fresh ??= new Map();
       n = fresh.get(at) ?? lacking(store, at.ids);
       fresh.set(at, n);
       if (n === 0) {
@@ -69,6 +70,7 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, def
       if (steps > max) return steps;
       continue;
     }
+    longest ??= new Map();
     const before = longest.get(at) ?? 0;
     if (walk > before) {
       steps += (walk - before) * n;
@@ -78,6 +80,8 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, def
   }
   return steps;
 }
+
+const has = (store: Y.Doc['store'], id: Y.ID) => id.clock < Y.getState(store, id.client);
 
 /**
  * Yjs splits the structs an item's origins point inside before it knows whether it will
