@@ -52,6 +52,8 @@ function beforeFlags(): string[] {
 /** BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open in Chrome DevTools). */
 const profFlags = () => [
   ...(process.env.BENCH_CPU_PROF ? [`--cpu-prof --cpu-prof-dir="${resolve(process.env.BENCH_CPU_PROF)}"`] : []),
+  // BENCH_HEAP_PROF=<dir>: a sampling heap profile of every Padmesh server, garbage included (heap-sample.mjs).
+  ...(process.env.BENCH_HEAP_PROF ? [`--import "${join(import.meta.dirname, '../heap-sample.mjs')}"`] : []),
   ...(process.env.BENCH_HEAP_DIR
     ? [`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir="${resolve(process.env.BENCH_HEAP_DIR)}"`]
     : []),
@@ -98,6 +100,7 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
+        ...(process.env.BENCH_HEAP_PROF ? { BENCH_HEAP_PROF: resolve(process.env.BENCH_HEAP_PROF) } : {}),
         ...BENCH_LIMITS,
         ...env,
       },
@@ -127,7 +130,7 @@ export async function launch(name: ServerName, env: Record<string, string> = {})
       if (child.exitCode === null) {
         const done = new Promise((r) => child.once('exit', r));
         // A profiled server must exit on its own to write its profile; give it 10 s.
-        if (process.env.BENCH_CPU_PROF) {
+        if (process.env.BENCH_CPU_PROF || process.env.BENCH_HEAP_PROF) {
           child.kill('SIGINT');
           const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await done;
