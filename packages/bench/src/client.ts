@@ -31,10 +31,17 @@ export class LeanClient {
   constructor(
     private readonly server: Pick<Running, 'name' | 'wsBase' | 'framing'>,
     readonly pad: string,
-    private readonly opts: { follow?: boolean; observe?: boolean; epoch: number; applySync?: boolean },
+    private readonly opts: {
+      follow?: boolean;
+      observe?: boolean;
+      epoch: number;
+      applySync?: boolean;
+      /** The loopback address to connect from (the node's per-address limits tell addresses apart). */
+      from?: string;
+    },
   ) {
     const url = server.framing === 'hocuspocus' ? server.wsBase : `${server.wsBase}/${pad}`;
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
+    this.ws = new WebSocket(url, { perMessageDeflate: false, localAddress: opts.from });
     this.ws.binaryType = 'nodebuffer';
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());

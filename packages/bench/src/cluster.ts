@@ -48,7 +48,13 @@ const cluster = await Cluster.start({
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   fromSource: true,
   logDir: '/tmp/padmesh-bench-cluster',
-  env: { LOG_LEVEL: 'warn', RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000' },
+  env: {
+    LOG_LEVEL: 'warn',
+    RATE_MESSAGES_PER_SEC: '10000',
+    RATE_BURST: '10000',
+    RATE_MESSAGES_PER_SEC_PER_IP: '1000000',
+    RATE_BURST_PER_IP: '1000000',
+  },
 });
 try {
   const [n1, n2] = [wsOf(cluster.nodes[0]!.url), wsOf(cluster.nodes[1]!.url)];

@@ -16,7 +16,13 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'padmesh-latency-'));
-const node = await spawnNode({ DATA_DIR: dir, RATE_MESSAGES_PER_SEC: '10000', RATE_BURST: '10000' });
+const node = await spawnNode({
+  DATA_DIR: dir,
+  RATE_MESSAGES_PER_SEC: '10000',
+  RATE_BURST: '10000',
+  RATE_MESSAGES_PER_SEC_PER_IP: '1000000',
+  RATE_BURST_PER_IP: '1000000',
+});
 try {
   const a = await new RawClient(node.wsUrl, 'latency').ready();
   const b = await new RawClient(node.wsUrl, 'latency').ready();

@@ -84,6 +84,13 @@ const MAX_PAD_PENDING_BYTES = 2 ** 20;
 const MAX_PAD_CHARS = 5_000_000;
 const MAX_HTTP_BODY_BYTES = 8 * 2 ** 20;
 const PRESENCE_STATE_MAX_BYTES = 4 * 1024;
+/** Messages per second per connection, and the burst (RATE_MESSAGES_PER_SEC, RATE_BURST). */
+const RATE_PER_SEC = 100;
+const RATE_BURST = 500;
+/** Sockets of the message flood: the per-address cap (200) less the bystander's and some room. */
+const FLOOD_SOCKETS = 190;
+/** Pads it spreads over (new pads per address are limited to 60 a minute). */
+const FLOOD_PADS = 8;
 /** How long the contested-insert attacker keeps sending (each frame waits for the node). */
 const CONTESTED_SECONDS = 20;
 
@@ -287,6 +294,34 @@ export const ATTACKS: Attack[] = [
           await sleep(500);
         }
         await Promise.all([a.closed(5_000), b.closed(5_000), c.closed(5_000), ctx.quiet(10_000)]);
+      };
+    },
+  },
+  {
+    name: 'message flood',
+    rules: 'L4 L6',
+    async prepare(ctx) {
+      // Not an attack on any one rule: every frame is a keystroke any client sends, at the
+      // per-connection rate limit, from as many sockets as the address may open. Each socket
+      // types its own text (a client id of its own) on one of a few pads, and reads.
+      const frames = Array.from({ length: FLOOD_SOCKETS }, () => {
+        const doc = new Y.Doc();
+        const out: Uint8Array[] = [];
+        doc.on('update', (u: Uint8Array) => out.push(updateFrame(u)));
+        for (let i = 0; i < RATE_BURST + RATE_PER_SEC; i++) doc.getText('content').insert(i, 'x');
+        return out;
+      });
+      return async () => {
+        const socks: AttackSocket[] = [];
+        await pool(
+          Array.from({ length: FLOOD_SOCKETS }, (_, i) => i),
+          12,
+          async (i) => void socks.push(await ctx.socket(`flood-${i % FLOOD_PADS}`)),
+        );
+        // A burst's worth at once on every socket, then the rest: the node reads the rest at its rate.
+        socks.forEach((s, i) => frames[i]!.forEach((f) => s.send(f)));
+        await ctx.quiet(30_000);
+        ctx.fact(`${socks.filter((s) => s.isOpen).length} of ${socks.length} sockets still open`);
       };
     },
   },

@@ -32,12 +32,16 @@ export interface BystanderResult {
 }
 
 const DELIVERY_WAIT_MS = 15_000;
+const BYSTANDER_ADDRESS = '127.0.0.2';
 const job = JSON.parse(process.argv[2]!) as BystanderJob;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const epoch = performance.now();
 const rand = prng(job.seed);
-const writer = new LeanClient(job.server, 'bystander', { epoch });
-const reader = new LeanClient(job.server, 'bystander', { epoch, observe: true });
+// Another address than the attacker's (127.0.0.1): the node's per-address limits are the
+// attacker's to spend, and a bystander is somebody else.
+const from = BYSTANDER_ADDRESS;
+const writer = new LeanClient(job.server, 'bystander', { epoch, from });
+const reader = new LeanClient(job.server, 'bystander', { epoch, observe: true, from });
 await Promise.all([writer.ready(), reader.ready()]);
 for (const end = Date.now() + 10_000; !(writer.synced && reader.synced) && Date.now() < end;) await sleep(10);
 process.stdout.write('READY\n');

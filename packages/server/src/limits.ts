@@ -46,6 +46,34 @@ export class TokenBucket {
   }
 }
 
+/** What a `Throttle` draws on: a token bucket, or several that must all grant. */
+export interface Budget {
+  take(n?: number): boolean;
+  msUntil(n?: number): number;
+}
+
+/**
+ * Tokens only when every bucket has them, taken from all: a connection's own rate and its
+ * address's (L4), so neither many slow sockets nor one fast one passes its bound.
+ */
+export class AllOf implements Budget {
+  private readonly buckets: TokenBucket[];
+
+  constructor(...buckets: TokenBucket[]) {
+    this.buckets = buckets;
+  }
+
+  take(n = 1): boolean {
+    if (!this.buckets.every((b) => b.available() >= n)) return false;
+    for (const b of this.buckets) b.take(n);
+    return true;
+  }
+
+  msUntil(n = 1): number {
+    return Math.max(...this.buckets.map((b) => b.msUntil(n)));
+  }
+}
+
 /** Counts live things per key (e.g. sockets per IP) against a ceiling. */
 export class KeyedCounter {
   private counts = new Map<string, number>();

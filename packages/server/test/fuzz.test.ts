@@ -80,6 +80,8 @@ describe('Fuzz', () => {
       MAX_NEW_PADS_PER_IP_PER_MIN: '100000',
       RATE_MESSAGES_PER_SEC: '100000',
       RATE_BURST: '100000',
+      RATE_MESSAGES_PER_SEC_PER_IP: '1000000',
+      RATE_BURST_PER_IP: '1000000',
     });
     const bystander = await new RawClient(node.wsUrl, 'fuzz-0').ready();
     clients.push(bystander);

@@ -19,8 +19,8 @@ describe('Limits and hostile input', () => {
     servers.push(s);
     return s;
   };
-  const client = (s: TestServer, pad: string) => {
-    const c = new RawClient(s.wsUrl, pad);
+  const client = (s: TestServer, pad: string, from?: string) => {
+    const c = new RawClient(s.wsUrl, pad, { from });
     clients.push(c);
     return c;
   };
@@ -43,6 +43,29 @@ describe('Limits and hostile input', () => {
       /padmesh_rejected_total\{reason="rate_sustained"\} 1\n/.test(m),
       'one rejection counted for the one closed connection',
     );
+  });
+
+  it('L4 the sockets of one address share one message budget: a new socket brings no fresh burst, another address is not slowed, nobody is cut', async () => {
+    const s = await start({
+      RATE_MESSAGES_PER_SEC: '1000',
+      RATE_BURST: '1000',
+      RATE_MESSAGES_PER_SEC_PER_IP: '5',
+      RATE_BURST_PER_IP: '20',
+    });
+    const [a, b] = await Promise.all([client(s, 'addr-a').ready(), client(s, 'addr-b').ready()]);
+    // a spends the address's burst and more; b, a socket of its own with its own bucket, then waits too.
+    for (let i = 0; i < 40; i++) a.insert(i, 'a');
+    for (let i = 0; i < 5; i++) b.insert(i, 'b');
+    const other = await client(s, 'addr-c', '127.0.0.2').ready();
+    for (let i = 0; i < 5; i++) other.insert(i, 'c');
+    await other.saved(1_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(b.acked < b.sent, `b waits for the address's tokens (acked ${b.acked} of ${b.sent})`);
+    // Slowed, not cut: everything is stored at the address's rate.
+    await Promise.all([a.saved(20_000), b.saved(20_000)]);
+    assert.equal(a.closeCode, null);
+    assert.equal(b.closeCode, null);
+    assert.equal(await (await fetch(`${s.url}/addr-b.txt`)).text(), 'bbbbb');
   });
 
   it('L6 connections per IP are capped', async () => {

@@ -1,4 +1,4 @@
-import { CloseCode, encodeMessage } from '@padmesh/protocol';
+import { CloseCode, decodeMessage, encodeMessage } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,11 @@ const HEALTHZ_EVERY_MS = 50;
 const PENDING_BYTES = 64 * 1024;
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MAX_UPDATE_STRUCTS = 200_000;
+/** The bystander is somebody else: another address than the attackers' (127.0.0.1), so per-address limits are not shared. */
+const BYSTANDER_ADDRESS = '127.0.0.2';
+/** The node's default per-address message budget (RATE_MESSAGES_PER_SEC_PER_IP, RATE_BURST_PER_IP). */
+const ADDRESS_RATE = 2_000;
+const ADDRESS_BURST = 1_000;
 
 /** Two max-cap map updates and a max-cap scattered one merged: what compaction stores for a pad filled to the caps. */
 function heavySnapshot(): Uint8Array {
@@ -126,7 +131,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
       },
       30_000,
     );
-    bystander = connect('bystander');
+    bystander = connect('bystander', BYSTANDER_ADDRESS);
     await bystander.ready(10_000);
     bystander.insert(0, 'bystander: ');
     await bystander.saved(10_000);
@@ -138,8 +143,8 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function connect(pad: string): RawClient {
-    const c = new RawClient(node.wsUrl, pad);
+  function connect(pad: string, from?: string): RawClient {
+    const c = new RawClient(node.wsUrl, pad, { from });
     clients.push(c);
     return c;
   }
@@ -340,6 +345,59 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     const relayed = [...watcher.awareness.getStates().keys()].filter((id) => id >= 3_000_000 && id < 3_001_000);
     assert.deepEqual(relayed, [], 'none of the entries relayed');
   });
+  it('L4 120 sockets of one address each send 50 keystrokes at once: the address gets its burst and then its rate, nobody is cut, the bystander types on (real socket)', async () => {
+    const SOCKETS = 120;
+    const EACH = 50;
+    // Lean sockets, built before the clock: each types its own text on one of 8 pads, counts its
+    // acknowledgements and decodes nothing else (applying 6,000 relayed edits would time the test).
+    const frames = Array.from({ length: SOCKETS }, () => {
+      const doc = new Y.Doc();
+      const out: Uint8Array[] = [];
+      doc.on('update', (u: Uint8Array) => out.push(updateFrame(u)));
+      for (let i = 0; i < EACH; i++) doc.getText('content').insert(i, 'x');
+      return out;
+    });
+    const acked = new Array<number>(SOCKETS).fill(0);
+    const closes: number[] = [];
+    const sockets = await Promise.all(
+      frames.map(
+        (_, i) =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`${node.wsUrl}/flood-${i % 8}?padmesh=1`);
+            ws.on('message', (data: Buffer) => {
+              if (data[0] !== 0 && data[0] !== 1) {
+                const m = decodeMessage(new Uint8Array(data));
+                if (m.type === 'saved') acked[i] = m.seq;
+              }
+            });
+            ws.on('close', (code) => closes.push(code));
+            ws.on('open', () => resolve(ws));
+            ws.on('error', reject);
+          }),
+      ),
+    );
+    let early = 0;
+    await whileBystanderTypes('L4 message flood', async () => {
+      const started = performance.now();
+      sockets.forEach((ws, i) => frames[i]!.forEach((f) => ws.send(f)));
+      await sleep(300);
+      early = acked.reduce((a, b) => a + b, 0);
+      const seconds = (performance.now() - started) / 1000;
+      // Without the address's budget every socket spent a burst of its own: all 6,000 at once.
+      assert.ok(
+        early <= ADDRESS_BURST + ADDRESS_RATE * seconds + 100,
+        `${early} keystrokes stored ${seconds.toFixed(2)} s into the flood: no more than the address's burst and rate`,
+      );
+      await waitFor(
+        () => acked.every((n) => n === EACH),
+        `every keystroke stored (${acked.reduce((a, b) => a + b, 0)})`,
+        20_000,
+      );
+    });
+    assert.deepEqual(closes, [], 'slowed, not cut');
+    for (const ws of sockets) ws.close();
+  });
+
   it('HS4 the first connection to a stored pad of 610,000 structs loads it in turns: the bystander types on (real socket)', async () => {
     // Before, the stored snapshot was applied in one turn (2.3 s in process on this machine).
     // The joiner here only waits for the answer's bytes: decoding 6 MB in this process would

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DistinctWindow, KeyedCounter, SlidingWindow, TokenBucket, frameLimitBytes } from '../src/limits.js';
+import { AllOf, DistinctWindow, KeyedCounter, SlidingWindow, TokenBucket, frameLimitBytes } from '../src/limits.js';
 
 describe('Limits', () => {
   it('L1 token bucket allows a burst, then the refill rate', () => {
@@ -14,6 +14,23 @@ describe('Limits', () => {
     now += 10_000;
     for (let i = 0; i < 5; i++) assert.ok(b.take());
     assert.equal(b.take(), false, 'never more than the burst');
+  });
+
+  it('L4 buckets drawn on together grant only when all can, take from all, and wait for the slowest', () => {
+    let now = 0;
+    const own = new TokenBucket(100, 10, () => now);
+    const address = new TokenBucket(10, 3, () => now);
+    const a = new AllOf(own, address);
+    const b = new AllOf(new TokenBucket(100, 10, () => now), address);
+    assert.ok(a.take() && a.take());
+    assert.ok(b.take(), "a second connection spends the same address's burst");
+    assert.equal(b.take(), false, 'the address is spent, though b has tokens of its own');
+    assert.equal(a.take(), false);
+    assert.equal(own.available(), 8, 'a refused take takes nothing from the bucket that had tokens');
+    assert.equal(a.msUntil(), 100, "the wait is the address's (10/s), not the connection's (100/s)");
+    now += 100;
+    assert.ok(a.take());
+    assert.equal(b.take(), false);
   });
 
   it('L2 keyed counter caps live items per key and frees on release', () => {

@@ -21,11 +21,12 @@ export class RawClient {
   readonly received: Message[] = [];
 
   /** Pass `doc` to reconnect with a client's existing state (it re-sends what the server lacks). */
-  constructor(url: string, pad: string, opts: { acks?: boolean; doc?: Y.Doc } = {}) {
+  /** `from`: the loopback address to connect from, so per-address limits see another client. */
+  constructor(url: string, pad: string, opts: { acks?: boolean; doc?: Y.Doc; from?: string } = {}) {
     this.doc = opts.doc ?? new Y.Doc();
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     const ext = opts.acks === false ? '' : `${pad.includes('?') ? '&' : '?'}padmesh=1`;
-    this.ws = new WebSocket(`${url}/${pad}${ext}`);
+    this.ws = new WebSocket(`${url}/${pad}${ext}`, { localAddress: opts.from });
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('open', () => {
       this.sendRaw(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }));

@@ -112,6 +112,8 @@ export async function runFaults(o: FaultOptions): Promise<FaultStats> {
     MAX_NEW_PADS_PER_IP_PER_MIN: '100000',
     RATE_MESSAGES_PER_SEC: '10000',
     RATE_BURST: '10000',
+    RATE_MESSAGES_PER_SEC_PER_IP: '1000000',
+    RATE_BURST_PER_IP: '1000000',
     ...o.env,
   };
   const pads = Array.from({ length: o.pads }, (_, j) => `f${o.seed.toString(36)}-${j}`);

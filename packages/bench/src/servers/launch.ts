@@ -63,6 +63,8 @@ const profFlags = () => [
 export const BENCH_LIMITS: Record<string, string> = {
   RATE_MESSAGES_PER_SEC: '1000000',
   RATE_BURST: '1000000',
+  RATE_MESSAGES_PER_SEC_PER_IP: '1000000',
+  RATE_BURST_PER_IP: '1000000',
   MAX_CONNECTIONS_PER_IP: '1000000',
   MAX_NEW_PADS_PER_IP_PER_MIN: '1000000',
   // The scan budget is per address (HI1); the bench's clients stand for people at many addresses.

@@ -3,7 +3,7 @@ import { delay, systemClock, type Clock } from '../clock.js';
 import { ShapeError, readUpdateShape, shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { wouldChange } from '../crdt/would-change.js';
 import { DELETE_VISITS_PER_STEP } from '../room/scan-probe.js';
-import { TokenBucket } from '../limits.js';
+import { AllOf, TokenBucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { Preload } from '../room/preload.js';
@@ -33,6 +33,11 @@ export interface SessionDeps {
    * socket does not bring a fresh burst; one per session when absent (tests).
    */
   scans?: TokenBucket;
+  /**
+   * The message bucket of the client's address (L4), drawn on beside the connection's own:
+   * 200 sockets each with a fresh burst were 100,000 messages at once. None when absent (tests).
+   */
+  addressMessages?: TokenBucket;
 }
 
 /**
@@ -100,8 +105,9 @@ export class Session {
     const now = () => clock.now();
     this.syncBucket = new TokenBucket(SYNC_STEP1_PER_SEC, SYNC_STEP1_BURST, now);
     this.scanBucket = deps.scans ?? new TokenBucket(SCAN_STEPS_PER_SEC, SCAN_STEPS_BURST, now);
+    const own = new TokenBucket(deps.messagesPerSec, deps.messageBurst, now);
     this.throttle = new Throttle(
-      new TokenBucket(deps.messagesPerSec, deps.messageBurst, now),
+      deps.addressMessages ? new AllOf(own, deps.addressMessages) : own,
       conn.socket.pause && conn.socket.resume ? (conn.socket as Reader) : null,
       { maxBacklogBytes: deps.maxBacklogBytes ?? NO_BOUND, maxThrottledMs: deps.maxThrottledMs ?? NO_BOUND, clock },
       (data) => {
@@ -109,7 +115,8 @@ export class Session {
       },
       (why) => {
         this.refused = true;
-        const reason = `more than ${deps.messagesPerSec} messages per second, sustained`;
+        // Which bucket held it back is not known here: the connection's own, or its address's.
+        const reason = `more than ${deps.messagesPerSec} messages per second, sustained${deps.addressMessages ? " (or past its address's share)" : ''}`;
         deps.log().warn({ code: CloseCode.RateLimited, why }, 'closing a connection that floods');
         deps.metrics.rejected.inc({ reason: `rate_${why}` });
         this.conn.close(CloseCode.RateLimited, reason);

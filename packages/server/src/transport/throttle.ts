@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../clock.js';
-import type { TokenBucket } from '../limits.js';
+import type { Budget } from '../limits.js';
 
 /** Stops and restarts reading from the client's TCP socket (ws `pause`/`resume`). */
 export interface Reader {
@@ -32,7 +32,7 @@ export class Throttle {
   private held = false;
 
   constructor(
-    private readonly bucket: TokenBucket,
+    private readonly bucket: Budget,
     private readonly reader: Reader | null,
     private readonly opts: ThrottleOptions,
     private readonly deliver: (data: Uint8Array) => void,

@@ -109,6 +109,8 @@ export class WsTransport {
   private perIp: KeyedCounter;
   /** The scan budget of each address (HI1): with one per connection, each new socket could spend a burst. */
   private readonly scans: KeyedBuckets;
+  /** The message rate of each address, all its sockets together (L4). */
+  private readonly messages: KeyedBuckets;
   /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
   private newPads: DistinctWindow;
   private readonly sendBudget: SendBudget;
@@ -119,6 +121,7 @@ export class WsTransport {
   constructor(private readonly deps: WsDeps) {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
     this.scans = new KeyedBuckets(deps.limits.scanStepsPerSec, deps.limits.scanStepsBurst);
+    this.messages = new KeyedBuckets(deps.limits.messagesPerSecPerIp, deps.limits.messageBurstPerIp);
     this.newPads = deps.newPads ?? new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
     this.sendBudget = new SendBudget(deps.limits.sendBufferBudgetBytes);
     this.shape = shapeLimits(deps.limits.shape);
@@ -242,6 +245,7 @@ export class WsTransport {
     conn.wantsVersions = level >= PADMESH_VERSIONS_LEVEL;
     const session = new Session(conn, {
       scans: this.scans.get(ip),
+      addressMessages: this.messages.get(ip),
       metrics: this.deps.metrics,
       log,
       messagesPerSec: this.deps.limits.messagesPerSec,
