@@ -88,7 +88,8 @@ const EnvSchema = z.object({
    * Messages per second, and the burst, of all of one address's connections together: with
    * 200 sockets, the per-connection bucket alone let one address put 100,000 keystrokes in
    * front of everyone else at once (bench hostile "message flood": a bystander's edit p99
-   * 455 ms). 2,000 a second is 50 people behind one NAT typing fast, with their cursors.
+   * 455 ms). 2,000 a second is MAX_CONNECTIONS_PER_IP (200) people behind one NAT each
+   * sending 10 a second, a keystroke and a cursor move every 200 ms, all at once.
    */
   RATE_MESSAGES_PER_SEC_PER_IP: intFrom(2_000, 1),
   RATE_BURST_PER_IP: intFrom(1_000, 1),
