@@ -15,8 +15,6 @@ export interface UpdateShape {
   types: number;
   /** Deepest chain of nested types defined inside this update (1 = a type under a root). */
   depth: number;
-  /** Distinct root type names written to. */
-  roots: Set<string>;
   deleteRanges: number;
   /** The delete set as sent, flat (client, clock, len, ...): what `scan-probe.ts` prices in the doc. */
   deletes: number[];

@@ -104,7 +104,6 @@ class ShapeReader {
     clients: new Set(),
     types: 0,
     depth: 0,
-    roots: new Set(),
     deleteRanges: 0,
     deletes: [],
     insertedChars: 0,
@@ -132,6 +131,8 @@ class ShapeReader {
   /** Strings and their IDs, for the characters net of this update's own deletes (record mode, as checkUpdate). */
   private readonly strings: number[] = [];
   private skips = 0;
+  /** Distinct root type names written to, made at the first (a keystroke names none: it has an origin). */
+  private roots: Set<string> | null = null;
   // Where reading stands: the struct blocks, then the delete set.
   private blocks: number;
   private block = 0;
@@ -285,9 +286,10 @@ class ShapeReader {
     if ((info & (BIT7 | BIT8)) === 0) {
       if (decoding.readVarUint(d) === 1) {
         root = decoding.readVarString(d);
-        if (!shape.roots.has(root)) {
-          shape.roots.add(root);
-          if (shape.roots.size > limits.maxRoots)
+        const roots = (this.roots ??= new Set());
+        if (!roots.has(root)) {
+          roots.add(root);
+          if (roots.size > limits.maxRoots)
             throw new ShapeError('update_roots', `update writes to more than ${limits.maxRoots} root types`);
         }
       } else {
