@@ -5,6 +5,7 @@
  * before the phase's clock starts, so building them is not measured as the node's cost.
  */
 import { encodeMessage } from '@padmesh/protocol';
+import { envDefault } from '@padmesh/server';
 import {
   RawClient,
   awarenessFrame,
@@ -84,9 +85,9 @@ const MAX_PAD_PENDING_BYTES = 2 ** 20;
 const MAX_PAD_CHARS = 5_000_000;
 const MAX_HTTP_BODY_BYTES = 8 * 2 ** 20;
 const PRESENCE_STATE_MAX_BYTES = 4 * 1024;
-/** Messages per second per connection, and the burst (RATE_MESSAGES_PER_SEC, RATE_BURST). */
-const RATE_PER_SEC = 100;
-const RATE_BURST = 500;
+/** Messages per second per connection, and the burst, at the node's defaults. */
+const RATE_PER_SEC = Number(envDefault('RATE_MESSAGES_PER_SEC'));
+const RATE_BURST = Number(envDefault('RATE_BURST'));
 /** Sockets of the message flood: the per-address cap (200) less the bystander's and some room. */
 const FLOOD_SOCKETS = 190;
 /** Pads it spreads over (new pads per address are limited to 60 a minute). */

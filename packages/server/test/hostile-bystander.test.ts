@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
+import { envDefault } from '../src/config.js';
 import { openStorage } from '../src/storage/open.js';
 import { spawnNode, type NodeProcess } from '../testing/process.js';
 import { RawClient } from '../testing/raw-client.js';
@@ -41,9 +42,9 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const MAX_UPDATE_STRUCTS = 200_000;
 /** The bystander is somebody else: another address than the attackers' (127.0.0.1), so per-address limits are not shared. */
 const BYSTANDER_ADDRESS = '127.0.0.2';
-/** The node's default per-address message budget (RATE_MESSAGES_PER_SEC_PER_IP, RATE_BURST_PER_IP). */
-const ADDRESS_RATE = 2_000;
-const ADDRESS_BURST = 1_000;
+/** The node's default per-address message budget, which the L4 flood is bounded by. */
+const ADDRESS_RATE = Number(envDefault('RATE_MESSAGES_PER_SEC_PER_IP'));
+const ADDRESS_BURST = Number(envDefault('RATE_BURST_PER_IP'));
 
 /** Two max-cap map updates and a max-cap scattered one merged: what compaction stores for a pad filled to the caps. */
 function heavySnapshot(): Uint8Array {
