@@ -240,14 +240,15 @@ describe('Integrity on the fast load path (R1 R3, keystroke runs)', () => {
         const oneByOne = docFromStored(stored);
         assert.deepEqual(Y.encodeStateAsUpdate(doc), Y.encodeStateAsUpdate(oneByOne), 'as applyStored leaves it');
         const joinState = JoinState.afterLoad(doc, stored, inlineFolder, log);
+        // What waits for the lost entry is folded out of the answer first (HI13: never sent).
+        await waitFor(() => joinState.ready, 'join state folded');
         const joiner = new Y.Doc();
         for (const f of joinState.answer()) {
           const m = decodeMessage(f);
           if (m.type === 'update' || m.type === 'sync-step2') Y.applyUpdate(joiner, m.update);
         }
-        Y.applyUpdate(joiner, entries[2_000]!.update);
-        Y.applyUpdate(joiner, entries[3_500]!.update);
-        assert.equal(joiner.getText('content').toString(), t.toString(), 'the joiner holds the pending rest too');
+        assert.equal(joiner.getText('content').toString(), t.toString().slice(0, 2_000), 'what the doc shows');
+        assert.equal(joiner.store.pendingStructs, null, 'and nothing that waits');
         assert.deepEqual(
           (await storage.quarantined('long')).map((q) => q.seq),
           [seqs[2_000], seqs[3_500]],

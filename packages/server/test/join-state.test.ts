@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { createLogger } from '../src/log.js';
 import { inlineFolder } from '../src/persistence/compactor.js';
 import type { Folder } from '../src/persistence/compactor.js';
+import type { FoldOptions } from '../src/crdt/fold.js';
 import { History } from '../src/history/versions.js';
 import { ENCODE_AT_LOAD_MAX_STRUCTS, JoinState } from '../src/room/join-state.js';
 import { MemoryStorage } from '../src/storage/memory.js';
@@ -191,9 +192,9 @@ describe('Join answers without encoding the pad (HS5)', () => {
       folds: 0,
       merges: 0,
       merged: 0,
-      fold: (base: Uint8Array | null, updates: readonly Uint8Array[]) => {
+      fold: (base: Uint8Array | null, updates: readonly Uint8Array[], opts?: FoldOptions) => {
         f.folds++;
-        return inlineFolder.fold(base, updates);
+        return inlineFolder.fold(base, updates, opts);
       },
       merge: (updates: readonly Uint8Array[]) => {
         f.merges++;
@@ -247,20 +248,28 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assertSameDoc(joined(join.answer()), doc);
   });
 
-  it('HS5 a loaded doc with a pending update keeps the stored base and log (the pending part is not encoded at load)', () => {
+  it('HS5 HI13 a loaded doc with a pending update answers nothing of it: the stored content is folded without it on the compactor first; once the dependency comes, joiners get both', async () => {
     const writer = new Y.Doc();
     const updates: Uint8Array[] = [];
     writer.on('update', (u: Uint8Array) => updates.push(u));
     writer.getText('content').insert(0, 'abc');
     writer.getText('content').insert(3, 'def');
+    writer.getText('content').insert(0, '>');
     const folder = countingFolder();
-    // The first entry lost (R3): the second waits for it.
-    const { doc, join } = loaded({ snapshot: null, updates: [updates[1]!] }, folder);
+    // The first entry not stored yet (its sender's answer still on its way): the second waits for it.
+    const { doc, join } = loaded({ snapshot: null, updates: [updates[2]!, updates[1]!] }, folder);
     assert.ok(doc.store.pendingStructs, 'the entry is pending');
-    const frames = join.answer();
-    assert.equal(frames.length, 2, 'the stored entry, then the empty base');
-    const j = joined(frames, true);
-    Y.applyUpdate(j, updates[0]!);
-    assert.equal(j.getText('content').toString(), 'abcdef', 'the joiner holds the pending entry too');
+    assert.equal(join.ready, false, 'no answer from the stored content as it is');
+    assert.throws(() => join.answer());
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(join.ready, true);
+    assert.equal(folder.folds, 1, 'folded on the folder, not encoded on the event loop');
+    const j = joined(join.answer());
+    assert.equal(j.getText('content').toString(), '', 'the joiner holds none of what waits');
+    assert.equal(j.store.pendingStructs, null);
+    Y.applyUpdate(doc, updates[0]!);
+    assertSameDoc(joined(join.answer()), doc);
+    assert.equal(doc.getText('content').toString(), '>abcdef');
   });
 });

@@ -383,6 +383,21 @@ function integrityScenarios(
     assert.equal(q[0]!.data.length, clean.updates[0]!.length, 'the original bytes are kept');
   });
 
+  it('R2 HI13 an entry refused as misplaced is quarantined with that reason, its bytes kept', opt(), async () => {
+    const s = store();
+    const p = pad();
+    const doc = new Y.Doc();
+    await s.append(['x', 'y'].map((t) => ({ pad: p, update: textUpdate(doc, t) })));
+    const { seqs, updates } = await s.load(p);
+    await s.quarantine([{ pad: p, kind: 'update', seq: seqs[1]!, reason: 'misplaced' }]);
+    assert.equal((await s.load(p)).updates.length, 1);
+    const q = await s.quarantined(p);
+    assert.deepEqual(
+      q.map((e) => [e.seq, e.reason, e.data.length]),
+      [[seqs[1], 'misplaced', updates[1]!.length]],
+    );
+  });
+
   it(
     'R1 a snapshot whose bytes changed at rest is reported, quarantined, and a new one can replace it',
     opt(noCorrupt),

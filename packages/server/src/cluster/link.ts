@@ -152,7 +152,7 @@ export class ClusterLink implements Announcer {
         encoding.writeVarUint(sv, client);
         encoding.writeVarUint(sv, clock);
       }
-      this.publishUpdate(encodeState(this.doc, encoding.toUint8Array(sv)));
+      this.publishUpdate(encodeState(this.doc, encoding.toUint8Array(sv), false));
       // A deletion only the peer has shows in the digest alone: our next announcement lets it
       // send that back (each period while the digests differ, not only at the sweep).
       if (digestDiffers) this.deps.antiEntropy.markDue(this);

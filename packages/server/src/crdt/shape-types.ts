@@ -140,3 +140,18 @@ export class ShapeError extends Error {
     super(message);
   }
 }
+
+/**
+ * Stored entries passed every limit when they were written, but a compacted snapshot holds a
+ * whole pad (more structs, clients and same-spot items than one update may carry): reading it
+ * only locates structs for slicing, so nothing is refused here.
+ */
+export const NO_SHAPE_LIMITS: ShapeLimits = {
+  maxStructs: Number.MAX_SAFE_INTEGER,
+  maxClients: Number.MAX_SAFE_INTEGER,
+  maxTypes: Number.MAX_SAFE_INTEGER,
+  maxDepth: Number.MAX_SAFE_INTEGER,
+  maxRoots: Number.MAX_SAFE_INTEGER,
+  maxDeleteRanges: Number.MAX_SAFE_INTEGER,
+  maxContested: Number.MAX_SAFE_INTEGER,
+};

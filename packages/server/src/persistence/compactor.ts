@@ -1,4 +1,4 @@
-import { fold, type Folded } from '../crdt/fold.js';
+import { fold, type FoldOptions, type Folded } from '../crdt/fold.js';
 import { mergeInGroups } from '../crdt/merge.js';
 import { WorkerCalls, startWorker } from '../worker-thread.js';
 
@@ -12,9 +12,9 @@ export class Compactor {
   private calls: WorkerCalls | null = null;
   private closed = false;
 
-  fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Promise<Folded> {
+  fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[], opts: FoldOptions = {}): Promise<Folded> {
     if (this.closed) return Promise.reject(new Error('compactor closed'));
-    return this.thread().call<Folded>({ kind: 'fold', snapshot, updates });
+    return this.thread().call<Folded>({ kind: 'fold', snapshot, updates, opts });
   }
 
   /** Merges updates a doc emitted into one (`crdt/merge.ts`): a join answer's chunk, without its base. */
@@ -45,7 +45,8 @@ export class Compactor {
 
 /** Folds on the calling thread (CLI tools, tests without a compactor). */
 export const inlineFolder = {
-  fold: async (snapshot: Uint8Array | null, updates: readonly Uint8Array[]) => fold(snapshot, updates),
+  fold: async (snapshot: Uint8Array | null, updates: readonly Uint8Array[], opts: FoldOptions = {}) =>
+    fold(snapshot, updates, opts),
   merge: async (updates: readonly Uint8Array[]) => mergeInGroups(updates),
 };
 export type Folder = Pick<Compactor, 'fold' | 'merge'>;

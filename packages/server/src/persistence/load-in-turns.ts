@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as Y from 'yjs';
 import { continues, encodeRun, readKeystroke, type Keystroke } from '../crdt/keystroke-runs.js';
 import { checkUpdate } from '../crdt/update-check.js';
-import { shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
+import { NO_SHAPE_LIMITS, shapeSteps, type UpdateShape } from '../crdt/update-shape.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { LoadSink } from '../storage/types.js';
 import type { PadContent } from './stored-doc.js';
@@ -13,20 +13,6 @@ export const LOAD_TURN_MS = 10;
 const RUN_CHECK_EVERY = 1024;
 /** A stored entry this big is read for its shape and applied in slices (~2,000 structs and up). */
 const SLICED_ENTRY_BYTES = 16 * 1024;
-/**
- * Stored entries passed every limit when they were written, but a compacted snapshot holds a
- * whole pad (more structs, clients and same-spot items than one update may carry): reading it
- * only locates structs for slicing, so nothing is refused here.
- */
-const NO_LIMITS: ShapeLimits = {
-  maxStructs: Number.MAX_SAFE_INTEGER,
-  maxClients: Number.MAX_SAFE_INTEGER,
-  maxTypes: Number.MAX_SAFE_INTEGER,
-  maxDepth: Number.MAX_SAFE_INTEGER,
-  maxRoots: Number.MAX_SAFE_INTEGER,
-  maxDeleteRanges: Number.MAX_SAFE_INTEGER,
-  maxContested: Number.MAX_SAFE_INTEGER,
-};
 
 /** A stretch of main-thread work that gives the event loop back every LOAD_TURN_MS. */
 export class Turns {
@@ -57,7 +43,7 @@ export function isBigEntry(entry: Uint8Array): boolean {
  * where `checkUpdate` would (bytes that do not decode, P4), so it also verifies the entry (R1).
  */
 export async function readShapeInTurns(entry: Uint8Array, turns: Turns): Promise<UpdateShape> {
-  const steps = shapeSteps(entry, NO_LIMITS, true);
+  const steps = shapeSteps(entry, NO_SHAPE_LIMITS, true);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;

@@ -45,6 +45,8 @@ export class PadWriter {
   /** Stored bytes for this pad, approximately. */
   private bytes: number;
   private compacting = false;
+  /** The compaction in flight, if any: a refusing one (below) must not race an older fold. */
+  private folding: Promise<unknown> = Promise.resolve();
   /** The pad was deleted: append, compaction and close write nothing more. */
   private discarded = false;
 
@@ -96,23 +98,40 @@ export class PadWriter {
     void this.compact().finally(() => (this.compacting = false));
   }
 
-  async compact(): Promise<void> {
+  compact(): Promise<number> {
+    return (this.folding = this.fold([]));
+  }
+
+  /**
+   * Compacts without the structs `ids` names (flat client, clock, end clock), moving each log
+   * entry that carries one to quarantine (`crdt/fold-refusing.ts`): the room refused them live,
+   * inserts stored as received while they waited for a dependency (HI13). Resolves to how many.
+   */
+  async refuseStored(ids: readonly number[]): Promise<number> {
+    await this.folding;
+    return (this.folding = this.fold(ids));
+  }
+
+  private async fold(refuseIds: readonly number[]): Promise<number> {
     await this.lastWrite;
-    if (this.discarded) return;
+    if (this.discarded) return 0;
     try {
       // Verified (R2): a bad entry is quarantined before the compaction deletes what it covers.
       const done = await compactPad(this.deps.storage, this.pad, {
         report: corruptionReporter(this.deps.log, this.deps.metrics),
         folder: this.deps.folder,
+        refuseIds,
       });
-      if (done.folded === 0) return;
+      if (done.folded === 0) return done.refused;
       this.sinceCompact = Math.max(0, this.sinceCompact - done.folded);
       this.bytes = done.snapshotBytes + Math.max(0, this.bytes - done.replacedBytes);
       this.snapshotBytes = done.snapshotBytes;
       this.deps.log.debug({ pad: this.pad, entries: done.folded, bytes: done.snapshotBytes }, 'compacted');
+      return done.refused;
     } catch (err) {
       this.deps.metrics.storageErrors.inc();
       this.deps.log.warn({ err, pad: this.pad }, 'compaction failed; will retry later');
+      return 0;
     }
   }
 

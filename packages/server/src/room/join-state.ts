@@ -1,13 +1,11 @@
 import { encodeMessage } from '@padmesh/protocol';
 import * as Y from 'yjs';
-import { encodeState } from '../crdt/encode-state.js';
+import { EMPTY_UPDATE, encodeState } from '../crdt/encode-state.js';
 import { mergeInGroups } from '../crdt/merge.js';
 import type { Logger } from '../log.js';
 import type { Folder } from '../persistence/compactor.js';
 import type { PadContent } from '../persistence/stored-doc.js';
 
-/** An update with no structs and no deletes: the sync answer of an empty pad. */
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
 /** Updates after the base past which a join asks for a fold (each answer merges them all). */
 const FOLD_AT_JOIN_UPDATES = 256;
 /** Bytes after the base past which they are folded whether or not anyone joins (a big base: a quarter of it). */
@@ -63,6 +61,11 @@ export class JoinState {
   private frames: Uint8Array[] | null = null;
   /** A fold or a merge is on the compactor thread: both rewrite `since`, so one at a time. */
   private busy = false;
+  /**
+   * The stored content the pad loaded from held structs still waiting for a dependency: no
+   * answer until it is folded without them (see `ready`).
+   */
+  private unready = false;
 
   constructor(
     stored: PadContent,
@@ -82,8 +85,39 @@ export class JoinState {
    * join merges nothing; otherwise the stored snapshot and log, folded on the compactor thread.
    */
   static afterLoad(doc: Y.Doc, stored: PadContent, folder: Folder, log: Logger): JoinState {
+    if (doc.store.pendingStructs) return JoinState.withoutPending(stored, folder, log);
     if (!cheapToEncode(doc)) return new JoinState(stored, folder, log);
     return new JoinState({ snapshot: encodeState(doc), updates: [] }, folder, log);
+  }
+
+  /**
+   * Stored content holds what waits in Yjs for a dependency as it was received (HI3): raw in
+   * the log, or among a snapshot's pending structs. A joiner must not get it (HI13,
+   * encode-state.ts), so the base is that content folded without it, on the compactor thread.
+   */
+  private static withoutPending(stored: PadContent, folder: Folder, log: Logger): JoinState {
+    const join = new JoinState({ snapshot: null, updates: [] }, folder, log);
+    join.unready = true;
+    join.busy = true;
+    folder.fold(stored.snapshot, stored.updates, { withPendingStructs: false }).then(
+      ({ state }) => {
+        join.busy = false;
+        join.unready = false;
+        join.base = state;
+        join.frames = null;
+      },
+      (err: unknown) => {
+        // No answer from here: joiners get the doc encoded (Room.syncAnswer), as for a state vector.
+        join.busy = false;
+        log.warn({ err }, 'join-state fold of a pad with pending structs failed');
+      },
+    );
+    return join;
+  }
+
+  /** False only while a pad loaded with pending structs has its stored content folded without them. */
+  get ready(): boolean {
+    return !this.unready;
   }
 
   /** The doc applied `update` (its update event): joiners get it from now on. */
@@ -109,6 +143,7 @@ export class JoinState {
    * (HS3). No merge then costs more than its small entries, however big the paste.
    */
   answer(): Uint8Array[] {
+    if (this.unready) throw new Error('join state not ready: the pad loaded with pending structs is being folded');
     if (this.frames) return this.frames;
     if (this.since.length > FOLD_AT_JOIN_UPDATES || this.merged > FOLD_AT_JOIN_CHUNKS) this.fold();
     if (this.since.length === 0)
@@ -140,6 +175,7 @@ export class JoinState {
    * base and what came after as they are.
    */
   state(): Promise<Uint8Array> {
+    if (this.unready) return Promise.reject(new Error('join state not ready'));
     if (this.since.length === 0) return Promise.resolve(this.base ?? EMPTY_UPDATE);
     return this.folder.fold(this.base, this.since.slice()).then((f) => f.state);
   }

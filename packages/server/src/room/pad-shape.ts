@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
 import { deleteCost, scanCost } from './scan-probe.js';
+import { MAX_UNPLACED_ANCHORS } from './unplaced.js';
 
 /**
  * Delete ranges a pad may hold waiting for the items they delete (Yjs `pendingDs`), besides
@@ -48,6 +49,7 @@ export class PadShape {
     structs: 0,
     pending: 0,
     pendingRanges: 0,
+    unplaced: 0,
     clients: new Set<number>(),
     ends: new Map<number, number>(),
   };
@@ -55,6 +57,8 @@ export class PadShape {
   constructor(
     private readonly doc: Y.Doc,
     private readonly limits: PadShapeLimits,
+    /** Inserts already waiting past their batch for their HI13 check (`room/unplaced.ts`). */
+    private readonly unplaced: () => number = () => 0,
   ) {
     this.recount();
   }
@@ -70,7 +74,7 @@ export class PadShape {
   /** The admitted batch is applied: counts come from the store again. */
   settled(): void {
     this.recount();
-    this.batch = { structs: 0, pending: 0, pendingRanges: 0, clients: new Set(), ends: new Map() };
+    this.batch = { structs: 0, pending: 0, pendingRanges: 0, unplaced: 0, clients: new Set(), ends: new Map() };
   }
 
   /** Re-reads the counts from the store (after any change, e.g. a peer's): O(client ids), not O(structs). */
@@ -119,8 +123,16 @@ export class PadShape {
           'pad_pending',
           `pad holds ${MAX_PENDING_DELETE_RANGES} delete ranges waiting for the items they delete`,
         );
+      // Its inserts placed by what has not come yet may wait past the batch for their check.
+      const waits = placed?.length ?? 0;
+      if (waits > 0 && this.unplaced() + b.unplaced + waits > MAX_UNPLACED_ANCHORS)
+        throw new ShapeError(
+          'pad_pending',
+          `pad holds ${MAX_UNPLACED_ANCHORS} inserts waiting for what they are placed next to`,
+        );
       b.pending += bytes;
       b.pendingRanges += ranges;
+      b.unplaced += waits;
     } else {
       for (const [c, r] of shape.ranges) b.ends.set(c, Math.max(r.end, b.ends.get(c) ?? 0));
     }
@@ -129,12 +141,6 @@ export class PadShape {
     return { mayPend, placed: placed && placed.length > 0 ? placed : null };
   }
 
-  /**
-   * True unless every dependency of the update is in the doc or earlier in this batch:
-   * each client's structs start at or before what the pad has of that client, and every
-   * origin, parent, delete and skipped gap points at clocks the pad (or the update) has.
-   * Conservative: a false "may pend" only costs storing the raw update as well (HI3).
-   */
   /** The update's delete ranges that reach past what the pad, this batch and the update itself have. */
   private pendingRanges(shape: UpdateShape): number {
     const d = shape.deletes;
@@ -148,6 +154,12 @@ export class PadShape {
     return n;
   }
 
+  /**
+   * True unless every dependency of the update is in the doc or earlier in this batch:
+   * each client's structs start at or before what the pad has of that client, and every
+   * origin, parent, delete and skipped gap points at clocks the pad (or the update) has.
+   * Conservative: a false "may pend" only costs storing the raw update as well (HI3).
+   */
   private mayPend(shape: UpdateShape): boolean {
     for (const c of shape.ranges.keys()) if (shape.ranges.get(c)!.first > this.have(c)) return true;
     for (const c of shape.needs.keys()) {

@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
-import { PlacedCheck } from './scan-probe.js';
+import { PlacedCheck } from '../crdt/placed-check.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
@@ -23,6 +23,7 @@ import { padGrowthProblem, type PadSizeLimits } from './pad-size.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
 import type { PresenceExpiry } from './presence-expiry.js';
 import { PresenceGuard, PresenceRefused } from './presence-guard.js';
+import { Unplaced, UnplacedRefused } from './unplaced.js';
 import { editorOf } from './presence-values.js';
 
 /** Fixed cost of a loaded pad (Y.Doc, awareness, maps), measured roughly with 10k empty pads. */
@@ -144,6 +145,10 @@ export class Room {
   private retryTimer: Timer | null = null;
   /** Set when a batch is refused inside its transaction: its doc update is dropped, and the pad evicted. */
   private discarding = false;
+  /** Inserts whose HI13 check waits until Yjs places them (past their batch, or left pending by the load). */
+  private readonly unplaced = new Unplaced();
+  /** Inserts stored as received (HI3) and refused once placed (flat client, clock, end): closing quarantines their entries. */
+  private refusedStored: number[] = [];
   private lastRetry = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -151,7 +156,7 @@ export class Room {
     private readonly parts: RoomParts,
   ) {
     this.doc = parts.doc;
-    this.shape = new PadShape(this.doc, parts.limits);
+    this.shape = new PadShape(this.doc, parts.limits, () => this.unplaced.count);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.unwatchPresence = parts.presenceExpiry.watch(this.awareness);
@@ -160,7 +165,10 @@ export class Room {
     this.fanout = new Fanout(this.conns, this.awareness, parts.clock);
     this.writer = parts.writer;
     this.link = parts.link(this.doc, this.awareness);
-    this.recorder = parts.recorder?.(this.doc, () => parts.joinState.state()) ?? null;
+    this.recorder =
+      parts.recorder?.(this.doc, () =>
+        parts.joinState.ready ? parts.joinState.state() : Promise.resolve(encodeState(this.doc, undefined, false)),
+      ) ?? null;
     // History lists refresh live: a version recorded here, or on a peer node, is announced to
     // every client that opted in with padmesh=2 (V7).
     if (this.recorder)
@@ -171,7 +179,10 @@ export class Room {
     if (this.link) this.link.onPeerVersion = (id) => this.announceVersion(id);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     // The load may have applied big entries in slices over pending ones (load-in-turns.ts).
-    if (this.doc.store.pendingStructs) this.forceRetry();
+    if (this.doc.store.pendingStructs) {
+      this.unplaced.addPendingOf(this.doc);
+      this.forceRetry();
+    }
     this.awareness.on('update', (change: AwarenessChange, origin: unknown) => this.onAwarenessUpdate(change, origin));
   }
 
@@ -231,7 +242,8 @@ export class Room {
    * set): it is charged to `scans`, the address's budget (HI5), or refused with 4529.
    */
   syncAnswer(stateVector: Uint8Array, scans?: TokenBucket): Uint8Array[] {
-    if (isEmptyStateVector(stateVector)) return this.parts.joinState.answer();
+    // No join answer only while the one of a pad loaded with pending structs is folded (join-state.ts).
+    if (isEmptyStateVector(stateVector) && this.parts.joinState.ready) return this.parts.joinState.answer();
     // Capped at the whole burst, so a pad past it can still be answered: once per refill.
     const cost = Math.min(Math.ceil(this.shape.structCount / SYNC_STRUCTS_PER_STEP), scans?.capacity ?? 0);
     if (scans && !scans.take(cost)) {
@@ -243,7 +255,7 @@ export class Room {
     }
     let update: Uint8Array;
     try {
-      update = encodeState(this.doc, stateVector);
+      update = encodeState(this.doc, stateVector, false);
     } catch {
       throw new CloseError(CloseCode.MalformedMessage, 'invalid state vector in sync step 1');
     }
@@ -412,25 +424,30 @@ export class Room {
     const held = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
     const sole = !held && items.every((i) => i.conn === first);
     const origin: Origin = { kind: 'client', conn: sole ? first : null };
-    let refused: Item | null = null;
+    let refused: { conn: Conn | null; stored: readonly number[] | null } | null = null;
     try {
       this.doc.transact(() => {
         for (const i of items) apply(i.update);
-        for (const i of items) {
-          if (!i.placed) continue;
-          try {
+        let at: Item | null = null;
+        try {
+          for (const i of items) {
+            if (!i.placed) continue;
+            at = i;
             if (i.placed.check(this.doc)) i.placed = null;
-          } catch (err) {
-            // Yjs still ends the transaction and emits its update: none of it is kept (onDocUpdate).
-            refused = i;
-            this.discarding = true;
-            throw err;
           }
+          at = null;
+          this.unplaced.check(this.doc);
+        } catch (err) {
+          if (err instanceof UnplacedRefused) refused = { conn: err.conn, stored: err.refusal.ids };
+          else if (at) refused = { conn: at.conn, stored: null };
+          // Yjs still ends the transaction and emits its update: none of it is kept (onDocUpdate).
+          if (refused) this.discarding = true;
+          throw err;
         }
       }, origin);
       return true;
     } catch (err) {
-      if (refused) return this.refuseBatch(refused, err as ShapeError);
+      if (refused) return this.refuseBatch(refused, err as Error);
       // The doc may hold part of the batch; only storage is known good, so reload from it.
       this.log.error({ err }, 'update passed decoding but failed to apply; reloading pad');
       this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
@@ -444,6 +461,8 @@ export class Room {
     // A later load integrates it once the dependency is stored too; a duplicate is a no-op.
     for (const i of batch.items) if (i.mayPend) this.writer.append(i.update);
     for (const i of batch.items) i.applied?.();
+    // Inserts still waiting in Yjs for what they are placed next to: checked when placed.
+    for (const i of batch.items) if (i.placed) this.unplaced.add(i.placed, i.conn);
     // Updates admitted while a big one was sliced are still counted as coming until they apply.
     if (this.incoming) this.shape.recount();
     else this.shape.settled();
@@ -490,15 +509,22 @@ export class Room {
   }
 
   /**
-   * An insert of `item` was placed where its origins were never neighbours (HI13, found only
-   * once its batch was in the doc): its sender is closed with 4401, and since the doc now holds
-   * the batch, which was neither stored nor sent, the pad is reloaded from storage; the others
-   * on it reconnect and send their part again (it was not acknowledged).
+   * An insert was placed where its origins were never neighbours (HI13, found only once its
+   * batch was in the doc): its sender is closed with 4401, and since the doc now holds the
+   * batch, which was neither stored nor sent, the pad is reloaded from storage; the others on
+   * it reconnect and send their part again (it was not acknowledged). An insert that had
+   * waited in Yjs for a dependency (`stored`) is in storage as it was received (HI3), so the
+   * reload would place it again: closing the pad first quarantines its entry
+   * (`PadWriter.refuseStored`), and whoever sent the dependency succeeds on resending it.
    */
-  private refuseBatch(item: Item, err: ShapeError): false {
-    this.parts.metrics.rejected.inc({ reason: err.limit });
-    this.log.warn({ conn: item.conn.id, err: err.message }, 'insert placed between non-neighbours; batch discarded');
-    item.conn.close(CloseCode.InvalidUpdate, err.message);
+  private refuseBatch(refused: { conn: Conn | null; stored: readonly number[] | null }, err: Error): false {
+    this.parts.metrics.rejected.inc({ reason: 'invalid_origins' });
+    this.log.warn(
+      { conn: refused.conn?.id ?? null, stored: refused.stored !== null, err: err.message },
+      'insert placed between non-neighbours; batch discarded',
+    );
+    if (refused.stored) this.refusedStored.push(...refused.stored);
+    refused.conn?.close(CloseCode.InvalidUpdate, err.message);
     this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
     return false;
   }
@@ -533,6 +559,17 @@ export class Room {
   private onDocUpdate(update: Uint8Array, rawOrigin: unknown): void {
     // A batch refused after Yjs placed it (HI13): the pad reloads from storage without it.
     if (this.discarding) return;
+    // A peer's update or a retry may place inserts that waited (clients' batches check inside their transaction).
+    if (!(isOrigin(rawOrigin) && rawOrigin.kind === 'client')) {
+      try {
+        this.unplaced.check(this.doc);
+      } catch (err) {
+        if (!(err instanceof UnplacedRefused)) throw err;
+        this.discarding = true;
+        this.refuseBatch({ conn: err.conn, stored: err.refusal.ids }, err);
+        return;
+      }
+    }
     this.parts.joinState.push(update);
     this.shape.recount();
     this.forward(update, rawOrigin);
@@ -638,6 +675,10 @@ export class Room {
       if (this.recorder?.dirty && !this.discarded) await this.recorder.record('close').catch(() => {});
       this.recorder?.destroy();
       await this.writer.close();
+      if (this.refusedStored.length > 0 && !this.discarded) {
+        const refused = await this.writer.refuseStored(this.refusedStored);
+        this.log.warn({ refused }, 'stored inserts placed between non-neighbours quarantined');
+      }
       this.retryTimer?.cancel();
       this.fanout.destroy();
       this.unwatchPresence();

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { contains, knownToCreator, misplaced } from '../crdt/placed-check.js';
 import { ShapeError, type Anchor, type Spot } from '../crdt/update-shape.js';
 
 /**
@@ -215,132 +216,6 @@ function walkOpen(o: Y.Item | null, max: number): number {
   return steps;
 }
 
-/** Structs a `PlacedCheck` may step over per update: about a millisecond; past it the rest goes unchecked. */
-export const PLACED_CHECK_VISITS = 200_000;
-
-/**
- * HI13 for items whose origin or right origin came in the same batch (`scanCost` left them
- * out), one update's: run inside the transaction that places them, before its doc update is
- * stored or sent. The same condition as before integration: walking right from the origin (or
- * the list's start), the right origin comes, and nothing before it but the item, the update's
- * other items there and structs its creator could not have known. Else ShapeError, and the
- * room discards the transaction's update (reloading the pad from storage). An anchor is
- * checked once its item is in the doc, so a big update applied in slices has each slice's
- * items checked in that slice's transaction. Anchors waiting in Yjs for a dependency past
- * their batch are not checked.
- */
-export class PlacedCheck {
-  private left: readonly Anchor[];
-  private visits = PLACED_CHECK_VISITS;
-  /**
-   * Per client, the last clock of each item found well placed, and its right origin. A typed
-   * run is a chain of items, each after the one before with the same right origin: each one's
-   * walk is the rest of the walk before it, so it passes without walking (a chain of n walked
-   * n²/2 structs, which spent the budget and left an insert at its end unchecked).
-   */
-  private readonly good = new Map<number, Map<number, Y.ID>>();
-
-  constructor(anchors: readonly Anchor[]) {
-    this.left = anchors;
-  }
-
-  /** Checks the anchors whose items are in the doc now; true once none is left. */
-  check(doc: Y.Doc): boolean {
-    const store = doc.store;
-    const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
-    const later: Anchor[] = [];
-    for (const a of this.left) {
-      const right = a.rightOrigin!;
-      const own = a.at.ids;
-      if (!has(right) || (a.origin && !has(a.origin)) || !placedAll(store, own)) later.push(a);
-      else if (this.visits > 0 && !this.followsGood(a)) this.walk(store, a);
-    }
-    this.left = later;
-    return later.length === 0;
-  }
-
-  private followsGood(a: Anchor): boolean {
-    const o = a.origin;
-    const r = o && this.good.get(o.client)?.get(o.clock);
-    const right = a.rightOrigin!;
-    if (!r || r.client !== right.client || r.clock !== right.clock) return false;
-    this.markGood(a);
-    return true;
-  }
-
-  private walk(store: Y.Doc['store'], a: Anchor): void {
-    const right = a.rightOrigin!;
-    const own = a.at.ids;
-    let o: Y.Item | null;
-    if (a.origin) {
-      const l = Y.getItem(store, a.origin);
-      if (!(l instanceof Y.Item) || l.parentSub !== null) return;
-      o = l.right;
-    } else {
-      const x = Y.getItem(store, Y.createID(own[0]!, own[1]!));
-      if (!(x instanceof Y.Item) || !(x.parent instanceof Y.AbstractType)) return;
-      o = x.parent._start;
-    }
-    for (; o !== null; o = o.right) {
-      if (contains(o, right)) {
-        if (o.id.clock !== right.clock) misplaced(a);
-        return this.markGood(a);
-      }
-      if (--this.visits < 0) return;
-      if (!isOwn(o.id, own) && knownToCreator(o.id, a)) misplaced(a);
-    }
-    misplaced(a);
-  }
-
-  private markGood(a: Anchor): void {
-    const ids = a.at.ids;
-    for (let i = 0; i < ids.length; i += 3) {
-      let ends = this.good.get(ids[i]!);
-      if (!ends) this.good.set(ids[i]!, (ends = new Map()));
-      ends.set(ids[i + 2]! - 1, a.rightOrigin!);
-    }
-  }
-}
-
-/** True once every item at this position (client, clock, end) is in the store. */
-function placedAll(store: Y.Doc['store'], ids: readonly number[]): boolean {
-  for (let i = 0; i < ids.length; i += 3) if (Y.getState(store, ids[i]!) < ids[i + 2]!) return false;
-  return true;
-}
-
-function isOwn(id: Y.ID, ids: readonly number[]): boolean {
-  for (let i = 0; i < ids.length; i += 3)
-    if (id.client === ids[i] && id.clock >= ids[i + 1]! && id.clock < ids[i + 2]!) return true;
-  return false;
-}
-
-/**
- * True if the creator of `a`'s item had this struct: a client's clocks arrive in order, so
- * whoever knew the right origin knew that client's earlier clocks, and likewise the origin's.
- * Yjs places an item with both origins known right after its origin, before its right origin,
- * so anything it knew cannot lie between them; only edits it had not seen can.
- */
-function knownToCreator(id: Y.ID, a: Anchor): boolean {
-  const r = a.rightOrigin!;
-  if (id.client === r.client && id.clock < r.clock) return true;
-  const l = a.origin;
-  return l !== null && id.client === l.client && id.clock <= l.clock;
-}
-
-/**
- * An item whose origins were never neighbours (a crafted or corrupted update): Yjs places it
- * by a walk that depends on what else the doc holds, so peers that receive it in another
- * order, and this pad reloaded from storage, would place it elsewhere and diverge for good
- * (found by the fuzzer: seed 1126500 epoch 115, a flipped clock). Honest Yjs never makes one.
- */
-function misplaced(a: Anchor): never {
-  const id = (x: Y.ID | null) => (x ? `${x.client}:${x.clock}` : 'none');
-  throw new ShapeError(
-    'invalid_origins',
-    `an insert's origins (${id(a.origin)}, ${id(a.rightOrigin)}) were never neighbours in this pad`,
-  );
-}
-
 /** The first item Yjs would look at for an anchor with no origin, null when there is nothing to walk. */
 function start(doc: Y.Doc, a: Anchor): Y.Item | null | 'walk-map' {
   if (a.rightOrigin) {
@@ -369,10 +244,6 @@ function parentType(doc: Y.Doc, a: Anchor): SharedType | null {
 
 /** Any shared type, as the doc's share map holds them. */
 type SharedType = Y.Doc['share'] extends Map<string, infer T> ? T : never;
-
-function contains(item: Y.Item, id: Y.ID): boolean {
-  return item.id.client === id.client && item.id.clock <= id.clock && id.clock < item.id.clock + item.length;
-}
 
 /** Structs Yjs steps over per delete range cost about what one walk step does (5.5 ns vs 2-8 µs). */
 export const DELETE_VISITS_PER_STEP = 512;

@@ -57,7 +57,7 @@ interface QuarantineDoc {
   pad: string;
   kind: 'update' | 'snapshot';
   seq: number;
-  reason: 'checksum' | 'undecodable';
+  reason: CorruptEntry['reason'];
   data: Binary;
   at: Date;
 }

@@ -214,7 +214,7 @@ export class PostgresStorage implements Storage {
       pad: r.pad,
       kind: r.kind === 'snapshot' ? 'snapshot' : 'update',
       seq: Number(r.seq),
-      reason: r.reason === 'checksum' ? 'checksum' : 'undecodable',
+      reason: r.reason === 'checksum' || r.reason === 'misplaced' ? r.reason : 'undecodable',
       data: new Uint8Array(r.data),
       at: r.at,
     }));

@@ -193,7 +193,7 @@ export class SqliteStorage implements Storage {
       pad: r.pad,
       kind: r.kind === 'snapshot' ? 'snapshot' : 'update',
       seq: r.seq,
-      reason: r.reason === 'checksum' ? 'checksum' : 'undecodable',
+      reason: r.reason === 'checksum' || r.reason === 'misplaced' ? r.reason : 'undecodable',
       data: new Uint8Array(r.data),
       at: new Date(r.at),
     }));

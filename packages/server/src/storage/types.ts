@@ -31,7 +31,8 @@ export interface CorruptEntry {
   /** `update`: the log entry at `seq`; `snapshot`: the snapshot covering through `seq`. */
   kind: 'update' | 'snapshot';
   seq: number;
-  reason: 'checksum' | 'undecodable';
+  /** `misplaced`: not corrupt, but a client's insert between non-neighbours, refused (HI13). */
+  reason: 'checksum' | 'undecodable' | 'misplaced';
 }
 
 /** An entry moved aside by `quarantine`, with its original bytes (never deleted). */

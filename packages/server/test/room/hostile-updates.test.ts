@@ -10,6 +10,8 @@ import { concatClientBlocks, concurrentInserts, updateFrame } from '../../testin
 import { baseText, deleteRanges, fragmentedText } from '../../testing/big-updates.js';
 import { SLICE_STRUCTS } from '../../src/crdt/update-split.js';
 import { SMALL_UPDATE_BYTES } from '../../src/transport/session.js';
+import { MAX_UNPLACED_ANCHORS } from '../../src/room/unplaced.js';
+import { compactPad } from '../../src/persistence/compaction.js';
 
 /** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
 async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
@@ -44,6 +46,17 @@ async function storedText(sim: Sim, pad: string): Promise<{ text: string; entrie
   if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
   for (const u of stored.updates) Y.applyUpdate(doc, u);
   return { text: doc.getText('content').toString(), entries: stored.updates.length + (stored.snapshot ? 1 : 0) };
+}
+
+/** One insert "Z" of client 777 after (client, origin), with right origin (client, right). */
+function waitingInsert(client: number, origin: number, right: number): Uint8Array {
+  const e = encoding.createEncoder();
+  for (const n of [1, 1, 777, 0]) encoding.writeVarUint(e, n);
+  encoding.writeUint8(e, 0x80 | 0x40 | 4);
+  for (const n of [client, origin, client, right]) encoding.writeVarUint(e, n);
+  encoding.writeVarString(e, 'Z');
+  encoding.writeVarUint(e, 0);
+  return encoding.toUint8Array(e);
 }
 
 async function connectedWith(sim: Sim, node: SimNode, pad: string, text: string): Promise<SimClient> {
@@ -330,6 +343,107 @@ describe('Hostile input (HI)', () => {
       assert.ok(!again.text.includes('Z'), 'the reloaded pad does not hold it');
       assert.ok(again.text.startsWith('h') && again.text.endsWith('ello'), again.text.slice(0, 20));
       await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI13 an insert that waits for its origin and then lands between non-neighbours: refused when placed, its stored entry quarantined, the typist who sent the origin is saved on resending', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const writer = await connectedWith(sim, node, 'waits', 'hello');
+      const evil = await node.connect('waits');
+      const watcher = await node.connect('waits');
+      await sim.run();
+      // "Z" after (a, 6), which the writer has yet to type, with right origin (a, 3): whoever
+      // knew (a, 6) knew (a, 4) to (a, 6) too, which lie between them.
+      evil.sendRaw(updateFrame(waitingInsert(writer.doc.clientID, 6, 3)));
+      await sim.run();
+      assert.equal(evil.closeCode, null, 'it waits in Yjs, unchecked so far');
+      writer.insert(5, '!!');
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.InvalidUpdate, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.match(evil.closeReason, /never neighbours/);
+      assert.equal(writer.closeCode, CloseCode.Reload, 'the batch that placed it was discarded');
+      assert.equal(watcher.closeCode, CloseCode.Reload);
+      assert.ok(!watcher.text.includes('Z'), 'nothing of it sent');
+      await sim.run();
+      const jailed = await sim.storage.quarantined('waits');
+      assert.deepEqual(
+        jailed.map((q) => q.reason),
+        ['misplaced'],
+        'its entry, stored as received, is moved aside',
+      );
+      const back = await node.connect('waits', { doc: writer.doc });
+      await sim.run();
+      assert.equal(back.closeCode, null, `closed ${back.closeCode} ${back.closeReason}`);
+      assert.equal(back.acked, back.sent, 'the resent typing is saved');
+      assert.equal((await storedText(sim, 'waits')).text, 'hello!!');
+      const fresh = await node.connect('waits');
+      await sim.run();
+      assert.equal(fresh.text, 'hello!!');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HI13 the same insert left waiting by a load (after a crash; after an unload and a compaction that put it among the pending structs of a snapshot) is checked when placed', async () => {
+    for (const how of ['crash', 'unload'] as const) {
+      const sim = new Sim();
+      try {
+        const first = sim.node();
+        const writer = await connectedWith(sim, first, 'reload', 'hello');
+        const evil = await first.connect('reload');
+        await sim.run();
+        evil.sendRaw(updateFrame(waitingInsert(writer.doc.clientID, 6, 3)));
+        await sim.run();
+        if (how === 'crash') first.crash();
+        else {
+          writer.disconnect();
+          evil.disconnect();
+          await first.close();
+          await compactPad(sim.storage, 'reload');
+          assert.ok((await sim.storage.load('reload')).snapshot, 'the log folded, pending structs included');
+        }
+        const second = sim.node();
+        const back = await second.connect('reload', { doc: writer.doc });
+        await sim.run();
+        back.insert(5, '!!');
+        await sim.run();
+        assert.equal(back.closeCode, CloseCode.Reload, `${how}: closed ${back.closeCode} ${back.closeReason}`);
+        await sim.run();
+        const again = await second.connect('reload', { doc: writer.doc });
+        await sim.run();
+        assert.equal(again.closeCode, null, `${how}: closed ${again.closeCode} ${again.closeReason}`);
+        assert.equal(again.acked, again.sent, `${how}: the resent typing is saved`);
+        const fresh = await second.connect('reload');
+        await sim.run();
+        assert.equal(fresh.text, 'hello!!', how);
+        await second.close();
+        assert.equal((await storedText(sim, 'reload')).text, 'hello!!', `${how}: stored without it`);
+      } finally {
+        await sim.storage.close();
+      }
+    }
+  });
+
+  it('HI3 HI13 inserts that may wait past their batch are bounded per pad (4524)', () =>
+    scenario({}, async (sim, node) => {
+      const writer = await connectedWith(sim, node, 'many', 'hello');
+      const a = writer.doc.clientID;
+      const evil = await node.connect('many');
+      await sim.run();
+      // One update of MAX_UNPLACED_ANCHORS + 1 inserts, each at its own spot after a clock the
+      // writer has yet to type (well placed or not, none can be checked before it is there).
+      const n = MAX_UNPLACED_ANCHORS + 1;
+      const e = encoding.createEncoder();
+      for (const x of [1, n, 777, 0]) encoding.writeVarUint(e, x);
+      for (let k = 0; k < n; k++) {
+        encoding.writeUint8(e, 0x80 | 0x40 | 4);
+        for (const x of [a, 100 + k, a, 101 + k]) encoding.writeVarUint(e, x);
+        encoding.writeVarString(e, 'q');
+      }
+      encoding.writeVarUint(e, 0);
+      evil.sendRaw(updateFrame(encoding.toUint8Array(e)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.MissingDependencies, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.match(evil.closeReason, /inserts waiting/);
+      assert.equal((await sim.storage.load('many')).updates.length, 1, 'nothing of it stored');
     }));
 
   it('HI1 delete sets that make Yjs step over or split structs past the budget are refused (4415), nothing applied', () =>
