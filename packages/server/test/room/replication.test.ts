@@ -1,4 +1,6 @@
+import { CloseCode, encodeMessage } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
+import * as encoding from 'lib0/encoding';
 import { afterEach, describe, it } from 'node:test';
 import { SWEEP_PERIODS } from '../../src/cluster/anti-entropy.js';
 import { MemoryBus } from '../../src/cluster/bus/memory.js';
@@ -133,5 +135,41 @@ describe('Replication between nodes (harness)', () => {
     await sim.advance(500 * (SWEEP_PERIODS + 4));
     assert.equal(a.text, 'some text', 'the sweep repaired the lost deletion');
     await spy.close();
+  });
+  it('C1 HI13 an insert waiting on one node for a clock typed on another is refused there when the relay places it; its stored entry is quarantined, and both nodes hold the same text', async () => {
+    sim = new Sim();
+    const [n1, n2] = ['n1', 'n2'].map((id) => sim.node({ id, cluster: true }));
+    const writer = await n2!.connect('relay');
+    const evil = await n1!.connect('relay');
+    const watcher = await n1!.connect('relay');
+    await sim.run();
+    writer.insert(0, 'hello');
+    await sim.run();
+    assert.equal(watcher.text, 'hello');
+    // "Z" after (a, 6), which the writer has yet to type, with right origin (a, 3).
+    const e = encoding.createEncoder();
+    for (const n of [1, 1, 777, 0]) encoding.writeVarUint(e, n);
+    encoding.writeUint8(e, 0x80 | 0x40 | 4);
+    for (const n of [writer.doc.clientID, 6, writer.doc.clientID, 3]) encoding.writeVarUint(e, n);
+    encoding.writeVarString(e, 'Z');
+    encoding.writeVarUint(e, 0);
+    evil.sendRaw(encodeMessage({ type: 'update', update: encoding.toUint8Array(e) }));
+    await sim.run();
+    assert.equal(evil.closeCode, null, 'it waits on n1');
+    writer.insert(5, '!!');
+    await sim.run();
+    assert.equal(writer.closeCode, null, 'n2 never had it: the typist is saved there');
+    assert.equal(writer.acked, writer.sent);
+    assert.equal(evil.closeCode, CloseCode.InvalidUpdate, `closed ${evil.closeCode} ${evil.closeReason}`);
+    assert.equal(watcher.closeCode, CloseCode.Reload, 'n1 reloads without it');
+    assert.deepEqual(
+      (await sim.storage.quarantined('relay')).map((q) => q.reason),
+      ['misplaced'],
+    );
+    const back = await n1!.connect('relay');
+    await sim.run();
+    assert.equal(back.text, 'hello!!');
+    assert.equal(await sim.stored('relay'), 'hello!!');
+    for (const n of [n1!, n2!]) assert.equal(await n.withPad('relay', async (room) => room.text), 'hello!!', n.id);
   });
 });
