@@ -95,6 +95,7 @@ function format(r: RoundResult, heapAtStart: number): string {
     `longest synchronous handling of one message: ${r.longest.ms.toFixed(1)} ms (${r.longest.what})`,
     `longest pad unload (flush + compaction): ${r.longestUnload.ms.toFixed(1)} ms (${r.longestUnload.what})`,
     `longest compaction fold (inline in the simulator): ${r.longestFold.ms.toFixed(1)} ms (${r.longestFold.what})`,
+    `honest clients that rejoined after a waiting insert was refused once placed (HI13): ${r.rejoins}`,
     `heap: ${Math.round(heapAtStart / 2 ** 20)} MiB at start, ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB at end`,
   );
   return lines.join('\n');

@@ -16,6 +16,8 @@ export interface UpdateShape {
   /** Deepest chain of nested types defined inside this update (1 = a type under a root). */
   depth: number;
   deleteRanges: number;
+  /** Byte offset where the delete set starts (the struct section is everything before it). */
+  deleteSetAt: number;
   /** The delete set as sent, flat (client, clock, len, ...): what `scan-probe.ts` prices in the doc. */
   deletes: number[];
   /** Characters of ContentString items (an upper bound on what the text grows by). */

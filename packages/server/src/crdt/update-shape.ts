@@ -105,6 +105,7 @@ class ShapeReader {
     types: 0,
     depth: 0,
     deleteRanges: 0,
+    deleteSetAt: 0,
     deletes: [],
     insertedChars: 0,
     kinds: {},
@@ -407,6 +408,7 @@ class ShapeReader {
 
   private finish(): void {
     const { shape, kinds } = this;
+    shape.deleteSetAt = this.dsStart;
     CONTENT_KINDS.forEach((k, i) => kinds[i]! > 0 && (shape.kinds[k] = kinds[i]!));
     if (kinds[CONTENT_KINDS.length]! > 0) shape.kinds.unknown = kinds[CONTENT_KINDS.length]!;
     if (this.strict) {

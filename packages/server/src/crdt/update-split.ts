@@ -37,6 +37,8 @@ export class UpdateSlicer {
     private readonly update: Uint8Array,
     private readonly table: StructTable,
     private readonly max = SLICE_STRUCTS,
+    /** False: the last slice carries an empty delete set (`DeleteSlicer` applies it after, in parts). */
+    private readonly withDeletes = true,
   ) {
     for (let i = 0; i < table.count; i++) {
       const c = table.client[i]!;
@@ -188,7 +190,7 @@ export class UpdateSlicer {
         encoding.writeUint8Array(e, this.update.subarray(t.start[i]!, t.end[i]!));
       }
     }
-    if (last) encoding.writeUint8Array(e, this.update.subarray(t.dsStart, t.dsEnd));
+    if (last && this.withDeletes) encoding.writeUint8Array(e, this.update.subarray(t.dsStart, t.dsEnd));
     else encoding.writeVarUint(e, 0);
     return encoding.toUint8Array(e);
   }

@@ -29,6 +29,8 @@ export interface Admission {
   mayPend: boolean;
   /** Inserts placed by what comes in the same batch: HI13 is checked once they are in (`checkPlaced`). */
   placed: Anchor[] | null;
+  /** What applying its delete set costs, in walk steps (HI1): past DELETE_SLICE_STEPS it is applied in slices. */
+  deleteSteps: number;
 }
 
 /**
@@ -104,7 +106,11 @@ export class PadShape {
     const allowed = Math.floor(scans.available());
     const placed: Anchor[] | null = shape.anchors.length > 0 ? [] : null;
     let steps = placed ? scanCost(this.doc, shape.anchors, allowed, placed) : 0;
-    if (steps <= allowed && shape.deletes.length > 0) steps += deleteCost(this.doc, shape.deletes, allowed - steps);
+    let deleteSteps = 0;
+    if (steps <= allowed && shape.deletes.length > 0) {
+      deleteSteps = deleteCost(this.doc, shape.deletes, allowed - steps);
+      steps += deleteSteps;
+    }
     if (!scans.take(steps))
       throw new ShapeError(
         'scan_budget',
@@ -138,7 +144,7 @@ export class PadShape {
     }
     b.structs += shape.structs;
     for (const c of shape.clients) if (!known.has(c)) b.clients.add(c);
-    return { mayPend, placed: placed && placed.length > 0 ? placed : null };
+    return { mayPend, placed: placed && placed.length > 0 ? placed : null, deleteSteps };
   }
 
   /** The update's delete ranges that reach past what the pad, this batch and the update itself have. */

@@ -15,6 +15,8 @@ import { CloseError, type Conn } from '../transport/socket.js';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
 import { PlacedCheck } from '../crdt/placed-check.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
+import { DELETE_SLICE_VISITS, DeleteSlicer, oneSlice, structsOnly, type Slicer } from '../crdt/delete-slices.js';
+import { DELETE_VISITS_PER_STEP } from './scan-probe.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
 import type { JoinState } from './join-state.js';
@@ -99,8 +101,8 @@ interface Item {
   conn: Conn;
   update: Uint8Array;
   mayPend: boolean;
-  /** A big update is applied a dependency-closed slice per turn (HS2); null: all at once in the batch. */
-  slicer: UpdateSlicer | null;
+  /** A big update (or a dear delete set) is applied a slice per turn (HS2); null: all at once in the batch. */
+  slicer: Slicer | null;
   /** Called once it is applied (or abandoned): frees the node's slot for big updates (HS3). */
   applied: (() => void) | null;
   /** Its inserts placed by others in the batch, checked as they are applied (HI13); null once none is left. */
@@ -298,8 +300,9 @@ export class Room {
     this.checkGrowth(update.length, insertedChars, shape.structs > 0);
     let mayPend: boolean;
     let placed: Anchor[] | null;
+    let deleteSteps: number;
     try {
-      ({ mayPend, placed } = this.shape.admit(
+      ({ mayPend, placed, deleteSteps } = this.shape.admit(
         shape,
         update.length,
         scans,
@@ -318,8 +321,7 @@ export class Room {
               : CloseCode.PadTooComplex;
       throw new CloseError(code, err.message);
     }
-    // Only a recorded shape (the session's stepped read) locates the structs a slice is cut from.
-    const slicer = shape.table && shape.structs > SLICE_STRUCTS ? new UpdateSlicer(update, shape.table) : null;
+    const slicer = slicerFor(update, shape, deleteSteps);
     q.items.push({
       conn,
       update,
@@ -525,7 +527,7 @@ export class Room {
     );
     if (refused.stored) this.refusedStored.push(...refused.stored);
     refused.conn?.close(CloseCode.InvalidUpdate, err.message);
-    this.evict(CloseCode.Reload, 'pad reloaded after an invalid update');
+    this.evict(CloseCode.Reload, refused.stored ? RELOAD_WITHOUT_REFUSED : 'pad reloaded after an invalid update');
     return false;
   }
 
@@ -689,6 +691,29 @@ export class Room {
     this.lifecycle = { kind: 'closing', done };
     return done;
   }
+}
+
+/**
+ * Why the others on a pad reconnect after an insert that had waited for a dependency was
+ * refused once placed (HI13): often in the batch of whoever sent the dependency, who then
+ * sends it again and is saved.
+ */
+export const RELOAD_WITHOUT_REFUSED = 'pad reloaded without an insert refused once placed; send unsaved edits again';
+
+/** Delete-set steps past which it is applied in slices: about one slice's worth of walking. */
+const DELETE_SLICE_STEPS = DELETE_SLICE_VISITS / DELETE_VISITS_PER_STEP;
+
+/** How an admitted update is applied: whole in the batch (null), or a slice per turn (HS2). */
+function slicerFor(update: Uint8Array, shape: UpdateShape, deleteSteps: number): Slicer | null {
+  // Only a recorded shape (the session's stepped read) locates the structs a slice is cut from.
+  const bigStructs = shape.table !== null && shape.structs > SLICE_STRUCTS;
+  if (deleteSteps <= DELETE_SLICE_STEPS) return bigStructs ? new UpdateSlicer(update, shape.table!) : null;
+  const structs = bigStructs
+    ? new UpdateSlicer(update, shape.table!, SLICE_STRUCTS, false)
+    : shape.structs > 0
+      ? oneSlice(structsOnly(update, shape.deleteSetAt))
+      : null;
+  return new DeleteSlicer(structs, shape.deletes);
 }
 
 function newSettler(): { done: Promise<void>; settle: () => void } {

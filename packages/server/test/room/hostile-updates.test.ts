@@ -473,6 +473,52 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HS2 HI1 a delete set under the budget but dear (500 copies of a range over 20,000 structs, with an insert) is applied a slice per turn; other pads move in between; the result is the whole update applied', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const fragmented = await node.connect('dear', { doc: fragmentedText(20_000) });
+      await sim.run();
+      const evil = await node.connect('dear');
+      await sim.run();
+      // One insert of client 9 at the end, then the dear delete set: one update.
+      const ds = deleteRanges(5, Array(500).fill([0, 20_000]));
+      const typist = new Y.Doc();
+      typist.clientID = 9;
+      Y.applyUpdate(typist, Y.encodeStateAsUpdate(fragmented.doc));
+      const sv = Y.encodeStateVector(typist);
+      typist.getText('content').insert(20_000, 'A');
+      const insert = Y.encodeStateAsUpdate(typist, sv);
+      // Its empty delete set (the last byte) replaced by the dear one.
+      const update = new Uint8Array([...insert.subarray(0, insert.length - 1), ...ds.subarray(1)]);
+      const expected = new Y.Doc();
+      Y.applyUpdate(expected, Y.encodeStateAsUpdate(fragmented.doc));
+      Y.applyUpdate(expected, update);
+      assert.equal(expected.getText('content').toString(), 'A');
+      const watcher = await node.connect('bystander');
+      await sim.run();
+      const before = fragmented.receivedOf('update').length;
+      evil.sendRaw(updateFrame(update));
+      evil.flushUp();
+      b.insert(b.text.length, 'x');
+      b.flushUp();
+      let bystanderFirst = false;
+      for (let t = 0; t < 1_000 && (await sim.clock.step()); t++) {
+        watcher.flushDown();
+        fragmented.flushDown();
+        if (watcher.text.endsWith('x') && fragmented.text !== 'A') bystanderFirst = true;
+      }
+      await sim.run();
+      assert.equal(evil.closeCode, null, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.equal(fragmented.text, 'A');
+      const slices = fragmented.receivedOf('update').length - before;
+      // The insert, then the first ~1,000,000 visits' worth of ranges; Yjs merges what they
+      // deleted when that transaction ends, so the copies after it cost little.
+      assert.ok(slices >= 2, `applied in ${slices} slices`);
+      assert.ok(bystanderFirst, "the bystander's edit went out while it was being applied");
+      assert.equal((await storedText(sim, 'dear')).text, 'A');
+      assert.deepEqual(Y.encodeStateVector(fragmented.doc), Y.encodeStateVector(expected));
+    }));
+
   it('HI1 honest deletes pass the delete charge: all of a fragmented pad in one range, 3,000 word deletes', () =>
     scenario({}, async (sim, node) => {
       const owner = await node.connect('deletes', { doc: fragmentedText(20_000) });

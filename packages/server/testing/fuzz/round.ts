@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { CloseCode } from '@padmesh/protocol';
 import * as Y from 'yjs';
-import { PENDING_RETRY_MS } from '../../src/room/room.js';
+import { PENDING_RETRY_MS, RELOAD_WITHOUT_REFUSED } from '../../src/room/room.js';
 import { Sim, type SimNode, type SimSettings } from '../sim/sim.js';
 import { AuditedConn } from './ack-audit.js';
 import { allowedCodes, type Frame, type PadView } from './frames.js';
@@ -61,6 +61,8 @@ export interface RoundResult {
   longestUnload: Stall;
   /** Longest compaction from its load to its snapshot (the fold; inline in the simulator). */
   longestFold: Stall;
+  /** Honest clients that reconnected after an attacker's waiting insert was refused once placed (HI13). */
+  rejoins: number;
 }
 
 /** A broken guarantee, with what replays it. */
@@ -111,6 +113,7 @@ export async function fuzzRound(opts: RoundOptions): Promise<RoundResult> {
     seed: opts.seed,
     messages: 0,
     epochs: 0,
+    rejoins: 0,
     elapsedMs: 0,
     stopped: 'count',
     generators: Object.fromEntries(GENERATOR_NAMES.map((n) => [n, { sent: 0, accepted: 0, refused: {}, maxMs: 0 }])),
@@ -252,7 +255,7 @@ class Epoch {
     this.baseCache = null;
     this.count(HONEST, null);
     this.remember(Y.encodeStateAsUpdate(h.doc, sv));
-    this.checkStep(HONEST);
+    await this.checkStep(HONEST);
   }
 
   private async attackStep({ frame, gen }: { frame: Frame; gen: Generator }): Promise<void> {
@@ -295,7 +298,7 @@ class Epoch {
         );
     }
     if (frame.expect === 'valid') this.remember(frame.update);
-    this.checkStep(gen.name);
+    await this.checkStep(gen.name);
   }
 
   /** Keeps a valid update for later mutations and replays. */
@@ -306,7 +309,8 @@ class Epoch {
   }
 
   /** HF1/HF2/HF4 after every message: no one else was closed, and (every few) honest clients agree. */
-  private checkStep(gen: string): void {
+  private async checkStep(gen: string): Promise<void> {
+    await this.rejoinAfterRefusal();
     for (const c of [...this.honest, this.bystander]) {
       const code = c.client.closeCode;
       // The attacker may fill the pad: then an honest edit is refused like any other (HI2, L5), and the pad's life ends.
@@ -345,6 +349,38 @@ class Epoch {
     }
     if (this.step % 25 === 0) this.bystander.client.insert(0, '.');
     this.throwIfFailed();
+  }
+
+  /**
+   * An attacker's insert that waited for a dependency and was refused once placed (HI13)
+   * reloads the pad, often in the batch of an honest client that sent the dependency: honest
+   * clients then reconnect with their docs, as the web app does, and what they had not got
+   * saved must be saved now (checked below like any of their edits).
+   */
+  private async rejoinAfterRefusal(): Promise<void> {
+    const gone = this.honest.filter(
+      (h) => h.client.closeCode === CloseCode.Reload && h.client.closeReason === RELOAD_WITHOUT_REFUSED,
+    );
+    if (gone.length === 0) return;
+    this.result.rejoins += gone.length;
+    for (const h of gone) {
+      const back = new AuditedConn(
+        await this.node.connect(this.pad, { doc: h.client.doc }),
+        this.storage,
+        this.meter,
+        this.failures,
+      );
+      this.honest[this.honest.indexOf(h)] = back;
+    }
+    await this.sim.run();
+    for (const h of gone)
+      if (
+        h.client.doc.store.pendingStructs === null &&
+        !(await this.node.withPad(this.pad, async (r) => r.text === h.client.text))
+      )
+        this.failures.push(
+          `${this.label('rejoin')}: an honest client's text differs from the node's after it rejoined`,
+        );
   }
 
   /** HF4/HF5 at the end of the pad's life: every honest client, the live doc and storage hold the same pad. */
