@@ -66,6 +66,8 @@ export class JoinState {
    * answer until it is folded without them (see `ready`).
    */
   private unready = false;
+  /** Settles once the fold above is done (or failed: then `ready` stays false). */
+  private folded: Promise<void> = Promise.resolve();
 
   constructor(
     stored: PadContent,
@@ -99,7 +101,7 @@ export class JoinState {
     const join = new JoinState({ snapshot: null, updates: [] }, folder, log);
     join.unready = true;
     join.busy = true;
-    folder.fold(stored.snapshot, stored.updates, { withPendingStructs: false }).then(
+    join.folded = folder.fold(stored.snapshot, stored.updates, { withPendingStructs: false }).then(
       ({ state }) => {
         join.busy = false;
         join.unready = false;
@@ -118,6 +120,11 @@ export class JoinState {
   /** False only while a pad loaded with pending structs has its stored content folded without them. */
   get ready(): boolean {
     return !this.unready;
+  }
+
+  /** Settles when `ready` may have turned true (it stays false if the fold failed). */
+  whenReady(): Promise<void> {
+    return this.folded;
   }
 
   /** The doc applied `update` (its update event): joiners get it from now on. */

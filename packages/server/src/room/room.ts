@@ -19,7 +19,7 @@ import { DELETE_SLICE_VISITS, DeleteSlicer, oneSlice, structsOnly, type Slicer }
 import { DELETE_VISITS_PER_STEP } from './scan-probe.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
-import type { JoinState } from './join-state.js';
+import { ENCODE_AT_LOAD_MAX_STRUCTS, type JoinState } from './join-state.js';
 import { PadShape, type PadShapeLimits } from './pad-shape.js';
 import { padGrowthProblem, type PadSizeLimits } from './pad-size.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
@@ -243,9 +243,15 @@ export class Room {
    * state vector that is not empty is encoded here, O(structs) (Yjs writes the whole delete
    * set): it is charged to `scans`, the address's budget (HI5), or refused with 4529.
    */
-  syncAnswer(stateVector: Uint8Array, scans?: TokenBucket): Uint8Array[] {
-    // No join answer only while the one of a pad loaded with pending structs is folded (join-state.ts).
-    if (isEmptyStateVector(stateVector) && this.parts.joinState.ready) return this.parts.joinState.answer();
+  syncAnswer(stateVector: Uint8Array, scans?: TokenBucket, waited = false): Uint8Array[] | Promise<Uint8Array[]> {
+    if (isEmptyStateVector(stateVector)) {
+      const join = this.parts.joinState;
+      if (join.ready) return join.answer();
+      // A pad loaded with pending structs has its join answer folded without them first
+      // (join-state.ts): a joiner of a big one waits for it rather than encode the pad here.
+      if (!waited && this.shape.structCount > ENCODE_AT_LOAD_MAX_STRUCTS)
+        return join.whenReady().then(() => (this.isOpen ? this.syncAnswer(stateVector, scans, true) : []));
+    }
     // Capped at the whole burst, so a pad past it can still be answered: once per refill.
     const cost = Math.min(Math.ceil(this.shape.structCount / SYNC_STRUCTS_PER_STEP), scans?.capacity ?? 0);
     if (scans && !scans.take(cost)) {

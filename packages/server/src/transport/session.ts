@@ -176,8 +176,15 @@ export class Session {
           this.deps.metrics.rejected.inc({ reason: 'sync_step1_rate' });
           throw new CloseError(CloseCode.RateLimited, `more than ${SYNC_STEP1_BURST} sync requests in a burst`);
         }
-        this.conn.sendAnswer(room.syncAnswer(msg.stateVector, this.scanBucket));
-        return;
+        {
+          const answer = room.syncAnswer(msg.stateVector, this.scanBucket);
+          if (!(answer instanceof Promise)) return this.conn.sendAnswer(answer);
+          void answer.then(
+            (frames) => this.conn.sendAnswer(frames),
+            (err: unknown) => this.refuse(err),
+          );
+          return;
+        }
       case 'awareness':
         return room.applyPresence(this.conn, msg.update);
       case 'query-awareness':

@@ -12,6 +12,7 @@ import { SLICE_STRUCTS } from '../../src/crdt/update-split.js';
 import { SMALL_UPDATE_BYTES } from '../../src/transport/session.js';
 import { MAX_UNPLACED_ANCHORS } from '../../src/room/unplaced.js';
 import { compactPad } from '../../src/persistence/compaction.js';
+import { inlineFolder, type Folder } from '../../src/persistence/compactor.js';
 
 /** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
 async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
@@ -419,6 +420,40 @@ describe('Hostile input (HI)', () => {
       } finally {
         await sim.storage.close();
       }
+    }
+  });
+
+  it('HS5 HI13 a joiner of a big pad loaded with a waiting insert waits for the join answer folded without it (no encode of the pad on the loop)', async () => {
+    const sim = new Sim();
+    try {
+      const first = sim.node();
+      const writer = await first.connect('bigwait', { doc: fragmentedText(12_000) });
+      await sim.run();
+      const evil = await first.connect('bigwait');
+      await sim.run();
+      const last = writer.doc.store.clients.get(writer.doc.clientID)!.length;
+      evil.sendRaw(updateFrame(waitingInsert(writer.doc.clientID, last + 5, 3)));
+      await sim.run();
+      first.crash();
+      // Folds wait for the test, as one on the compactor thread takes its time.
+      let go!: () => void;
+      const gate = new Promise<void>((resolve) => (go = resolve));
+      const folder: Folder = {
+        fold: async (snapshot, updates, opts) => (await gate, inlineFolder.fold(snapshot, updates, opts)),
+        merge: (updates) => inlineFolder.merge(updates),
+      };
+      const second = sim.node({ folder });
+      const joiner = await second.connect('bigwait');
+      await sim.run();
+      assert.equal(joiner.receivedOf('sync-step2').length, 0, 'no answer until the fold is done');
+      go();
+      await sim.run();
+      assert.equal(joiner.closeCode, null, `closed ${joiner.closeCode} ${joiner.closeReason}`);
+      assert.equal(joiner.text.length, 12_000, 'answered, with the whole text');
+      assert.equal(joiner.doc.store.pendingStructs, null, 'and nothing that waits');
+      assert.ok(!joiner.text.includes('Z'));
+    } finally {
+      await sim.storage.close();
     }
   });
 

@@ -22,6 +22,7 @@ import { ANSWER_WINDOW_BYTES, SendBudget } from '../../src/transport/send-budget
 import { SliceGate } from '../../src/transport/slice-gate.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/types.js';
+import type { Folder } from '../../src/persistence/compactor.js';
 import { ManualClock } from '../manual-clock.js';
 import { SimClient, type SimClientOptions } from './sim-client.js';
 
@@ -82,6 +83,8 @@ export class SimNode {
     readonly id: string,
     readonly settings: SimSettings,
     readonly bus: MemoryBus | null,
+    /** Where folds run (the compactor thread in production); inline when absent. */
+    folder?: Folder,
   ) {
     this.log = pino({ level: process.env.SIM_LOG ?? 'silent', base: { node: id } });
     this.batcher = new WriteBatcher(sim.storage, {
@@ -112,6 +115,7 @@ export class SimNode {
         timings: { idleMs: settings.versionIdleMs, maxIntervalMs: settings.versionIntervalMs },
       },
       ...(this.antiEntropy && bus ? { cluster: { bus, nodeId: id, antiEntropy: this.antiEntropy } } : {}),
+      ...(folder ? { folder } : {}),
     };
     this.sendBudget = new SendBudget(settings.sendBufferBudgetBytes, sim.clock, settings.answerWindowBytes);
     // A set heap limit is a test of the estimate alone: the measured heap is left out.
@@ -259,13 +263,14 @@ export class Sim {
   constructor(readonly storage: Storage = new MemoryStorage()) {}
 
   /** A node; with `cluster`, it replicates to the other cluster nodes through the memory bus. */
-  node(opts: { id?: string; cluster?: boolean; settings?: Partial<SimSettings> } = {}): SimNode {
+  node(opts: { id?: string; cluster?: boolean; settings?: Partial<SimSettings>; folder?: Folder } = {}): SimNode {
     const id = opts.id ?? `sim-${this.nodes.length + 1}`;
     const n = new SimNode(
       this,
       id,
       { ...SIM_DEFAULTS, ...opts.settings },
       opts.cluster ? new MemoryBus(this.hub) : null,
+      opts.folder,
     );
     this.nodes.push(n);
     return n;
