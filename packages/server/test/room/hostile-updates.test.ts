@@ -452,6 +452,7 @@ describe('Hostile input (HI)', () => {
       assert.equal(joiner.text.length, 12_000, 'answered, with the whole text');
       assert.equal(joiner.doc.store.pendingStructs, null, 'and nothing that waits');
       assert.ok(!joiner.text.includes('Z'));
+      await second.close();
     } finally {
       await sim.storage.close();
     }
