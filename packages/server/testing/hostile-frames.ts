@@ -57,3 +57,14 @@ export function concatClientBlocks(parts: Uint8Array[]): Uint8Array {
   encoding.writeVarUint(enc.restEncoder, 0);
   return enc.toUint8Array();
 }
+
+/** One insert "Z" of client 777 after (client, origin), with right origin (client, right). */
+export function waitingInsert(client: number, origin: number, right: number): Uint8Array {
+  const e = encoding.createEncoder();
+  for (const n of [1, 1, 777, 0]) encoding.writeVarUint(e, n);
+  encoding.writeUint8(e, 0x80 | 0x40 | 4);
+  for (const n of [client, origin, client, right]) encoding.writeVarUint(e, n);
+  encoding.writeVarString(e, 'Z');
+  encoding.writeVarUint(e, 0);
+  return encoding.toUint8Array(e);
+}

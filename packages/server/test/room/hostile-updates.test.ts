@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { OverloadedError } from '../../src/room/heap-guard.js';
 import { Sim, type SimNode, type SimSettings } from '../../testing/sim/sim.js';
 import type { SimClient } from '../../testing/sim/sim-client.js';
-import { concatClientBlocks, concurrentInserts, updateFrame } from '../../testing/hostile-frames.js';
+import { concatClientBlocks, concurrentInserts, updateFrame, waitingInsert } from '../../testing/hostile-frames.js';
 import { baseText, deleteRanges, fragmentedText } from '../../testing/big-updates.js';
 import { SLICE_STRUCTS } from '../../src/crdt/update-split.js';
 import { SMALL_UPDATE_BYTES } from '../../src/transport/session.js';
@@ -47,17 +47,6 @@ async function storedText(sim: Sim, pad: string): Promise<{ text: string; entrie
   if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
   for (const u of stored.updates) Y.applyUpdate(doc, u);
   return { text: doc.getText('content').toString(), entries: stored.updates.length + (stored.snapshot ? 1 : 0) };
-}
-
-/** One insert "Z" of client 777 after (client, origin), with right origin (client, right). */
-function waitingInsert(client: number, origin: number, right: number): Uint8Array {
-  const e = encoding.createEncoder();
-  for (const n of [1, 1, 777, 0]) encoding.writeVarUint(e, n);
-  encoding.writeUint8(e, 0x80 | 0x40 | 4);
-  for (const n of [client, origin, client, right]) encoding.writeVarUint(e, n);
-  encoding.writeVarString(e, 'Z');
-  encoding.writeVarUint(e, 0);
-  return encoding.toUint8Array(e);
 }
 
 async function connectedWith(sim: Sim, node: SimNode, pad: string, text: string): Promise<SimClient> {

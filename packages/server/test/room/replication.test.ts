@@ -1,10 +1,10 @@
-import { CloseCode, encodeMessage } from '@padmesh/protocol';
+import { CloseCode } from '@padmesh/protocol';
 import assert from 'node:assert/strict';
-import * as encoding from 'lib0/encoding';
 import { afterEach, describe, it } from 'node:test';
 import { SWEEP_PERIODS } from '../../src/cluster/anti-entropy.js';
 import { MemoryBus } from '../../src/cluster/bus/memory.js';
 import { AWARENESS_TICK_MS } from '../../src/room/fanout.js';
+import { updateFrame, waitingInsert } from '../../testing/hostile-frames.js';
 import { Sim } from '../../testing/sim/sim.js';
 import { prng, testSeed } from '../../testing/wait.js';
 
@@ -147,13 +147,7 @@ describe('Replication between nodes (harness)', () => {
     await sim.run();
     assert.equal(watcher.text, 'hello');
     // "Z" after (a, 6), which the writer has yet to type, with right origin (a, 3).
-    const e = encoding.createEncoder();
-    for (const n of [1, 1, 777, 0]) encoding.writeVarUint(e, n);
-    encoding.writeUint8(e, 0x80 | 0x40 | 4);
-    for (const n of [writer.doc.clientID, 6, writer.doc.clientID, 3]) encoding.writeVarUint(e, n);
-    encoding.writeVarString(e, 'Z');
-    encoding.writeVarUint(e, 0);
-    evil.sendRaw(encodeMessage({ type: 'update', update: encoding.toUint8Array(e) }));
+    evil.sendRaw(updateFrame(waitingInsert(writer.doc.clientID, 6, 3)));
     await sim.run();
     assert.equal(evil.closeCode, null, 'it waits on n1');
     writer.insert(5, '!!');
