@@ -182,7 +182,8 @@ export class Room {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     // The load may have applied big entries in slices over pending ones (load-in-turns.ts).
     if (this.doc.store.pendingStructs) {
-      this.unplaced.addPendingOf(this.doc);
+      if (!this.unplaced.addPendingOf(this.doc))
+        this.log.error('pending structs of the load could not be read for HI13');
       this.forceRetry();
     }
     this.awareness.on('update', (change: AwarenessChange, origin: unknown) => this.onAwarenessUpdate(change, origin));

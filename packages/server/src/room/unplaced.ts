@@ -42,10 +42,17 @@ export class Unplaced {
     this.anchors += check.waiting;
   }
 
-  /** What a load left pending in Yjs, checked as a client's leftovers are. */
-  addPendingOf(doc: Y.Doc): void {
+  /** What a load left pending in Yjs, checked as a client's leftovers are; false if it could not be read. */
+  addPendingOf(doc: Y.Doc): boolean {
     const pending = doc.store.pendingStructs;
-    if (pending) this.add(PlacedCheck.ofUpdate(Y.convertUpdateFormatV2ToV1(pending.update), doc), null);
+    if (!pending) return true;
+    try {
+      this.add(PlacedCheck.ofUpdate(Y.convertUpdateFormatV2ToV1(pending.update), doc), null);
+      return true;
+    } catch {
+      // Yjs wrote it, so this should not happen; a pad that cannot load would be worse than an unchecked insert.
+      return false;
+    }
   }
 
   /** Checks the anchors now placed; throws UnplacedRefused for one placed between non-neighbours. */
