@@ -5,6 +5,8 @@ import * as Y from 'yjs';
 export interface Slicer {
   readonly done: boolean;
   next(doc: Y.Doc): Uint8Array;
+  /** Applying the slice `next` gave last took `ms` of wall time (the room's whole turn for it): sizes the next one. */
+  took(ms: number): void;
 }
 
 /**
@@ -27,6 +29,8 @@ const SLOTS_PER_VISIT = 8;
  */
 export class DeleteSlicer implements Slicer {
   private at = 0;
+  /** The structs' slicer while the last slice was one of its: it is sized by time; delete slices by visits. */
+  private paced: Slicer | null = null;
 
   constructor(
     private structs: Slicer | null,
@@ -39,7 +43,12 @@ export class DeleteSlicer implements Slicer {
     return this.structs === null && this.at >= this.deletes.length;
   }
 
+  took(ms: number): void {
+    this.paced?.took(ms);
+  }
+
   next(doc: Y.Doc): Uint8Array {
+    this.paced = this.structs;
     if (this.structs) {
       const slice = this.structs.next(doc);
       if (this.structs.done) this.structs = null;
@@ -112,5 +121,6 @@ export function oneSlice(update: Uint8Array): Slicer {
       given = true;
       return update;
     },
+    took() {},
   };
 }

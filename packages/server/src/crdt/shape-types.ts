@@ -1,4 +1,7 @@
 import type * as Y from 'yjs';
+import type { StructTable } from './struct-table.js';
+
+export type { StructTable };
 
 /**
  * What an update would add to a pad, read from its bytes without integrating it and without
@@ -40,29 +43,6 @@ export interface UpdateShape {
   table: StructTable | null;
   /** With `record` or `check`: what `checkUpdate` says of the update, found while reading it (no Y.decodeUpdate). */
   checked: { insertedChars: number; changes: number } | null;
-}
-
-/**
- * Every struct of a v1 update, in the order of its bytes, as columns (200k structs would be
- * 200k objects otherwise). Blocks of a client that a later block of the same client replaces
- * are left out, as Yjs drops them (`readClientsStructRefs` keeps one block per client).
- */
-export interface StructTable {
-  count: number;
-  /** Byte range of the struct's encoding (info byte to end of content), position independent in v1. */
-  start: Uint32Array;
-  end: Uint32Array;
-  client: Float64Array;
-  clock: Float64Array;
-  len: Float64Array;
-  /**
-   * Per struct, three (client, clock) pairs: origin, right origin, parent item; NaN where the
-   * struct has none or the reference is to its own client (ordered by its own clocks).
-   */
-  deps: Float64Array;
-  /** The delete set's bytes: [dsStart, dsEnd). */
-  dsStart: number;
-  dsEnd: number;
 }
 
 /** An item's place: between origin and rightOrigin, in a parent (root name or type item), under a map key. */

@@ -1,8 +1,13 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import type { Slicer } from './delete-slices.js';
+import { SlicePace } from './slice-pace.js';
 import type { StructTable } from './update-shape.js';
 
-/** Structs per slice: cutting and integrating 2k structs takes ~5-12 ms of CPU (HS2; 8k took up to 50, 4k up to 25). */
+/**
+ * Most structs per slice: cutting and integrating 2k structs takes ~5-12 ms of CPU on a quiet
+ * machine (HS2; 8k took up to 50, 4k up to 25). Slices are sized under it by time (`SlicePace`).
+ */
 export const SLICE_STRUCTS = 2_048;
 
 /** v1 info byte of a Skip struct: a gap in a client's clocks inside one block. */
@@ -22,9 +27,9 @@ const SKIP = 10;
  * written by copying the struct bytes the shape reader located (v1 struct encodings do not
  * depend on their position): no Yjs structs are built to cut them.
  */
-export class UpdateSlicer {
-  /** Per client in the update: its struct indexes in clock order, and how many are sliced. */
-  private readonly queues = new Map<number, { idx: number[]; next: number }>();
+export class UpdateSlicer implements Slicer {
+  /** Per client in the update: its rows of the table [from, to) in clock order, and the next to slice. */
+  private readonly queues = new Map<number, { from: number; to: number; next: number }>();
   /** Clocks reached per client by the slices handed out so far. */
   private readonly reached = new Map<number, number>();
   /** Clients whose next struct may be ready. */
@@ -32,22 +37,28 @@ export class UpdateSlicer {
   /** Clients waiting until another client reaches a clock: waiter client, clock needed (exclusive). */
   private readonly waiting = new Map<number, { client: number; clock: number }[]>();
   private finished = false;
+  private taken = 0;
+  private readonly pace: SlicePace;
 
   constructor(
     private readonly update: Uint8Array,
     private readonly table: StructTable,
-    private readonly max = SLICE_STRUCTS,
+    /** Most structs a slice holds; under it, slices are sized by what the last took (`took`). */
+    max = SLICE_STRUCTS,
     /** False: the last slice carries an empty delete set (`DeleteSlicer` applies it after, in parts). */
     private readonly withDeletes = true,
   ) {
-    for (let i = 0; i < table.count; i++) {
-      const c = table.client[i]!;
-      let q = this.queues.get(c);
-      if (!q) this.queues.set(c, (q = { idx: [], next: 0 }));
-      q.idx.push(i);
-    }
+    this.pace = new SlicePace(max);
+    // A client's structs are one run of rows (its block): a queue is a range, built in O(clients).
+    // Arrays of indexes pushed one by one took ~40 ms of one turn for a 610,000-struct snapshot.
+    for (const b of table.blocks) this.queues.set(b.client, { from: b.from, to: b.to, next: b.from });
     // Yjs starts from the highest client id; any order is correct, this one keeps slices alike.
     this.ready = [...this.queues.keys()].sort((a, b) => a - b);
+  }
+
+  /** Applying the slice handed out last took `ms` of wall time: sizes the next one. */
+  took(ms: number): void {
+    this.pace.took(this.taken, ms);
   }
 
   /** True once the last slice (with the delete set) was handed out. */
@@ -67,6 +78,7 @@ export class UpdateSlicer {
    */
   next(doc: Y.Doc): Uint8Array {
     if (this.finished) throw new Error('no slices left');
+    const max = this.pace.next;
     const store = doc.store;
     const state = (c: number) => Math.max(Y.getState(store, c), this.reached.get(c) ?? 0);
     /** Per client: index into its queue where this slice starts. */
@@ -74,7 +86,7 @@ export class UpdateSlicer {
     let taken = 0;
     /** Structs taken when every parked client was last woken: no progress since means nothing more is ready. */
     let takenAtWake = -1;
-    while (taken < this.max) {
+    while (taken < max) {
       const c = this.ready.pop();
       if (c === undefined) {
         // Nothing known ready: the doc may have gained what a waiter needs since it was parked.
@@ -83,15 +95,15 @@ export class UpdateSlicer {
         continue;
       }
       const q = this.queues.get(c)!;
-      while (q.next < q.idx.length && taken < this.max) {
-        const blocker = this.blocker(q.idx[q.next]!, state);
+      while (q.next < q.to && taken < max) {
+        const blocker = this.blocker(q.next, state);
         if (blocker) {
           this.park(c, blocker.client, blocker.clock);
           break;
         }
         if (!from.has(c)) from.set(c, q.next);
-        const i = q.idx[q.next++]!;
-        const end = this.table.clock[i]! + this.table.len[i]!;
+        const i = q.next++;
+        const end = this.table.clock(i) + this.table.len(i);
         if (end > (this.reached.get(c) ?? 0)) {
           this.reached.set(c, end);
           this.wake(c, state(c));
@@ -99,13 +111,14 @@ export class UpdateSlicer {
         taken++;
       }
       // Still ready (the slice is full): next time, start here.
-      if (q.next < q.idx.length && taken >= this.max && !this.isParked(c)) this.ready.push(c);
+      if (q.next < q.to && taken >= max && !this.isParked(c)) this.ready.push(c);
     }
-    const last = taken < this.max;
+    this.taken = taken;
+    const last = taken < max;
     if (last) {
       // Nothing more can be placed: the rest (never ready) rides in the last slice, pending in Yjs.
-      for (const [c, q] of this.queues) if (q.next < q.idx.length && !from.has(c)) from.set(c, q.next);
-      for (const q of this.queues.values()) q.next = q.idx.length;
+      for (const [c, q] of this.queues) if (q.next < q.to && !from.has(c)) from.set(c, q.next);
+      for (const q of this.queues.values()) q.next = q.to;
       this.finished = true;
     }
     return this.write(from, last);
@@ -118,13 +131,13 @@ export class UpdateSlicer {
    */
   private blocker(i: number, state: (c: number) => number): { client: number; clock: number } | null {
     const t = this.table;
-    const own = t.client[i]!;
-    const clock = t.clock[i]!;
+    const own = t.client(i);
+    const clock = t.clock(i);
     if (state(own) < clock) return { client: own, clock: clock - 1 };
     for (let k = 0; k < 3; k++) {
-      const c = t.deps[i * 6 + 2 * k]!;
+      const c = t.depClient(i, k);
       if (Number.isNaN(c)) continue;
-      const at = t.deps[i * 6 + 2 * k + 1]!;
+      const at = t.depClock(i, k);
       if (at >= state(c)) return { client: c, clock: at };
     }
     return null;
@@ -169,25 +182,21 @@ export class UpdateSlicer {
     const e = encoding.createEncoder();
     encoding.writeVarUint(e, from.size);
     for (const [c, start] of from) {
-      const q = this.queues.get(c)!;
-      const idx = q.idx;
-      const stop = q.next;
+      const stop = this.queues.get(c)!.next;
       let n = stop - start;
-      for (let j = start + 1; j < stop; j++) if (t.clock[idx[j]!]! > t.clock[idx[j - 1]!]! + t.len[idx[j - 1]!]!) n++;
+      for (let j = start + 1; j < stop; j++) if (t.clock(j) > t.clock(j - 1) + t.len(j - 1)) n++;
       encoding.writeVarUint(e, n);
       encoding.writeVarUint(e, c);
-      encoding.writeVarUint(e, t.clock[idx[start]!]!);
-      for (let j = start; j < stop; j++) {
-        const i = idx[j]!;
-        if (j > start) {
-          const prev = idx[j - 1]!;
-          const gap = t.clock[i]! - (t.clock[prev]! + t.len[prev]!);
+      encoding.writeVarUint(e, t.clock(start));
+      for (let i = start; i < stop; i++) {
+        if (i > start) {
+          const gap = t.clock(i) - (t.clock(i - 1) + t.len(i - 1));
           if (gap > 0) {
             encoding.writeUint8(e, SKIP);
             encoding.writeVarUint(e, gap);
           }
         }
-        encoding.writeUint8Array(e, this.update.subarray(t.start[i]!, t.end[i]!));
+        encoding.writeUint8Array(e, this.update.subarray(t.start(i), t.end(i)));
       }
     }
     if (last && this.withDeletes) encoding.writeUint8Array(e, this.update.subarray(t.dsStart, t.dsEnd));

@@ -201,7 +201,9 @@ async function applyBig(doc: Y.Doc, entry: Uint8Array, turns: Turns): Promise<bo
     return true;
   }
   for (;;) {
+    const started = performance.now();
     Y.applyUpdate(doc, slicer.next(doc));
+    slicer.took(performance.now() - started);
     if (slicer.done) return true;
     await turns.next();
   }

@@ -413,7 +413,9 @@ export class Room {
     const item = s.batch.items[s.at]!;
     if (this.lifecycle.kind === 'closed') return this.abandon(s.batch);
     const slicer = item.slicer!;
+    const started = performance.now();
     if (!this.transact([item], () => Y.applyUpdate(this.doc, slicer.next(this.doc)))) return this.abandon(s.batch);
+    slicer.took(performance.now() - started);
     if (!slicer.done) {
       this.parts.clock.after(0, () => this.nextSlice());
       return;
