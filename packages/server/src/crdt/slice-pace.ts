@@ -4,10 +4,16 @@
  * `saved` crosses the loop more than once.
  */
 export const SLICE_TARGET_MS = 8;
-/** The fewest structs a slice is cut to: bounds the slices (and log entries) of one max-cap update. */
-export const SLICE_MIN_STRUCTS = 128;
-/** The first slice's size, before anything is measured: ~2-10 ms of the updates measured (HS2). */
-const FIRST = 512;
+/**
+ * The fewest structs a slice is cut to: bounds the slices (log entries, fan-out frames, what a
+ * joiner is sent) of one big update. A floor of 128 cost more than it saved: the bench's
+ * delete-set phase, whose pad is written by a 20,000-struct paste first, went from a bystander
+ * p99 of 71-121 ms to 115-175 (`BENCH_HOSTILE='delete sets'`, side by side); at 512 it was
+ * 65-68 against 78-105.
+ */
+export const SLICE_MIN_STRUCTS = 512;
+/** The first slice's size, before anything is measured: ~5-20 ms of the updates measured (HS2). */
+const FIRST = 1_024;
 
 /**
  * Sizes slices by what the last one took, so each stays near SLICE_TARGET_MS whatever its
