@@ -353,6 +353,8 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     const flood = startWorker(new URL('../testing/', import.meta.url).href + 'x.ts', 'flood-worker', setup);
     const reports: FloodReport[] = [];
     flood.on('message', (r: FloodReport) => reports.push(r));
+    // A worker that throws reports it here rather than as an unhandled 'error' event.
+    flood.on('error', (err: Error) => reports.push({ kind: 'error', message: err.message }));
     const report = <K extends FloodReport['kind']>(kind: K, timeoutMs: number) =>
       waitFor(
         () => reports.find((r): r is Extract<FloodReport, { kind: K }> => r.kind === kind || r.kind === 'error'),
