@@ -55,6 +55,9 @@ describe('Limits and hostile input', () => {
     const [a, b] = await Promise.all([client(s, 'addr-a').ready(), client(s, 'addr-b').ready()]);
     // a spends the address's burst and more; b, a socket of its own with its own bucket, then waits too.
     for (let i = 0; i < 40; i++) a.insert(i, 'a');
+    // b only once the node has taken a's burst: both sockets' frames are read in one poll
+    // phase in whatever order, and b's read first got the tokens (CI, 6b4dee6: acked 6 of 6).
+    await waitFor(() => a.acked > 0, "a's burst admitted", 5_000);
     for (let i = 0; i < 5; i++) b.insert(i, 'b');
     const other = await client(s, 'addr-c', '127.0.0.2').ready();
     for (let i = 0; i < 5; i++) other.insert(i, 'c');
