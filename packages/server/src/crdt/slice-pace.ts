@@ -37,7 +37,7 @@ export class SlicePace {
   /** The last slice held `structs` and took `ms`: grow at most twofold, shrink at once. */
   took(structs: number, ms: number): void {
     // A slice that was not full (the last, or one cut short by what is not ready) says little of the rest.
-    if (structs < this.size / 2 || structs === 0) return;
+    if (structs < this.size / 2) return;
     const fit = ms > 0 ? Math.floor((structs * SLICE_TARGET_MS) / ms) : this.max;
     this.size = Math.max(Math.min(SLICE_MIN_STRUCTS, this.max), Math.min(this.max, fit, this.size * 2));
   }

@@ -24,7 +24,6 @@ const DEPS = 5;
 export class StructTable {
   constructor(
     private readonly pages: readonly Float64Array[],
-    readonly count: number,
     /** Per client, its structs' rows [from, to), in clock order: v1 writes a client's structs as one block. */
     readonly blocks: readonly { client: number; from: number; to: number }[],
     /** The delete set's bytes: [dsStart, dsEnd). */
@@ -124,7 +123,7 @@ export class TableBuilder {
       else keep = to;
       if (keep > from) kept.push({ client: b.client, from, to: keep });
     });
-    return new StructTable(this.pages, keep, kept, dsStart, dsEnd);
+    return new StructTable(this.pages, kept, dsStart, dsEnd);
   }
 
   private move(from: number, to: number): void {
