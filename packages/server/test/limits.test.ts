@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AllOf, DistinctWindow, KeyedCounter, SlidingWindow, TokenBucket, frameLimitBytes } from '../src/limits.js';
+import { AllOf, DistinctWindow, KeyedCounter, SlidingWindow, TokenBucket, TurnShares, frameLimitBytes } from '../src/limits.js';
 
 describe('Limits', () => {
   it('L1 token bucket allows a burst, then the refill rate', () => {
@@ -31,6 +31,31 @@ describe('Limits', () => {
     now += 100;
     assert.ok(a.take());
     assert.equal(b.take(), false);
+  });
+
+  it("L4 an address's share of one turn: spent within the turn, renewed when it ends, and drawn on with its rate", () => {
+    const turnEnds: (() => void)[] = [];
+    const shares = new TurnShares(3, (fn) => turnEnds.push(fn));
+    const a = shares.get('10.0.0.1');
+    assert.ok(a.take() && a.take(2));
+    assert.equal(a.take(), false, 'the share is spent for this turn');
+    assert.equal(shares.get('10.0.0.1').take(), false, "another socket of the address shares it");
+    assert.equal(a.msUntil(), 1, 'look again next turn');
+    assert.ok(shares.get('10.0.0.2').take(3), 'another address has its own');
+    assert.equal(turnEnds.length, 1, 'one end-of-turn task, however many addresses');
+    turnEnds.shift()!();
+    assert.equal(a.msUntil(), 0);
+    assert.ok(a.take(3), 'renewed when the turn ended');
+    let now = 0;
+    const rate = new TokenBucket(10, 4, () => now);
+    const both = new AllOf(rate, shares.get('10.0.0.3'));
+    assert.ok(both.take(3));
+    assert.equal(both.take(), false, 'the turn is spent though the rate has a token');
+    assert.equal(rate.available(), 1, 'and the refused take took nothing from the rate');
+    turnEnds.shift()!();
+    assert.ok(both.take());
+    assert.equal(both.take(), false, 'now the rate is spent');
+    assert.equal(both.msUntil(), 100);
   });
 
   it('L2 keyed counter caps live items per key and frees on release', () => {

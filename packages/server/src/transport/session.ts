@@ -3,7 +3,7 @@ import { delay, systemClock, type Clock } from '../clock.js';
 import { ShapeError, readUpdateShape, shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { wouldChange } from '../crdt/would-change.js';
 import { DELETE_VISITS_PER_STEP } from '../room/scan-probe.js';
-import { AllOf, TokenBucket } from '../limits.js';
+import { AllOf, TokenBucket, type Bucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { Preload } from '../room/preload.js';
@@ -34,10 +34,11 @@ export interface SessionDeps {
    */
   scans?: TokenBucket;
   /**
-   * The message bucket of the client's address (L4), drawn on beside the connection's own:
-   * 200 sockets each with a fresh burst were 100,000 messages at once. None when absent (tests).
+   * The message budget of the client's address (L4), drawn on beside the connection's own:
+   * 200 sockets each with a fresh burst were 100,000 messages at once. Its rate and its share
+   * of one turn (`TurnShares`). None when absent (tests).
    */
-  addressMessages?: TokenBucket;
+  addressMessages?: Bucket;
 }
 
 /**

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Limits } from '../config.js';
-import { DistinctWindow, KeyedBuckets, KeyedCounter } from '../limits.js';
+import { AllOf, DistinctWindow, KeyedBuckets, KeyedCounter, TurnShares } from '../limits.js';
+import { systemClock } from '../clock.js';
 import { NO_CREDENTIAL, type Credential } from '../access/credential.js';
 import type { LiveAccess } from '../access/live-access.js';
 import { requestToken } from '../access/routes.js';
@@ -22,6 +23,14 @@ import { OverloadedError } from '../room/heap-guard.js';
 const HEARTBEAT_MS = 30_000;
 /** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
+/**
+ * Messages one address may have delivered in one event-loop turn (L4). A burst of keystrokes
+ * on 8 pads costs ~200-270 us a message to read, check, apply and fan out, so 32 are ~8 ms of
+ * a turn, the slices' target (crdt/slice-pace.ts). A turn would have to last 16 ms for this to
+ * hold an address under its rate (2,000 a second). Hostile suite L4, bystander p99 over 4
+ * runs: 214-315 ms with no share, 63-107 ms at 64, 69-84 ms at 32.
+ */
+const ADDRESS_MESSAGES_PER_TURN = 32;
 
 /** `ws` as the room sees it. A class, not an object literal with getters: those go to
  * dictionary mode and cost ~0.5 KiB per connection (heap snapshot, 1,000 idle sockets). */
@@ -111,6 +120,8 @@ export class WsTransport {
   private readonly scans: KeyedBuckets;
   /** The message rate of each address, all its sockets together (L4). */
   private readonly messages: KeyedBuckets;
+  /** And its share of one event-loop turn (L4). */
+  private readonly turnShares = new TurnShares(ADDRESS_MESSAGES_PER_TURN, (fn) => systemClock.after(0, fn));
   /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
   private newPads: DistinctWindow;
   private readonly sendBudget: SendBudget;
@@ -245,7 +256,7 @@ export class WsTransport {
     conn.wantsVersions = level >= PADMESH_VERSIONS_LEVEL;
     const session = new Session(conn, {
       scans: this.scans.get(ip),
-      addressMessages: this.messages.get(ip),
+      addressMessages: new AllOf(this.messages.get(ip), this.turnShares.get(ip)),
       metrics: this.deps.metrics,
       log,
       messagesPerSec: this.deps.limits.messagesPerSec,
