@@ -46,7 +46,7 @@ describe('Limits', () => {
     turnEnds.shift()!();
     assert.equal(a.msUntil(), 0);
     assert.ok(a.take(3), 'renewed when the turn ended');
-    let now = 0;
+    const now = 0;
     const rate = new TokenBucket(10, 4, () => now);
     const both = new AllOf(rate, shares.get('10.0.0.3'));
     assert.ok(both.take(3));
