@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AllOf, DistinctWindow, KeyedCounter, SlidingWindow, TokenBucket, TurnShares, frameLimitBytes } from '../src/limits.js';
+import {
+  AllOf,
+  DistinctWindow,
+  KeyedCounter,
+  SlidingWindow,
+  TokenBucket,
+  TurnShares,
+  frameLimitBytes,
+} from '../src/limits.js';
 
 describe('Limits', () => {
   it('L1 token bucket allows a burst, then the refill rate', () => {
@@ -39,7 +47,7 @@ describe('Limits', () => {
     const a = shares.get('10.0.0.1');
     assert.ok(a.take() && a.take(2));
     assert.equal(a.take(), false, 'the share is spent for this turn');
-    assert.equal(shares.get('10.0.0.1').take(), false, "another socket of the address shares it");
+    assert.equal(shares.get('10.0.0.1').take(), false, 'another socket of the address shares it');
     assert.equal(a.msUntil(), 1, 'look again next turn');
     assert.ok(shares.get('10.0.0.2').take(3), 'another address has its own');
     assert.equal(turnEnds.length, 1, 'one end-of-turn task, however many addresses');
