@@ -9,6 +9,7 @@ import {
   TurnShares,
   frameLimitBytes,
 } from '../src/limits.js';
+import { addressTurnShare } from '../src/transport/ws.js';
 
 describe('Limits', () => {
   it('L1 token bucket allows a burst, then the refill rate', () => {
@@ -64,6 +65,12 @@ describe('Limits', () => {
     assert.ok(both.take());
     assert.equal(both.take(), false, 'now the rate is spent');
     assert.equal(both.msUntil(), 100);
+  });
+
+  it("L4 an address's share of a turn is its rate's worth of 16 ms: it bounds bursts, never the rate", () => {
+    assert.equal(addressTurnShare(2_000), 32, 'the default rate');
+    assert.equal(addressTurnShare(1_000_000), 16_000, 'a raised rate (a trusted proxy, the bench) raises the share');
+    assert.equal(addressTurnShare(10), 1, 'never none');
   });
 
   it('L2 keyed counter caps live items per key and frees on release', () => {

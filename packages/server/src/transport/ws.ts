@@ -24,13 +24,21 @@ const HEARTBEAT_MS = 30_000;
 /** How long a slow consumer gets to take its close frame before the TCP connection is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
 /**
- * Messages one address may have delivered in one event-loop turn (L4). A burst of keystrokes
- * on 8 pads costs ~200-270 us a message to read, check, apply and fan out, so 32 are ~8 ms of
- * a turn, the slices' target (crdt/slice-pace.ts). A turn would have to last 16 ms for this to
- * hold an address under its rate (2,000 a second). Hostile suite L4, bystander p99 over 4
- * runs: 214-315 ms with no share, 63-107 ms at 64, 69-84 ms at 32.
+ * What one address may have delivered in one event-loop turn (L4): its rate's worth of this
+ * many milliseconds. A burst of keystrokes on 8 pads costs ~200-270 us a message to read,
+ * check, apply and fan out; at the default rate (2,000 a second) the share is 32 messages,
+ * ~8 ms of a turn, the slices' target (crdt/slice-pace.ts). It bounds bursts, never the rate:
+ * an address only waits for it in turns longer than this. Tied to the rate, not a count of its
+ * own, so a deployment that raises the address's rate (a trusted proxy, the bench) is not held
+ * to a keystroke's share. Hostile suite L4, bystander p99 over 4 runs: 214-315 ms with no
+ * share, 63-107 ms at 64 messages, 69-99 ms at 32 (8 runs).
  */
-const ADDRESS_MESSAGES_PER_TURN = 32;
+const ADDRESS_TURN_MS = 16;
+
+/** The address's share of one turn, from its rate. */
+export function addressTurnShare(messagesPerSecPerIp: number): number {
+  return Math.max(1, Math.ceil((messagesPerSecPerIp * ADDRESS_TURN_MS) / 1000));
+}
 
 /** `ws` as the room sees it. A class, not an object literal with getters: those go to
  * dictionary mode and cost ~0.5 KiB per connection (heap snapshot, 1,000 idle sockets). */
@@ -121,7 +129,7 @@ export class WsTransport {
   /** The message rate of each address, all its sockets together (L4). */
   private readonly messages: KeyedBuckets;
   /** And its share of one event-loop turn (L4). */
-  private readonly turnShares = new TurnShares(ADDRESS_MESSAGES_PER_TURN, (fn) => systemClock.after(0, fn));
+  private readonly turnShares: TurnShares;
   /** Distinct new pads per address: a client retrying the same new pad counts once (E4). */
   private newPads: DistinctWindow;
   private readonly sendBudget: SendBudget;
@@ -133,6 +141,9 @@ export class WsTransport {
     this.perIp = new KeyedCounter(deps.limits.maxConnectionsPerIp);
     this.scans = new KeyedBuckets(deps.limits.scanStepsPerSec, deps.limits.scanStepsBurst);
     this.messages = new KeyedBuckets(deps.limits.messagesPerSecPerIp, deps.limits.messageBurstPerIp);
+    this.turnShares = new TurnShares(addressTurnShare(deps.limits.messagesPerSecPerIp), (fn) =>
+      systemClock.after(0, fn),
+    );
     this.newPads = deps.newPads ?? new DistinctWindow(deps.limits.maxNewPadsPerIpPerMin, 60_000);
     this.sendBudget = new SendBudget(deps.limits.sendBufferBudgetBytes);
     this.shape = shapeLimits(deps.limits.shape);
