@@ -67,10 +67,10 @@ describe('Limits', () => {
     assert.equal(both.msUntil(), 100);
   });
 
-  it("L4 an address's share of a turn is its rate's worth of 16 ms: it bounds bursts, never the rate", () => {
+  it("L4 an address's share of a turn is its rate's worth of 16 ms, at least 32: it bounds bursts, never the rate", () => {
     assert.equal(addressTurnShare(2_000), 32, 'the default rate');
     assert.equal(addressTurnShare(1_000_000), 16_000, 'a raised rate (a trusted proxy, the bench) raises the share');
-    assert.equal(addressTurnShare(10), 1, 'never none');
+    assert.equal(addressTurnShare(5), 32, 'a low rate does not spread a burst thinner than 32 a turn');
   });
 
   it('L2 keyed counter caps live items per key and frees on release', () => {

@@ -25,19 +25,21 @@ const HEARTBEAT_MS = 30_000;
 const SLOW_CLOSE_GRACE_MS = 1_000;
 /**
  * What one address may have delivered in one event-loop turn (L4): its rate's worth of this
- * many milliseconds. A burst of keystrokes on 8 pads costs ~200-270 us a message to read,
- * check, apply and fan out; at the default rate (2,000 a second) the share is 32 messages,
- * ~8 ms of a turn, the slices' target (crdt/slice-pace.ts). It bounds bursts, never the rate:
- * an address only waits for it in turns longer than this. Tied to the rate, not a count of its
- * own, so a deployment that raises the address's rate (a trusted proxy, the bench) is not held
- * to a keystroke's share. Hostile suite L4, bystander p99 over 4 runs: 214-315 ms with no
- * share, 63-107 ms at 64 messages, 69-99 ms at 32 (8 runs).
+ * many milliseconds, and at least ADDRESS_TURN_MIN. A burst of keystrokes on 8 pads costs
+ * ~200-270 us a message to read, check, apply and fan out, so 32 messages are ~8 ms of a turn,
+ * the slices' target (crdt/slice-pace.ts); at the default rate (2,000 a second) the share is
+ * 32. It bounds bursts, never the rate: an address only waits for it in turns longer than this.
+ * Tied to the rate, not a count of its own, so a deployment that raises the address's rate (a
+ * trusted proxy, the bench) is not held to a keystroke's share. Hostile suite L4, bystander p99
+ * over 4 runs: 214-315 ms with no share, 63-107 ms at 64 messages, 69-99 ms at 32 (8 runs).
  */
 const ADDRESS_TURN_MS = 16;
+/** A lower rate does not spread a burst thinner than this: 32 messages are ~8 ms of a turn. */
+const ADDRESS_TURN_MIN = 32;
 
 /** The address's share of one turn, from its rate. */
 export function addressTurnShare(messagesPerSecPerIp: number): number {
-  return Math.max(1, Math.ceil((messagesPerSecPerIp * ADDRESS_TURN_MS) / 1000));
+  return Math.max(ADDRESS_TURN_MIN, Math.ceil((messagesPerSecPerIp * ADDRESS_TURN_MS) / 1000));
 }
 
 /** `ws` as the room sees it. A class, not an object literal with getters: those go to
