@@ -32,6 +32,14 @@ import { baseText, mapKeys, scatteredInserts } from '../testing/big-updates.js';
 const STRICT = process.env.PADMESH_STRICT_TIMING === '1';
 const BYSTANDER_P99_MS = STRICT ? 100 : 500;
 const HEALTHZ_MAX_MS = STRICT ? 100 : 500;
+/**
+ * HS3's, by default: its node grows by ~500 MB of Yjs items while the bystander types, and V8
+ * marks that heap in steps taken in whatever turn allocates, which slicing cannot bound (SPEC
+ * HS3). 110-230 ms here, and about twice that on the slower CI machine (723 ms in stop 30's run,
+ * with HS4's pad still loaded). Unsliced, each of its updates held the loop ~1.5 s, so this
+ * still fails on that.
+ */
+const HS3_P99_MS = STRICT ? 100 : 1_000;
 /** RSS the node may gain over one attack (the refused frame, its decode, GC slack). */
 const RSS_GROWTH_MAX_MIB = 64;
 const EDIT_EVERY_MS = 20;
@@ -171,6 +179,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     name: string,
     attack: () => Promise<void>,
     rssGrowthMaxMiB = RSS_GROWTH_MAX_MIB,
+    p99MaxMs = BYSTANDER_P99_MS,
   ): Promise<Figures> {
     const pid = node.child.pid!;
     const rssBefore = rssMiB(pid);
@@ -240,7 +249,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     assert.equal(bystander.closeCode, null, 'bystander still connected');
     assert.ok(figures.edits >= 10, `bystander made ${figures.edits} timed edits`);
     assert.ok(figures.healthz >= 5, `${figures.healthz} /healthz polls`);
-    assert.ok(figures.p99 < BYSTANDER_P99_MS, `bystander p99 ${f(figures.p99)} ms`);
+    assert.ok(figures.p99 < p99MaxMs, `bystander p99 ${f(figures.p99)} ms`);
     assert.ok(figures.healthzMax < HEALTHZ_MAX_MS, `/healthz max ${f(figures.healthzMax)} ms`);
     assert.ok(figures.rssGrowthMiB < rssGrowthMaxMiB, `node RSS grew ${f(rssGrowthMiB)} MiB`);
     assert.equal(node.child.exitCode, null, 'node still running');
@@ -467,6 +476,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
           answers = await Promise.all(pads.map((p) => firstSyncAnswer(`${node.wsUrl}/${p}`, 30_000)));
         },
         768,
+        HS3_P99_MS,
       );
       for (const c of senders) assert.equal(c.closeCode, null, 'sender still connected');
       answers.forEach((bytes, i) => assert.ok(bytes > 1_000_000, `answer for ${pads[i]}: ${bytes} B`));
