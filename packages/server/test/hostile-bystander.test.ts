@@ -30,16 +30,17 @@ import { baseText, mapKeys, scatteredInserts } from '../testing/big-updates.js';
  * so it still fails on a real stall. Latency targets proper live in the benchmarks.
  */
 const STRICT = process.env.PADMESH_STRICT_TIMING === '1';
+/** The bystander's edit p99 and /healthz's max. */
 const BYSTANDER_P99_MS = STRICT ? 100 : 500;
-const HEALTHZ_MAX_MS = STRICT ? 100 : 500;
 /**
- * HS3's, by default: its node grows by ~500 MB of Yjs items while the bystander types, and V8
- * marks that heap in steps taken in whatever turn allocates, which slicing cannot bound (SPEC
- * HS3). 110-230 ms here, and about twice that on the slower CI machine (723 ms in stop 30's run,
- * with HS4's pad still loaded). Unsliced, each of its updates held the loop ~1.5 s, so this
- * still fails on that.
+ * HS3's and HS4's (edit p99 and /healthz max), by default: their node grows by 320-600 MB of
+ * Yjs items while the bystander types, and V8 marks that heap in steps taken in whatever turn allocates, which slicing cannot
+ * bound (SPEC HS3). Here HS3 gives 100-230 ms and HS4 80-125 with outliers of 258 (and 472 in
+ * one clean-clone CI run); the CI machine runs about twice as slow (HS3 723 ms in stop 30's run,
+ * with HS4's pad still loaded). Unsliced, HS3's updates held the loop ~1.5 s each and HS4's
+ * load 2.3 s, so this still fails on that.
  */
-const HS3_P99_MS = STRICT ? 100 : 1_000;
+const HEAP_GROWTH_P99_MS = STRICT ? 100 : 1_000;
 /** RSS the node may gain over one attack (the refused frame, its decode, GC slack). */
 const RSS_GROWTH_MAX_MIB = 64;
 const EDIT_EVERY_MS = 20;
@@ -179,7 +180,8 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     name: string,
     attack: () => Promise<void>,
     rssGrowthMaxMiB = RSS_GROWTH_MAX_MIB,
-    p99MaxMs = BYSTANDER_P99_MS,
+    /** For the bystander's edit p99 and /healthz's max. */
+    boundMs = BYSTANDER_P99_MS,
   ): Promise<Figures> {
     const pid = node.child.pid!;
     const rssBefore = rssMiB(pid);
@@ -249,8 +251,8 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
     assert.equal(bystander.closeCode, null, 'bystander still connected');
     assert.ok(figures.edits >= 10, `bystander made ${figures.edits} timed edits`);
     assert.ok(figures.healthz >= 5, `${figures.healthz} /healthz polls`);
-    assert.ok(figures.p99 < p99MaxMs, `bystander p99 ${f(figures.p99)} ms`);
-    assert.ok(figures.healthzMax < HEALTHZ_MAX_MS, `/healthz max ${f(figures.healthzMax)} ms`);
+    assert.ok(figures.p99 < boundMs, `bystander p99 ${f(figures.p99)} ms`);
+    assert.ok(figures.healthzMax < boundMs, `/healthz max ${f(figures.healthzMax)} ms`);
     assert.ok(figures.rssGrowthMiB < rssGrowthMaxMiB, `node RSS grew ${f(rssGrowthMiB)} MiB`);
     assert.equal(node.child.exitCode, null, 'node still running');
     return figures;
@@ -429,6 +431,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
         answerBytes = await firstSyncAnswer(`${node.wsUrl}/heavy`, 60_000);
       },
       768,
+      HEAP_GROWTH_P99_MS,
     );
     assert.ok(answerBytes > 6_000_000, `sync answer of ${answerBytes} B`);
     const reader = await connect('heavy').ready(60_000);
@@ -476,7 +479,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
           answers = await Promise.all(pads.map((p) => firstSyncAnswer(`${node.wsUrl}/${p}`, 30_000)));
         },
         768,
-        HS3_P99_MS,
+        HEAP_GROWTH_P99_MS,
       );
       for (const c of senders) assert.equal(c.closeCode, null, 'sender still connected');
       answers.forEach((bytes, i) => assert.ok(bytes > 1_000_000, `answer for ${pads[i]}: ${bytes} B`));
