@@ -30,8 +30,8 @@ const SLOW_CLOSE_GRACE_MS = 1_000;
  * the slices' target (crdt/slice-pace.ts); at the default rate (2,000 a second) the share is
  * 32. It bounds bursts, never the rate: an address only waits for it in turns longer than this.
  * Tied to the rate, not a count of its own, so a deployment that raises the address's rate (a
- * trusted proxy, the bench) is not held to a keystroke's share. Hostile suite L4, bystander p99
- * over 4 runs: 214-315 ms with no share, 63-107 ms at 64 messages, 69-99 ms at 32 (8 runs).
+ * trusted proxy, the bench) is not held to a keystroke's share. Hostile suite L4, bystander
+ * p99: 214-315 ms with no share (4 runs), 63-107 ms at 64 messages (4), 69-99 ms at 32 (8).
  */
 const ADDRESS_TURN_MS = 16;
 /** A lower rate does not spread a burst thinner than this: 32 messages are ~8 ms of a turn. */
