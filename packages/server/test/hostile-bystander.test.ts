@@ -34,8 +34,8 @@ const STRICT = process.env.PADMESH_STRICT_TIMING === '1';
 const BYSTANDER_P99_MS = STRICT ? 100 : 500;
 /**
  * HS3's and HS4's (edit p99 and /healthz max), by default: their node grows by 320-600 MB of
- * Yjs items while the bystander types, and V8 marks that heap in steps taken in whatever turn allocates, which slicing cannot
- * bound (SPEC HS3). Here HS3 gives 100-230 ms and HS4 80-125 with outliers of 258 (and 472 in
+ * Yjs items while the bystander types, and V8 marks that heap in steps taken in whatever turn
+ * allocates, which slicing cannot bound (SPEC HS3). Here HS3 gives 100-230 ms and HS4 80-125 with outliers of 258 (and 472 in
  * one clean-clone CI run); the CI machine runs about twice as slow (HS3 723 ms in stop 30's run,
  * with HS4's pad still loaded). Unsliced, HS3's updates held the loop ~1.5 s each and HS4's
  * load 2.3 s, so this still fails on that.
@@ -446,7 +446,7 @@ describe('Hostile clients over real sockets, a bystander on another pad (design 
   // on it) the bystander's p99 was 200-400 ms here and 723 ms in one CI run: a single event-loop
   // turn stayed under ~100 ms, but V8 marked a 500-900 MB heap in steps taken in whatever turn
   // allocated (385 ms of steps over 500 ms, --trace-gc). That is the one shared heap (SPEC HS3,
-  // docs/architecture.md "Work in turns"), which slicing cannot bound; this measures the slicing.
+  // docs/architecture.md "Big updates"), which slicing cannot bound; this measures the slicing.
   it(
     'HS3 max-cap updates accepted on three fresh pads, one after another and two at once, then joined: stored, acknowledged, bystander unaffected (real socket)',
     // Each is 199,000-200,000 structs (~2 MB), within every limit: before slicing each held the
