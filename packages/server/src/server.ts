@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Rooms } from './room/rooms.js';
 import { PresenceExpiry } from './room/presence-expiry.js';
+import { SliceGate } from './transport/slice-gate.js';
 import { systemClock } from './clock.js';
 import { StaticFiles } from './http/static-files.js';
 import { recoverBacklog } from './persistence/recovery.js';
@@ -97,6 +98,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       },
       folder: compactor,
       presenceExpiry: new PresenceExpiry(clock),
+      deleteGate: new SliceGate(),
       limits: {
         maxPadBytes: config.maxPadBytes,
         maxPadChars: config.limits.maxPadChars,

@@ -15,6 +15,7 @@ import type { Storage } from '../storage/types.js';
 import { JoinState } from './join-state.js';
 import { Preload } from './preload.js';
 import type { PresenceExpiry } from './presence-expiry.js';
+import type { SliceGate } from '../transport/slice-gate.js';
 import { Room, type RoomLimits } from './room.js';
 
 /** What every room on a node shares. */
@@ -33,6 +34,8 @@ export interface RoomDeps {
   folder?: Folder;
   /** The node's one timer that drops presence nobody renewed. */
   presenceExpiry: PresenceExpiry;
+  /** The node's line for delete sets applied in parts (HS3). */
+  deleteGate: SliceGate;
 }
 
 /**
@@ -99,6 +102,7 @@ async function fromStorage(pad: string, deps: RoomDeps, evicted: () => void, ove
     metrics,
     joinState: JoinState.afterLoad(doc, stored, deps.folder ?? inlineFolder, log.child({ pad })),
     presenceExpiry: deps.presenceExpiry,
+    deleteGate: deps.deleteGate,
   });
   writer.maybeCompact();
   return room;

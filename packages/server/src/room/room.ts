@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
+import type { Claim, SliceGate } from '../transport/slice-gate.js';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
 import { PlacedCheck } from '../crdt/placed-check.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
@@ -63,6 +64,8 @@ export interface RoomParts {
   joinState: JoinState;
   /** The node's one timer that drops presence nobody renewed (instead of one per pad). */
   presenceExpiry: PresenceExpiry;
+  /** The node's line for delete sets applied in parts: one pad at a time (HS3). */
+  deleteGate: SliceGate;
 }
 
 type Lifecycle = { kind: 'open' } | { kind: 'closing'; done: Promise<void> } | { kind: 'closed' };
@@ -103,8 +106,11 @@ interface Item {
   mayPend: boolean;
   /** A big update (or a dear delete set) is applied a slice per turn (HS2); null: all at once in the batch. */
   slicer: Slicer | null;
-  /** Called once it is applied (or abandoned): frees the node's slot for big updates (HS3). */
-  applied: (() => void) | null;
+  /**
+   * Its place in a node-wide line (HS3), released once it is applied or abandoned: a big
+   * update's, claimed by its session; a dear delete set's, claimed here (`deleteGate`).
+   */
+  slot: Claim | null;
   /** Its inserts placed by others in the batch, checked as they are applied (HI13); null once none is left. */
   placed: PlacedCheck | null;
 }
@@ -301,7 +307,7 @@ export class Room {
    * Resolves once the update is applied and durable, and once what it carries is in the doc if it
    * waited for a dependency (`Waiting`); the caller acknowledges it then (D1, P2).
    */
-  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket, applied?: () => void): Promise<void> {
+  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket, slot?: Claim): Promise<void> {
     const insertedChars = shape.insertedChars;
     const q = (this.incoming ??= this.newBatch());
     this.checkGrowth(update.length, insertedChars, shape.structs > 0);
@@ -334,7 +340,7 @@ export class Room {
       update,
       mayPend,
       slicer,
-      applied: applied ?? null,
+      slot: slot ?? (slicer instanceof DeleteSlicer ? this.claimDeleteSlot() : null),
       placed: placed ? new PlacedCheck(placed) : null,
     });
     q.bytes += update.length;
@@ -365,6 +371,19 @@ export class Room {
       this.parts.metrics.rejected.inc({ reason: 'node_overloaded' });
       throw new CloseError(CloseCode.NodeOverloaded, 'server is near its memory limit; try again later');
     }
+  }
+
+  /**
+   * A dear delete set can come in a frame of a few kilobytes, so no session claimed a slot
+   * for it: it waits here for the node's one delete set applied in parts at a time (HS3).
+   * Refused past the line's length like a big update; the batch's counts it was admitted to
+   * stay until the batch settles, which only refuses more meanwhile.
+   */
+  private claimDeleteSlot(): Claim {
+    const claim = this.parts.deleteGate.claim();
+    if (claim) return claim;
+    this.parts.metrics.rejected.inc({ reason: 'slicing_busy' });
+    throw new CloseError(CloseCode.NodeOverloaded, 'server is busy with large delete sets; try again later');
   }
 
   private newBatch(): Incoming {
@@ -398,18 +417,24 @@ export class Room {
       return this.abandon(batch);
     }
     if (end < batch.items.length) {
-      this.slicing = { batch, at: end };
+      const s: Slicing = { batch, at: end };
+      this.slicing = s;
       this.sliced ??= newSettler();
-      this.parts.clock.after(0, () => this.nextSlice());
+      const slot = batch.items[end]!.slot;
+      const first = (): void => {
+        if (this.slicing === s) this.parts.clock.after(0, () => this.nextSlice(s));
+      };
+      if (slot) void slot.granted.then(first);
+      else first();
       return;
     }
     this.finish(batch);
   }
 
   /** One slice of the big update being applied, per turn: other pads' work runs in between (HS2). */
-  private nextSlice(): void {
-    const s = this.slicing;
-    if (!s) return;
+  private nextSlice(s: Slicing): void {
+    // A batch abandoned while its slice waited: a later one has its own chain of turns.
+    if (this.slicing !== s) return;
     const item = s.batch.items[s.at]!;
     if (this.lifecycle.kind === 'closed') return this.abandon(s.batch);
     const slicer = item.slicer!;
@@ -417,7 +442,7 @@ export class Room {
     if (!this.transact([item], () => Y.applyUpdate(this.doc, slicer.next(this.doc)))) return this.abandon(s.batch);
     slicer.took(performance.now() - started);
     if (!slicer.done) {
-      this.parts.clock.after(0, () => this.nextSlice());
+      this.parts.clock.after(0, () => this.nextSlice(s));
       return;
     }
     if (this.doc.store.pendingStructs) this.forceRetry();
@@ -471,7 +496,7 @@ export class Room {
     // missing dependency is stored as received, so `saved` is true in any order (HI3, P2).
     // A later load integrates it once the dependency is stored too; a duplicate is a no-op.
     for (const i of batch.items) if (i.mayPend) this.writer.append(i.update);
-    for (const i of batch.items) i.applied?.();
+    for (const i of batch.items) i.slot?.release();
     // Inserts still waiting in Yjs for what they are placed next to: checked when placed.
     for (const i of batch.items) if (i.placed) this.unplaced.add(i.placed, i.conn);
     // Updates admitted while a big one was sliced are still counted as coming until they apply.
@@ -498,7 +523,7 @@ export class Room {
   /** The pad was evicted or closed mid-batch: nothing more of it applies, and its slots are freed. */
   private abandon(batch: Incoming): void {
     this.slicing = null;
-    for (const i of batch.items) i.applied?.();
+    for (const i of batch.items) i.slot?.release();
     this.endSlicing();
   }
 

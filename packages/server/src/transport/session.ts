@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { Preload } from '../room/preload.js';
 import type { Room } from '../room/room.js';
-import { SliceGate } from './slice-gate.js';
+import { SliceGate, type Claim } from './slice-gate.js';
 import { CloseError, type Conn } from './socket.js';
 import { Throttle, type Reader } from './throttle.js';
 
@@ -216,7 +216,7 @@ export class Session {
     if (first.done) return this.admit(room, update, seq, first.value, first.value.checked!, null);
     // Past one step: this connection's next message waits until this one is admitted (order), and
     // the node reads one such update at a time, a step per turn, so other pads keep moving (HS3).
-    const slot = this.slices.enter();
+    const slot = this.slices.claim();
     if (!slot) {
       this.deps.metrics.rejected.inc({ reason: 'slicing_busy' });
       throw new CloseError(CloseCode.NodeOverloaded, 'server is busy with large updates; try again later');
@@ -231,9 +231,9 @@ export class Session {
     update: Uint8Array,
     seq: number,
     steps: Generator<void, UpdateShape, void>,
-    slot: Promise<() => void>,
+    slot: Claim,
   ): Promise<void> {
-    const release = await slot;
+    await slot.granted;
     let handedOver = false;
     try {
       for (;;) {
@@ -241,14 +241,14 @@ export class Session {
         if (this.refused || this.room !== room || !room.isOpen) return;
         const r = this.shapeOf(() => steps.next());
         if (!r.done) continue;
-        this.admit(room, update, seq, r.value, r.value.checked!, release);
+        this.admit(room, update, seq, r.value, r.value.checked!, slot);
         handedOver = true;
         return;
       }
     } catch (err) {
       this.refuse(err);
     } finally {
-      if (!handedOver) release();
+      if (!handedOver) slot.release();
       this.throttle.release();
     }
   }
@@ -260,7 +260,7 @@ export class Session {
     seq: number,
     shape: UpdateShape,
     checked: { changes: number; insertedChars: number },
-    slot: (() => void) | null,
+    slot: Claim | null,
   ): void {
     // OW12: only what would really change the pad; a cached doc's resync is not an edit.
     if (this.conn.readOnly && checked.changes > 0) {

@@ -544,6 +544,76 @@ describe('Hostile input (HI)', () => {
       assert.deepEqual(Y.encodeStateVector(fragmented.doc), Y.encodeStateVector(expected));
     }));
 
+  it('HS3 HI1 dear delete sets on two pads at once are applied one after the other: no turn holds slices of both', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const pads = ['dear-a', 'dear-b'];
+      const holders = await Promise.all(pads.map((p) => node.connect(p, { doc: fragmentedText(20_000) })));
+      await sim.run();
+      const evil = await Promise.all(pads.map((p) => node.connect(p)));
+      await sim.run();
+      const before = holders.map((h) => h.receivedOf('update').length);
+      // Each is ~10,000,000 visits, ~10 slices of ~1,000,000: range k covers one more struct than
+      // range k - 1, so every slice deletes something and sends an update.
+      const ranges = Array.from({ length: 500 }, (_, k) => [0, 19_501 + k] as const);
+      for (const e of evil) e.sendRaw(updateFrame(deleteRanges(5, ranges)));
+      for (const e of evil) e.flushUp();
+      /** The turns in which each pad's holder got a slice. */
+      const turns: number[][] = [[], []];
+      for (let t = 0; t < 1_000 && (await sim.clock.step()); t++) {
+        holders.forEach((h, i) => {
+          const had = h.receivedOf('update').length;
+          h.flushDown();
+          if (h.receivedOf('update').length > had) turns[i]!.push(t);
+        });
+      }
+      await sim.run();
+      evil.forEach((e) => assert.equal(e.closeCode, null, `closed ${e.closeCode} ${e.closeReason}`));
+      holders.forEach((h, i) => {
+        assert.equal(h.text, '', `${pads[i]} all deleted`);
+        assert.ok(h.receivedOf('update').length - before[i]! >= 2, `${pads[i]} in slices`);
+      });
+      const [first, second] = turns[0]![0]! < turns[1]![0]! ? turns : [turns[1]!, turns[0]!];
+      assert.ok(
+        first!.at(-1)! < second![0]!,
+        `one pad's slices (turns ${first!.join(',')}) all before the other's (${second!.join(',')})`,
+      );
+      assert.equal(node.deleteSlices.load.active, 0, 'the slot is free again');
+      await assertBystanderSaved(sim, b);
+    }));
+
+  it('HS3 HI1 dear delete sets past the line (one applied, eight waiting) are refused with 4513; the rest apply', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const pads = Array.from({ length: 10 }, (_, i) => `line-${i}`);
+      // 250 copies of a range over 5,000 structs: 1,250,000 visits, past one delete slice.
+      const text = Y.encodeStateAsUpdate(fragmentedText(5_000));
+      const holders: SimClient[] = [];
+      // One at a time: each holder's text is a big update, and those have a line of their own.
+      for (const p of pads) {
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, text);
+        holders.push(await node.connect(p, { doc }));
+        await sim.run();
+      }
+      const evil = await Promise.all(pads.map((p) => node.connect(p)));
+      await sim.run();
+      for (const e of evil) e.sendRaw(updateFrame(deleteRanges(5, Array(250).fill([0, 5_000]))));
+      for (const e of evil) e.flushUp();
+      await sim.run();
+      const refused = evil.filter((e) => e.closeCode !== null);
+      assert.equal(refused.length, 1, `one past the line: ${refused.map((e) => e.closeReason).join('; ')}`);
+      assert.equal(refused[0]!.closeCode, CloseCode.NodeOverloaded, refused[0]!.closeReason);
+      assert.match(refused[0]!.closeReason, /delete sets/);
+      const pad = pads[evil.indexOf(refused[0]!)]!;
+      assert.equal((await storedText(sim, pad)).text.length, 5_000, 'nothing of the refused one applied');
+      for (const [i, h] of holders.entries()) if (pads[i] !== pad) assert.equal(h.text, '', `${pads[i]} deleted`);
+      assert.deepEqual(node.deleteSlices.load, { active: 0, waiting: 0 });
+      const counted = (await node.metrics.rejected.get()).values.find((v) => v.labels.reason === 'slicing_busy');
+      assert.equal(counted?.value, 1, 'counted');
+      await assertBystanderSaved(sim, b);
+    }));
+
   it('HI1 honest deletes pass the delete charge: all of a fragmented pad in one range, 3,000 word deletes', () =>
     scenario({}, async (sim, node) => {
       const owner = await node.connect('deletes', { doc: fragmentedText(20_000) });

@@ -70,6 +70,8 @@ export class SimNode {
   readonly sendBudget: SendBudget;
   /** The node's slots for big updates, shared by its sessions as the transport shares them (HS3). */
   readonly slices = new SliceGate();
+  /** The node's line for delete sets applied in parts (HS3), shared by its pads. */
+  readonly deleteSlices = new SliceGate();
   /** Access settings on the shared storage; changes reach every cluster node's sockets (OW8). */
   readonly access: PadAccess;
   readonly live: LiveAccess;
@@ -102,6 +104,7 @@ export class SimNode {
       metrics: this.metrics,
       clock: sim.clock,
       presenceExpiry: new PresenceExpiry(sim.clock),
+      deleteGate: this.deleteSlices,
       limits: {
         maxPadBytes: settings.maxPadBytes,
         maxPadChars: settings.maxPadChars,
