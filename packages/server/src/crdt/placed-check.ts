@@ -1,8 +1,14 @@
 import * as Y from 'yjs';
 import { NO_SHAPE_LIMITS, ShapeError, readUpdateShape, type Anchor } from './update-shape.js';
+import { WalkMemo } from './walk-memo.js';
 
-/** Structs a `PlacedCheck` may step over per update: about a millisecond; past it the rest goes unchecked. */
+/**
+ * Structs a `PlacedCheck` may step over per update: about a millisecond, and a few more per
+ * insert it checks. Past it the update is refused (`PlacedTooDear`): an unchecked insert
+ * could be one placed between non-neighbours, spent for.
+ */
 export const PLACED_CHECK_VISITS = 200_000;
+export const PLACED_CHECK_VISITS_PER_INSERT = 16;
 
 /**
  * HI13 for items whose origin or right origin came in the same batch (`scanCost` left them
@@ -10,7 +16,8 @@ export const PLACED_CHECK_VISITS = 200_000;
  * stored or sent. The same condition as before integration: walking right from the origin (or
  * the list's start), the right origin comes, and nothing before it but the item, the update's
  * other items there and structs its creator could not have known. Else ShapeError, and the
- * room discards the transaction's update (reloading the pad from storage). An anchor is
+ * room discards the transaction's update (reloading the pad from storage); so too, with
+ * `PlacedTooDear`, if the walks would pass the update's budget. An anchor is
  * checked once its item is in the doc, so a big update applied in slices has each slice's
  * items checked in that slice's transaction. Anchors still waiting in Yjs for a dependency
  * when their batch ends are kept by the room (`room/unplaced.ts`) and checked in whichever
@@ -18,7 +25,10 @@ export const PLACED_CHECK_VISITS = 200_000;
  */
 export class PlacedCheck {
   private left: readonly Anchor[];
-  private visits = PLACED_CHECK_VISITS;
+  private readonly budget: number;
+  private visits: number;
+  /** What walks from each item passed, within one `check` (a keystroke's makes none). */
+  private walks: Map<Y.Item, WalkMemo> | null = null;
   /**
    * Per client, the last clock of each item found well placed, and its right origin. A typed
    * run is a chain of items, each after the one before with the same right origin: each one's
@@ -29,6 +39,7 @@ export class PlacedCheck {
 
   constructor(anchors: readonly Anchor[]) {
     this.left = anchors;
+    this.budget = this.visits = PLACED_CHECK_VISITS + PLACED_CHECK_VISITS_PER_INSERT * anchors.length;
   }
 
   /**
@@ -57,13 +68,16 @@ export class PlacedCheck {
     const store = doc.store;
     const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
     const later: Anchor[] = [];
+    // Walks from one item share what they passed, for as long as the doc stays as it is: this call.
+    this.walks = null;
     for (const a of this.left) {
       const right = a.rightOrigin!;
       const own = a.at.ids;
       if (!has(right) || (a.origin && !has(a.origin)) || !placedAll(store, own)) later.push(a);
-      else if (this.visits > 0 && !this.followsGood(a)) this.walk(store, a);
+      else if (!this.followsGood(a)) this.walk(store, a);
     }
     this.left = later;
+    this.walks = null;
     return later.length === 0;
   }
 
@@ -76,31 +90,60 @@ export class PlacedCheck {
     return true;
   }
 
+  /**
+   * Walks right from the origin (or the list's start) to the item holding the right origin;
+   * nothing before it may be a struct the creator knew but its own. What earlier walks from
+   * the same item passed is not walked again (`WalkMemo`), and is judged by its least clocks.
+   */
   private walk(store: Y.Doc['store'], a: Anchor): void {
     const right = a.rightOrigin!;
     const own = a.at.ids;
-    let o: Y.Item | null;
+    let first: Y.Item | null;
     if (a.origin) {
       const l = Y.getItem(store, a.origin);
       if (!(l instanceof Y.Item) || l.parentSub !== null) return;
-      o = l.right;
+      first = l.right;
     } else {
       const x = Y.getItem(store, Y.createID(own[0]!, own[1]!));
       if (!(x instanceof Y.Item) || !(x.parent instanceof Y.AbstractType)) return;
-      o = x.parent._start;
+      first = x.parent._start;
     }
-    for (; o !== null; o = o.right) {
-      if (contains(o, right)) {
-        if (o.id.clock !== right.clock) misplaced(a);
-        return this.markGood(a);
+    if (first === null) misplaced(a);
+    const walks = (this.walks ??= new Map());
+    let memo = walks.get(first);
+    if (!memo) walks.set(first, (memo = new WalkMemo(first)));
+    // Not an item (collected): no walk reaches it.
+    const r = Y.getItem(store, right);
+    let end = r instanceof Y.Item ? memo.indexOf(r) : undefined;
+    while (end === undefined) {
+      if (memo.next === null) misplaced(a);
+      this.spend(a);
+      const at = memo.step();
+      if (memo.item(at) === r) end = at;
+    }
+    if (r.id.clock !== right.clock) misplaced(a);
+    const o = a.origin;
+    const maybeKnown =
+      memo.leastClock(right.client, end) < right.clock || (o !== null && memo.leastClock(o.client, end) <= o.clock);
+    // The least clocks count the update's own items at the spot too: look at each only then.
+    if (maybeKnown)
+      for (let k = 0; k < end; k++) {
+        this.spend(a);
+        const p = memo.item(k).id;
+        if (!isOwn(p, own) && knownToCreator(p, a)) misplaced(a);
       }
-      if (--this.visits < 0) return;
-      if (!isOwn(o.id, own) && knownToCreator(o.id, a)) misplaced(a);
-    }
-    misplaced(a);
+    this.markGood(a);
+  }
+
+  private spend(a: Anchor): void {
+    if (--this.visits < 0) throw new PlacedTooDear(this.budget, a.at.ids);
   }
 
   private markGood(a: Anchor): void {
+    // A position whose items name several right origins: which of them has this one is not
+    // known, and one marked with another's would let an insert after it claim a right origin
+    // that lies to its left (the test "position-mate").
+    if (a.at.rights !== null) return;
     const ids = a.at.ids;
     for (let i = 0; i < ids.length; i += 3) {
       let ends = this.good.get(ids[i]!);
@@ -154,8 +197,21 @@ export class Misplaced extends ShapeError {
   constructor(
     message: string,
     readonly ids: readonly number[],
+    limit = 'invalid_origins',
   ) {
-    super('invalid_origins', message);
+    super(limit, message);
+  }
+}
+
+/**
+ * An update whose inserts would need more than its budget of walking to be checked (4415):
+ * refused rather than let through unchecked, since the walks it made long could hide one
+ * placed between non-neighbours. Honest shapes stay far under it: typed runs and text typed
+ * at one spot cost a visit or two per insert (`followsGood`, `WalkMemo`).
+ */
+export class PlacedTooDear extends Misplaced {
+  constructor(budget: number, ids: readonly number[]) {
+    super(`checking where the update's inserts were placed would walk more than ${budget} structs`, ids, 'placed_walk');
   }
 }
 

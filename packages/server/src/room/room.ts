@@ -14,7 +14,7 @@ import type { PadWriter } from '../persistence/pad-writer.js';
 import { CloseError, type Conn } from '../transport/socket.js';
 import type { Claim, SliceGate } from '../transport/slice-gate.js';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
-import { PlacedCheck } from '../crdt/placed-check.js';
+import { PlacedCheck, PlacedTooDear } from '../crdt/placed-check.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import { DELETE_SLICE_VISITS, DeleteSlicer, oneSlice, structsOnly, type Slicer } from '../crdt/delete-slices.js';
 import { DELETE_VISITS_PER_STEP } from './scan-probe.js';
@@ -554,13 +554,15 @@ export class Room {
    * (`PadWriter.refuseStored`), and whoever sent the dependency succeeds on resending it.
    */
   private refuseBatch(refused: { conn: Conn | null; stored: readonly number[] | null }, err: Error): false {
-    this.parts.metrics.rejected.inc({ reason: 'invalid_origins' });
+    const refusal = err instanceof UnplacedRefused ? err.refusal : err;
+    const dear = refusal instanceof PlacedTooDear;
+    this.parts.metrics.rejected.inc({ reason: dear ? refusal.limit : 'invalid_origins' });
     this.log.warn(
       { conn: refused.conn?.id ?? null, stored: refused.stored !== null, err: err.message },
       'insert placed between non-neighbours; batch discarded',
     );
     if (refused.stored) this.refusedStored.push(...refused.stored);
-    refused.conn?.close(CloseCode.InvalidUpdate, err.message);
+    refused.conn?.close(dear ? CloseCode.UpdateTooComplex : CloseCode.InvalidUpdate, err.message);
     this.evict(CloseCode.Reload, refused.stored ? RELOAD_WITHOUT_REFUSED : 'pad reloaded after an invalid update');
     return false;
   }

@@ -295,6 +295,83 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HI13 an insert after an item whose position-mate (same origin, another right origin) was found well placed is still walked: 4401', () =>
+    scenario({}, async (sim, node) => {
+      const writer = await connectedWith(sim, node, 'mates', 'hello');
+      const a = writer.doc.clientID;
+      // After r0 = (777, 0): w = (1, 0) and r1 = (777, 1) before (a, 1), and y = (777, 2) before w.
+      // Yjs puts w first (same origin and right origin as r1, and r1 gives way): r0 y w r1. Then
+      // Z after r1 claims w as its right origin, though w lies to its left. y was found well
+      // placed before w; r1 shares y's position but not its right origin.
+      const e = encoding.createEncoder();
+      const item = (origin: readonly number[], right: readonly number[], str: string) => {
+        encoding.writeUint8(e, 0x80 | 0x40 | 4);
+        for (const x of [...origin, ...right]) encoding.writeVarUint(e, x);
+        encoding.writeVarString(e, str);
+      };
+      encoding.writeVarUint(e, 2);
+      for (const x of [4, 777, 0]) encoding.writeVarUint(e, x);
+      item([a, 0], [a, 1], 'r');
+      item([777, 0], [a, 1], 'r');
+      item([777, 0], [1, 0], 'y');
+      item([777, 1], [1, 0], 'Z');
+      for (const x of [1, 1, 0]) encoding.writeVarUint(e, x);
+      item([777, 0], [a, 1], 'w');
+      encoding.writeVarUint(e, 0);
+      const evil = await node.connect('mates');
+      await sim.run();
+      evil.sendRaw(updateFrame(encoding.toUint8Array(e)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.InvalidUpdate, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.match(evil.closeReason, /777:1, 1:0/);
+      assert.equal((await storedText(sim, 'mates')).text, 'hello', 'nothing of it stored');
+    }));
+
+  it('HI13 an update that makes its own checks walk past their budget is refused (4415) rather than let an insert through unchecked; text typed at its start is not', () =>
+    scenario({}, async (sim, node) => {
+      const b = await bystander(sim, node);
+      const writer = await connectedWith(sim, node, 'dear-walks', 'hello');
+      const a = writer.doc.clientID;
+      // Client 777 types a run of m "r" between (a, 0) and (a, 1), and client 778 an "x" after
+      // it. Then 777 puts a "y" after each r, before x: each walks over the rest of the run (and
+      // the ys placed there), ~m²/2 structs, none its creator is known to have had, and no two
+      // from the same item. Last, "Z" after the last y, claiming (a, 3) as its right origin
+      // while (a, 1) and (a, 2) lie between. With the walks spent, Z went unchecked.
+      const m = 1_000;
+      const e = encoding.createEncoder();
+      const item = (origin: readonly number[], right: readonly number[], str: string) => {
+        encoding.writeUint8(e, 0x80 | 0x40 | 4);
+        for (const x of [...origin, ...right]) encoding.writeVarUint(e, x);
+        encoding.writeVarString(e, str);
+      };
+      encoding.writeVarUint(e, 2);
+      for (const x of [2 * m + 1, 777, 0]) encoding.writeVarUint(e, x);
+      for (let k = 0; k < m; k++) item(k === 0 ? [a, 0] : [777, k - 1], [a, 1], 'r');
+      for (let k = 0; k < m; k++) item([777, k], [778, 0], 'y');
+      item([777, 2 * m - 1], [a, 3], 'Z');
+      for (const x of [1, 778, 0]) encoding.writeVarUint(e, x);
+      item([777, m - 1], [a, 1], 'x');
+      encoding.writeVarUint(e, 0);
+      const evil = await node.connect('dear-walks');
+      const watcher = await node.connect('dear-walks');
+      await sim.run();
+      evil.sendRaw(updateFrame(encoding.toUint8Array(e)));
+      await sim.run();
+      assert.equal(evil.closeCode, CloseCode.UpdateTooComplex, `closed ${evil.closeCode} ${evil.closeReason}`);
+      assert.match(evil.closeReason, /walk more than/);
+      assert.equal(watcher.closeCode, CloseCode.Reload, 'the pad reloads without it');
+      assert.equal((await storedText(sim, 'dear-walks')).text, 'hello', 'nothing of it stored');
+      const counted = (await node.metrics.rejected.get()).values.find((v) => v.labels.reason === 'placed_walk');
+      assert.equal(counted?.value, 1, 'counted');
+      // Honest and alike in length: 20,000 characters typed at alternating ends, 10,000 of them
+      // each before the last at the start (~n²/8 structs walked before walks were shared).
+      const typist = await node.connect('dear-walks', { doc: fragmentedText(20_000, 888) });
+      await sim.run();
+      assert.equal(typist.closeCode, null, `closed ${typist.closeCode} ${typist.closeReason}`);
+      assert.equal((await storedText(sim, 'dear-walks')).text.length, 20_005);
+      await assertBystanderSaved(sim, b);
+    }));
+
   it('HI13 the same in a big update applied in slices: the slice that places it is neither stored nor sent, the sender gets 4401', () =>
     scenario({}, async (sim, node) => {
       const b = await bystander(sim, node);
