@@ -447,6 +447,8 @@ export class Room {
     }
     if (this.doc.store.pendingStructs) this.forceRetry();
     this.slicing = null;
+    // Its place goes to the next in line now: another dear delete set in this very batch waits for it.
+    item.slot?.release();
     this.applyFrom(s.batch, s.at + 1);
   }
 

@@ -659,6 +659,21 @@ describe('Hostile input (HI)', () => {
       await assertBystanderSaved(sim, b);
     }));
 
+  it('HS3 HI1 two dear delete sets in one batch of one pad both apply: the first frees its place when it is done, not when the batch is', () =>
+    scenario({}, async (sim, node) => {
+      const holder = await node.connect('two', { doc: fragmentedText(20_000) });
+      await sim.run();
+      const evil = await Promise.all([node.connect('two'), node.connect('two')]);
+      await sim.run();
+      const half = (k: number) => Array.from({ length: 300 }, (_, i) => [0, 10_000 * k + 9_700 + i] as const);
+      evil.forEach((e, k) => e.sendRaw(updateFrame(deleteRanges(5, half(k)))));
+      for (const e of evil) e.flushUp();
+      await sim.run();
+      evil.forEach((e) => assert.equal(e.closeCode, null, `closed ${e.closeCode} ${e.closeReason}`));
+      assert.equal(holder.text.length, 20_000 - 19_999, 'both applied');
+      assert.deepEqual(node.deleteSlices.load, { active: 0, waiting: 0 });
+    }));
+
   it('HS3 HI1 dear delete sets past the line (one applied, eight waiting) are refused with 4513; the rest apply', () =>
     scenario({}, async (sim, node) => {
       const b = await bystander(sim, node);
