@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { encodeState } from '../src/crdt/encode-state.js';
 import { fold } from '../src/crdt/fold.js';
@@ -82,6 +83,48 @@ describe('Folding without refused inserts (HI13)', () => {
     assert.equal((await compactPad(storage, 'q', { refuseIds: zIds })).refused, 1);
     assert.deepEqual(
       (await storage.quarantined('q')).map((e) => e.reason),
+      ['misplaced'],
+    );
+  });
+
+  // Client 3's "Z" after client 1's second "!", claiming "h" as its right origin: never
+  // neighbours. It waits in Yjs until "!!" comes, and only then can it be checked.
+  const zBad = (() => {
+    const e = encoding.createEncoder();
+    for (const x of [1, 1, 3, 0]) encoding.writeVarUint(e, x);
+    encoding.writeUint8(e, 0x80 | 0x40 | 4);
+    for (const x of [1, 6, 1, 0]) encoding.writeVarUint(e, x);
+    encoding.writeVarString(e, 'Z');
+    encoding.writeVarUint(e, 0);
+    return encoding.toUint8Array(e);
+  })();
+
+  it('finds an insert that waited and lands between non-neighbours in the fold itself, and folds again without it', () => {
+    // As a cluster can store it: the room that held it never saw the dependency before another node compacted.
+    const out = fold(null, [hello!, zBad, bang!]);
+    assert.deepEqual(out.refused, [1]);
+    assert.equal(text(out.state), 'hello!!');
+    const placedWhole = new Y.Doc();
+    for (const u of [hello!, zBad, bang!]) Y.applyUpdate(placedWhole, u);
+    assert.ok(placedWhole.getText('content').toString().includes('Z'), 'Yjs alone places it');
+    // Waiting inside a snapshot's pending structs, placed by a later entry: the snapshot's pending part goes.
+    const d = new Y.Doc();
+    Y.applyUpdate(d, hello!);
+    Y.applyUpdate(d, zBad);
+    const fromSnapshot = fold(encodeState(d), [bang!]);
+    assert.equal(fromSnapshot.droppedSnapshotPending, true);
+    assert.equal(text(fromSnapshot.state), 'hello!!');
+    // Well placed ones that waited are kept.
+    assert.equal(text(fold(null, [hello!, z, bang!]).state), 'hello!!Z');
+  });
+
+  it('compactPad quarantines an entry the fold found misplaced, unasked', async () => {
+    const storage = new MemoryStorage();
+    await storage.append([hello!, zBad, bang!].map((update) => ({ pad: 'r', update })));
+    assert.equal((await compactPad(storage, 'r')).refused, 1);
+    assert.equal(text((await storage.load('r')).snapshot!), 'hello!!');
+    assert.deepEqual(
+      (await storage.quarantined('r')).map((e) => e.reason),
       ['misplaced'],
     );
   });

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { encodeState } from './encode-state.js';
+import { Misplaced, PlacedCheck } from './placed-check.js';
 
 /** A fold that left out what carried refused inserts (HI13). */
 export interface RefusingFold {
@@ -8,6 +9,11 @@ export interface RefusingFold {
   refused: number[];
   /** The snapshot's pending structs were left out (they held one). */
   droppedSnapshotPending: boolean;
+  /**
+   * An insert that had waited for a dependency landed between non-neighbours in this fold
+   * (HI13): the structs at its position, to fold again without; null if none did.
+   */
+  misplaced: readonly number[] | null;
 }
 
 /**
@@ -26,10 +32,28 @@ export function foldRefusing(
   snapshot: Uint8Array | null,
   updates: readonly (Uint8Array | null)[],
   ids: readonly number[],
+  withPendingStructs = true,
 ): RefusingFold {
   const refused: number[] = [];
   let droppedSnapshotPending = false;
+  let misplaced: readonly number[] | null = null;
   const doc = new Y.Doc();
+  // What waits in Yjs is checked where it lands, as the room checks it live (room/unplaced.ts).
+  let waiting: PlacedCheck[] = [];
+  const placeWaiting = () => {
+    if (waiting.length === 0 || misplaced) return;
+    try {
+      waiting = waiting.filter((c) => !c.check(doc));
+    } catch (err) {
+      if (!(err instanceof Misplaced)) throw err;
+      misplaced = err.ids;
+    }
+  };
+  const watchPending = (update: Uint8Array) => {
+    if (!doc.store.pendingStructs || misplaced) return;
+    const check = PlacedCheck.ofUpdate(update, doc);
+    if (check.waiting > 0) waiting.push(check);
+  };
   try {
     doc.transact(() => {
       if (snapshot) {
@@ -39,14 +63,18 @@ export function foldRefusing(
           doc.store.pendingStructs = null;
           droppedSnapshotPending = true;
         }
+        if (doc.store.pendingStructs) watchPending(Y.convertUpdateFormatV2ToV1(doc.store.pendingStructs.update));
       }
       updates.forEach((u, i) => {
         if (!u) return;
-        if (carries(Y.parseUpdateMeta(u), ids)) refused.push(i);
-        else Y.applyUpdate(doc, u);
+        if (carries(Y.parseUpdateMeta(u), ids)) return refused.push(i);
+        const before = doc.store.pendingStructs;
+        Y.applyUpdate(doc, u);
+        placeWaiting();
+        if (doc.store.pendingStructs !== before) watchPending(u);
       });
     });
-    return { state: encodeState(doc), refused, droppedSnapshotPending };
+    return { state: encodeState(doc, undefined, withPendingStructs), refused, droppedSnapshotPending, misplaced };
   } finally {
     doc.destroy();
   }

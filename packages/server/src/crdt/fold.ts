@@ -1,5 +1,3 @@
-import * as Y from 'yjs';
-import { encodeState } from './encode-state.js';
 import { foldRefusing } from './fold-refusing.js';
 import { checkUpdate } from './update-check.js';
 
@@ -17,7 +15,7 @@ export interface Folded {
   badSnapshot: boolean;
   /** Indexes into `updates` of entries that did not decode (left out). */
   badUpdates: number[];
-  /** With `refuseIds`: entries left out for carrying a refused insert (HI13). */
+  /** Entries left out for carrying a refused insert: named in `refuseIds`, or found misplaced by the fold (HI13). */
   refused: number[];
   /** With `refuseIds`: the snapshot's pending structs were left out for the same reason. */
   droppedSnapshotPending: boolean;
@@ -26,10 +24,10 @@ export interface Folded {
 /**
  * The CPU-heavy half of a compaction: verifies each entry (R1: it must decode, see
  * update-check.ts), applies the good ones to a fresh doc and encodes the result. Pure, so it
- * can run on the compactor thread or inline. With `refuseIds`, see fold-refusing.ts.
+ * can run on the compactor thread or inline. What it leaves out for HI13 (named in
+ * `refuseIds`, or found placed between non-neighbours as it goes): fold-refusing.ts.
  */
 export function fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[], opts: FoldOptions = {}): Folded {
-  const refuseIds = opts.refuseIds ?? [];
   const decodes = (u: Uint8Array) => {
     try {
       checkUpdate(u);
@@ -40,20 +38,24 @@ export function fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]
   };
   const badSnapshot = snapshot !== null && !decodes(snapshot);
   const badUpdates: number[] = [];
-  if (refuseIds.length > 0) {
-    const good = updates.map((u, i) => (decodes(u) ? u : (badUpdates.push(i), null)));
-    const out = foldRefusing(badSnapshot ? null : snapshot, good, refuseIds);
-    return { ...out, badSnapshot, badUpdates };
-  }
-  const doc = new Y.Doc();
-  try {
-    doc.transact(() => {
-      if (snapshot && !badSnapshot) Y.applyUpdate(doc, snapshot);
-      updates.forEach((u, i) => (decodes(u) ? Y.applyUpdate(doc, u) : badUpdates.push(i)));
-    });
-    const state = encodeState(doc, undefined, opts.withPendingStructs ?? true);
-    return { state, badSnapshot, badUpdates, refused: [], droppedSnapshotPending: false };
-  } finally {
-    doc.destroy();
+  const good = updates.map((u, i) => (decodes(u) ? u : (badUpdates.push(i), null)));
+  let refuseIds = opts.refuseIds ?? [];
+  // HI13 here too: an insert stored as received while it waited (HI3) may meet its dependency
+  // first in a fold (another node's compaction, in a cluster), and a snapshot would hold it
+  // placed for good. Each one found is left out and the fold done again without it.
+  for (let round = 0; ; round++) {
+    const out = foldRefusing(badSnapshot ? null : snapshot, good, refuseIds, opts.withPendingStructs ?? true);
+    if (!out.misplaced || round === MAX_REFOLDS)
+      return {
+        state: out.state,
+        badSnapshot,
+        badUpdates,
+        refused: out.refused,
+        droppedSnapshotPending: out.droppedSnapshotPending,
+      };
+    refuseIds = [...refuseIds, ...out.misplaced];
   }
 }
+
+/** Folds again at most this many times for misplaced inserts; past it the last fold stands. */
+const MAX_REFOLDS = 8;
