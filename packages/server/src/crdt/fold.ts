@@ -17,7 +17,7 @@ export interface Folded {
   badUpdates: number[];
   /** Entries left out for carrying a refused insert: named in `refuseIds`, or found misplaced by the fold (HI13). */
   refused: number[];
-  /** With `refuseIds`: the snapshot's pending structs were left out for the same reason. */
+  /** The snapshot's pending structs were left out for the same reason. */
   droppedSnapshotPending: boolean;
 }
 

@@ -561,7 +561,9 @@ export class Room {
     this.parts.metrics.rejected.inc({ reason: dear ? refusal.limit : 'invalid_origins' });
     this.log.warn(
       { conn: refused.conn?.id ?? null, stored: refused.stored !== null, err: err.message },
-      'insert placed between non-neighbours; batch discarded',
+      dear
+        ? "checking where inserts were placed passed the update's walk budget; batch discarded"
+        : 'insert placed between non-neighbours; batch discarded',
     );
     if (refused.stored) this.refusedStored.push(...refused.stored);
     refused.conn?.close(dear ? CloseCode.UpdateTooComplex : CloseCode.InvalidUpdate, err.message);

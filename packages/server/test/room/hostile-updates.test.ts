@@ -14,6 +14,13 @@ import { MAX_UNPLACED_ANCHORS } from '../../src/room/unplaced.js';
 import { compactPad } from '../../src/persistence/compaction.js';
 import { inlineFolder, type Folder } from '../../src/persistence/compactor.js';
 
+/** Writes one string item of one character or more, with both origins, in the v1 encoding. */
+function writeItem(e: encoding.Encoder, origin: readonly number[], right: readonly number[], str: string): void {
+  encoding.writeUint8(e, 0x80 | 0x40 | 4);
+  for (const x of [...origin, ...right]) encoding.writeVarUint(e, x);
+  encoding.writeVarString(e, str);
+}
+
 /** A fresh harness per scenario, so one attack's pads and limits never meet another's. */
 async function scenario(settings: Partial<SimSettings>, body: (sim: Sim, node: SimNode) => Promise<void>) {
   const sim = new Sim();
@@ -304,11 +311,8 @@ describe('Hostile input (HI)', () => {
       // Z after r1 claims w as its right origin, though w lies to its left. y was found well
       // placed before w; r1 shares y's position but not its right origin.
       const e = encoding.createEncoder();
-      const item = (origin: readonly number[], right: readonly number[], str: string) => {
-        encoding.writeUint8(e, 0x80 | 0x40 | 4);
-        for (const x of [...origin, ...right]) encoding.writeVarUint(e, x);
-        encoding.writeVarString(e, str);
-      };
+      const item = (origin: readonly number[], right: readonly number[], str: string) =>
+        writeItem(e, origin, right, str);
       encoding.writeVarUint(e, 2);
       for (const x of [4, 777, 0]) encoding.writeVarUint(e, x);
       item([a, 0], [a, 1], 'r');
@@ -339,11 +343,8 @@ describe('Hostile input (HI)', () => {
       // while (a, 1) and (a, 2) lie between. With the walks spent, Z went unchecked.
       const m = 1_000;
       const e = encoding.createEncoder();
-      const item = (origin: readonly number[], right: readonly number[], str: string) => {
-        encoding.writeUint8(e, 0x80 | 0x40 | 4);
-        for (const x of [...origin, ...right]) encoding.writeVarUint(e, x);
-        encoding.writeVarString(e, str);
-      };
+      const item = (origin: readonly number[], right: readonly number[], str: string) =>
+        writeItem(e, origin, right, str);
       encoding.writeVarUint(e, 2);
       for (const x of [2 * m + 1, 777, 0]) encoding.writeVarUint(e, x);
       for (let k = 0; k < m; k++) item(k === 0 ? [a, 0] : [777, k - 1], [a, 1], 'r');
