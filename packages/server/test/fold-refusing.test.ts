@@ -116,6 +116,10 @@ describe('Folding without refused inserts (HI13)', () => {
     assert.equal(text(fromSnapshot.state), 'hello!!');
     // Well placed ones that waited are kept.
     assert.equal(text(fold(null, [hello!, z, bang!]).state), 'hello!!Z');
+    // Behind a well placed one that waits for the same thing: Yjs adds to its pending structs in place.
+    const both = fold(null, [hello!, z, zBad, bang!]);
+    assert.deepEqual(both.refused, [2]);
+    assert.equal(text(both.state), 'hello!!Z');
   });
 
   it('compactPad quarantines an entry the fold found misplaced, unasked', async () => {
