@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { encodeState } from './encode-state.js';
-import { Misplaced, PlacedCheck } from './placed-check.js';
+import { PlacedCheck } from './placed-check.js';
+import { Unplaced, UnplacedRefused } from './unplaced.js';
 
 /** A fold that left out what carried refused inserts (HI13). */
 export interface RefusingFold {
@@ -38,21 +39,16 @@ export function foldRefusing(
   let droppedSnapshotPending = false;
   let misplaced: readonly number[] | null = null;
   const doc = new Y.Doc();
-  // What waits in Yjs is checked where it lands, as the room checks it live (room/unplaced.ts).
-  let waiting: PlacedCheck[] = [];
+  // What waits in Yjs is checked where it lands, as the room checks it live.
+  const waiting = new Unplaced<null>();
   const placeWaiting = () => {
-    if (waiting.length === 0 || misplaced) return;
+    if (waiting.count === 0 || misplaced) return;
     try {
-      waiting = waiting.filter((c) => !c.check(doc));
+      waiting.check(doc);
     } catch (err) {
-      if (!(err instanceof Misplaced)) throw err;
-      misplaced = err.ids;
+      if (!(err instanceof UnplacedRefused)) throw err;
+      misplaced = err.refusal.ids;
     }
-  };
-  const watchPending = (update: Uint8Array) => {
-    if (!doc.store.pendingStructs || misplaced) return;
-    const check = PlacedCheck.ofUpdate(update, doc);
-    if (check.waiting > 0) waiting.push(check);
   };
   try {
     doc.transact(() => {
@@ -63,7 +59,8 @@ export function foldRefusing(
           doc.store.pendingStructs = null;
           droppedSnapshotPending = true;
         }
-        if (doc.store.pendingStructs) watchPending(Y.convertUpdateFormatV2ToV1(doc.store.pendingStructs.update));
+        // Unreadable, it folds unchecked, as a load does (room.ts): a pad that cannot fold would be worse.
+        waiting.addPendingOf(doc, null);
       }
       updates.forEach((u, i) => {
         if (!u) return;
@@ -77,7 +74,7 @@ export function foldRefusing(
         const now = doc.store.pendingStructs;
         if (now === before && now?.update === beforeUpdate) return;
         placeWaiting();
-        watchPending(u);
+        if (doc.store.pendingStructs && !misplaced) waiting.add(PlacedCheck.ofUpdate(u, doc), null);
       });
     });
     return { state: encodeState(doc, undefined, withPendingStructs), refused, droppedSnapshotPending, misplaced };

@@ -20,7 +20,7 @@ export const PLACED_CHECK_VISITS_PER_INSERT = 16;
  * `PlacedTooDear`, if the walks would pass the update's budget. An anchor is
  * checked once its item is in the doc, so a big update applied in slices has each slice's
  * items checked in that slice's transaction. Anchors still waiting in Yjs for a dependency
- * when their batch ends are kept by the room (`room/unplaced.ts`) and checked in whichever
+ * when their batch ends are kept by the room (`crdt/unplaced.ts`) and checked in whichever
  * later transaction places them.
  */
 export class PlacedCheck {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
 import { deleteCost, scanCost } from './scan-probe.js';
-import { MAX_UNPLACED_ANCHORS } from './unplaced.js';
+import { MAX_UNPLACED_ANCHORS } from '../crdt/unplaced.js';
 
 /**
  * Delete ranges a pad may hold waiting for the items they delete (Yjs `pendingDs`), besides
@@ -59,7 +59,7 @@ export class PadShape {
   constructor(
     private readonly doc: Y.Doc,
     private readonly limits: PadShapeLimits,
-    /** Inserts already waiting past their batch for their HI13 check (`room/unplaced.ts`). */
+    /** Inserts already waiting past their batch for their HI13 check (`crdt/unplaced.ts`). */
     private readonly unplaced: () => number = () => 0,
   ) {
     this.recount();

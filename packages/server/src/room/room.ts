@@ -26,7 +26,7 @@ import { padGrowthProblem, type PadSizeLimits } from './pad-size.js';
 import { BUS_ORIGIN, LOCAL_ORIGIN, isOrigin, type Origin } from './origin.js';
 import type { PresenceExpiry } from './presence-expiry.js';
 import { PresenceGuard, PresenceRefused } from './presence-guard.js';
-import { Unplaced, UnplacedRefused } from './unplaced.js';
+import { Unplaced, UnplacedRefused } from '../crdt/unplaced.js';
 import { editorOf } from './presence-values.js';
 
 /** Fixed cost of a loaded pad (Y.Doc, awareness, maps), measured roughly with 10k empty pads. */
@@ -154,7 +154,7 @@ export class Room {
   /** Set when a batch is refused inside its transaction: its doc update is dropped, and the pad evicted. */
   private discarding = false;
   /** Inserts whose HI13 check waits until Yjs places them (past their batch, or left pending by the load). */
-  private readonly unplaced = new Unplaced();
+  private readonly unplaced = new Unplaced<Conn | null>();
   /** Inserts stored as received (HI3) and refused once placed (flat client, clock, end): closing quarantines their entries. */
   private refusedStored: number[] = [];
   private lastRetry = Number.NEGATIVE_INFINITY;
@@ -188,7 +188,7 @@ export class Room {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     // The load may have applied big entries in slices over pending ones (load-in-turns.ts).
     if (this.doc.store.pendingStructs) {
-      if (!this.unplaced.addPendingOf(this.doc))
+      if (!this.unplaced.addPendingOf(this.doc, null))
         this.log.error('pending structs of the load could not be read for HI13');
       this.forceRetry();
     }
@@ -476,7 +476,7 @@ export class Room {
           at = null;
           this.unplaced.check(this.doc);
         } catch (err) {
-          if (err instanceof UnplacedRefused) refused = { conn: err.conn, stored: err.refusal.ids };
+          if (err instanceof UnplacedRefused) refused = { conn: err.from, stored: err.refusal.ids };
           else if (at) refused = { conn: at.conn, stored: null };
           // Yjs still ends the transaction and emits its update: none of it is kept (onDocUpdate).
           if (refused) this.discarding = true;
@@ -608,7 +608,7 @@ export class Room {
       } catch (err) {
         if (!(err instanceof UnplacedRefused)) throw err;
         this.discarding = true;
-        this.refuseBatch({ conn: err.conn, stored: err.refusal.ids }, err);
+        this.refuseBatch({ conn: err.from, stored: err.refusal.ids }, err);
         return;
       }
     }

@@ -10,7 +10,7 @@ import { concatClientBlocks, concurrentInserts, updateFrame, waitingInsert } fro
 import { baseText, deleteRanges, fragmentedText } from '../../testing/big-updates.js';
 import { SLICE_STRUCTS } from '../../src/crdt/update-split.js';
 import { SMALL_UPDATE_BYTES } from '../../src/transport/session.js';
-import { MAX_UNPLACED_ANCHORS } from '../../src/room/unplaced.js';
+import { MAX_UNPLACED_ANCHORS } from '../../src/crdt/unplaced.js';
 import { compactPad } from '../../src/persistence/compaction.js';
 import { inlineFolder, type Folder } from '../../src/persistence/compactor.js';
 

@@ -1,6 +1,5 @@
 import * as Y from 'yjs';
-import { Misplaced, PlacedCheck } from '../crdt/placed-check.js';
-import type { Conn } from '../transport/socket.js';
+import { Misplaced, PlacedCheck } from './placed-check.js';
 
 /**
  * Inserts a pad may hold unchecked past their batch, waiting in Yjs for a dependency (HI13).
@@ -11,10 +10,10 @@ import type { Conn } from '../transport/socket.js';
  */
 export const MAX_UNPLACED_ANCHORS = 4096;
 
-/** An insert that waited in Yjs for a dependency landed between non-neighbours; `conn` sent it, if known. */
-export class UnplacedRefused extends Error {
+/** An insert that waited in Yjs for a dependency landed between non-neighbours; `from` sent it, if known. */
+export class UnplacedRefused<From> extends Error {
   constructor(
-    readonly conn: Conn | null,
+    readonly from: From,
     readonly refusal: Misplaced,
   ) {
     super(refusal.message);
@@ -22,13 +21,15 @@ export class UnplacedRefused extends Error {
 }
 
 /**
- * One pad's inserts whose HI13 check waits until Yjs places them: what clients' updates left
- * pending past their batch, and what a load left pending (stored as received, HI3). Checked
- * in whichever transaction places them, whatever brought the dependency (a client, a peer
- * node, a retry of the pending update), before that transaction's update is stored or sent.
+ * One doc's inserts whose HI13 check waits until Yjs places them, each with who sent it
+ * (`From`). The room keeps what clients' updates left pending past their batch and what a load
+ * left pending (stored as received, HI3), and checks them in whichever transaction places
+ * them, whatever brought the dependency (a client, a peer node, a retry of the pending
+ * update), before that transaction's update is stored or sent. A fold checks what its log
+ * leaves pending the same way (fold-refusing.ts).
  */
-export class Unplaced {
-  private checks: { check: PlacedCheck; conn: Conn | null }[] = [];
+export class Unplaced<From> {
+  private checks: { check: PlacedCheck; from: From }[] = [];
   private anchors = 0;
 
   /** Anchors still waiting. */
@@ -36,18 +37,18 @@ export class Unplaced {
     return this.anchors;
   }
 
-  add(check: PlacedCheck, conn: Conn | null): void {
+  add(check: PlacedCheck, from: From): void {
     if (check.waiting === 0) return;
-    this.checks.push({ check, conn });
+    this.checks.push({ check, from });
     this.anchors += check.waiting;
   }
 
   /** What a load left pending in Yjs, checked as a client's leftovers are; false if it could not be read. */
-  addPendingOf(doc: Y.Doc): boolean {
+  addPendingOf(doc: Y.Doc, from: From): boolean {
     const pending = doc.store.pendingStructs;
     if (!pending) return true;
     try {
-      this.add(PlacedCheck.ofUpdate(Y.convertUpdateFormatV2ToV1(pending.update), doc), null);
+      this.add(PlacedCheck.ofUpdate(Y.convertUpdateFormatV2ToV1(pending.update), doc), from);
       return true;
     } catch {
       // Yjs wrote it, so this should not happen; a pad that cannot load would be worse than an unchecked insert.
@@ -65,7 +66,7 @@ export class Unplaced {
         if (c.check.check(doc)) this.checks.splice(k, 1);
         else n += c.check.waiting;
       } catch (err) {
-        if (err instanceof Misplaced) throw new UnplacedRefused(c.conn, err);
+        if (err instanceof Misplaced) throw new UnplacedRefused(c.from, err);
         throw err;
       }
     }
