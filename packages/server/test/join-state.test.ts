@@ -113,12 +113,46 @@ describe('Join answers without encoding the pad (HS5)', () => {
     assertSameDoc(joined(frames), doc);
   });
 
-  it('HS5 past 1 MiB after the base, the updates are folded with no join', async () => {
-    const { doc, join } = padFrom({ snapshot: null, updates: [] });
-    doc.getText('content').insert(0, 'y'.repeat(1024 * 1024));
+  it('HS5 past 4 MiB after the base, the updates are folded with no join', async () => {
+    const folder = countingFolder();
+    const { doc, join } = loaded({ snapshot: null, updates: [] }, folder);
+    const t = doc.getText('content');
+    t.insert(0, 'y'.repeat(3 * 1024 * 1024));
     await new Promise((r) => setImmediate(r));
+    assert.equal(folder.folds, 0, 'not at 3 MiB');
+    t.insert(0, 'z'.repeat(1024 * 1024));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(folder.folds, 1);
     assert.equal(join.answer().length, 1);
     assertSameDoc(joined(join.answer()), doc);
+  });
+
+  it('HS5 a join merges at most 128 KiB of small entries on the event loop; the rest go as they are, in order', () => {
+    const { doc, join } = padFrom({ snapshot: null, updates: [] });
+    const sizes: number[] = [];
+    doc.on('update', (u: Uint8Array) => sizes.push(u.length));
+    const t = doc.getText('content');
+    // 200 batches of 64 inserts at scattered places, ~1.7 KiB each, as a busy pad's turns are:
+    // all small enough to merge; merging all 335 KiB took 18-36 ms once warm, the budget's 7.5.
+    let s = 7;
+    for (let b = 0; b < 200; b++)
+      doc.transact(() => {
+        for (let k = 0; k < 64; k++) {
+          s = (s * 1103515245 + 12345) >>> 0;
+          t.insert(s % (t.length + 1), `<${b}.${k}>w `);
+        }
+      });
+    let fit = 0;
+    for (let left = 128 * 1024; fit < sizes.length && sizes[fit]! <= left; fit++) left -= sizes[fit]!;
+    assert.ok(fit > 50 && fit < 200, `${fit} entries fit the budget`);
+    const frames = join.answer();
+    // Those within the budget in one merged frame, every later one in a frame of its own, then sync step 2.
+    assert.equal(frames.length, 1 + (sizes.length - fit) + 1);
+    frames.slice(1, -1).forEach((f, i) => {
+      const m = decodeMessage(f);
+      assert.ok(m.type === 'update' && m.update.length === sizes[fit + i], `entry ${fit + i} as it was`);
+    });
+    assertSameDoc(joined(frames), doc);
   });
 
   it('HS5 past 2,048 small updates they are merged into one chunk with no join, so a later join never merges thousands', async () => {

@@ -6,10 +6,24 @@ import type { Logger } from '../log.js';
 import type { Folder } from '../persistence/compactor.js';
 import type { PadContent } from '../persistence/stored-doc.js';
 
+/**
+ * A join state's folds skip R1's check of every entry: the stored content it starts from was
+ * verified by the load (`loadVerifiedInto`), and the rest is what the doc applied or a fold
+ * of its own encoded.
+ */
+const VERIFIED = { verified: true } as const;
 /** Updates after the base past which a join asks for a fold (each answer merges them all). */
 const FOLD_AT_JOIN_UPDATES = 256;
-/** Bytes after the base past which they are folded whether or not anyone joins (a big base: a quarter of it). */
-const FOLD_MIN_BYTES = 1024 * 1024;
+/**
+ * Bytes after the base past which they are folded whether or not anyone joins (a big base: a
+ * quarter of it). A fold re-applies the base, so below a big base the folds of a growing pad
+ * cost about the square of its size over this: at 1 MiB the throughput bench (8 pads growing
+ * to ~2 MiB in ~12 s) re-applied every pad twice on the compactor thread, and its throughput
+ * against 34fc730 went from 0.62 to 0.90-0.94 without those folds (bench/README.md, fifteenth
+ * session). What it bounds is memory and a joiner's bytes, not the event loop's work: a join
+ * merges at most MERGE_AT_JOIN_BUDGET_BYTES, whatever waits here.
+ */
+const FOLD_MIN_BYTES = 4 * 1024 * 1024;
 /**
  * Updates after the last merged chunk that are merged into one on the compactor thread:
  * merging is superlinear in their count (`Y.mergeUpdates` of 50,000 keystrokes took 76 s; in
@@ -29,6 +43,15 @@ const MAX_CHUNKS = 16;
  * chunk merges keep such runs short.
  */
 const MERGE_AT_JOIN_MAX_BYTES = 4096;
+/**
+ * Bytes of small entries one answer merges on the event loop; past them, entries are framed as
+ * they are, which costs a copy. Merging is ~0.1 ms per KiB of many-keystroke batches (1,200
+ * entries of 64 inserts each, 2.3 MiB: 240 ms), and the entries waiting here were bounded only
+ * by the fold above: a join, which any pad's visitor can ask for again after each edit, held
+ * the loop for as long as it took to merge them all. 2,048 keystrokes (the unmerged tail's
+ * most, MERGE_CHUNK) are ~60 KiB, so an honest pad's joiner still gets them merged.
+ */
+const MERGE_AT_JOIN_BUDGET_BYTES = 128 * 1024;
 /** Merged chunks a join finds past which it asks for a fold, as for FOLD_AT_JOIN_UPDATES: joins come in storms. */
 const FOLD_AT_JOIN_CHUNKS = 4;
 /**
@@ -101,7 +124,7 @@ export class JoinState {
     const join = new JoinState({ snapshot: null, updates: [] }, folder, log);
     join.unready = true;
     join.busy = true;
-    join.folded = folder.fold(stored.snapshot, stored.updates, { withPendingStructs: false }).then(
+    join.folded = folder.fold(stored.snapshot, stored.updates, { withPendingStructs: false, verified: true }).then(
       ({ state }) => {
         join.busy = false;
         join.unready = false;
@@ -147,7 +170,8 @@ export class JoinState {
    * (keystrokes, whose count the folds bound) are merged here; a bigger entry (a slice of a
    * paste) is framed as the doc emitted it, because merging them cost the node's loop: a join
    * right after a max-cap paste, with its ~100 slices not yet folded, held it 630-830 ms
-   * (HS3). No merge then costs more than its small entries, however big the paste.
+   * (HS3). No merge then costs more than its small entries, however big the paste, nor more
+   * than MERGE_AT_JOIN_BUDGET_BYTES of them, however many wait: the rest go as they are.
    */
   answer(): Uint8Array[] {
     if (this.unready) throw new Error('join state not ready: the pad loaded with pending structs is being folded');
@@ -158,13 +182,15 @@ export class JoinState {
     const frames: Uint8Array[] = [];
     if (this.base) frames.push(encodeMessage({ type: 'update', update: this.base }));
     let run: Uint8Array[] = [];
+    let budget = MERGE_AT_JOIN_BUDGET_BYTES;
     const flush = () => {
       if (run.length > 0) frames.push(encodeMessage({ type: 'update', update: mergeInGroups(run) }));
       run = [];
     };
     for (const u of this.since) {
-      if (u.length <= MERGE_AT_JOIN_MAX_BYTES) {
+      if (u.length <= MERGE_AT_JOIN_MAX_BYTES && u.length <= budget) {
         run.push(u);
+        budget -= u.length;
         continue;
       }
       flush();
@@ -184,14 +210,14 @@ export class JoinState {
   state(): Promise<Uint8Array> {
     if (this.unready) return Promise.reject(new Error('join state not ready'));
     if (this.since.length === 0) return Promise.resolve(this.base ?? EMPTY_UPDATE);
-    return this.folder.fold(this.base, this.since.slice()).then((f) => f.state);
+    return this.folder.fold(this.base, this.since.slice(), VERIFIED).then((f) => f.state);
   }
 
   private fold(): void {
     if (this.busy) return;
     const taken = this.since.length;
     this.busy = true;
-    this.folder.fold(this.base, this.since.slice(0, taken)).then(
+    this.folder.fold(this.base, this.since.slice(0, taken), VERIFIED).then(
       ({ state }) => {
         this.busy = false;
         this.base = state;
