@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { AnchorGates } from './anchor-gates.js';
 import { NO_SHAPE_LIMITS, ShapeError, readUpdateShape, type Anchor } from './update-shape.js';
 import { WalkMemo } from './walk-memo.js';
 
@@ -24,7 +25,7 @@ export const PLACED_CHECK_VISITS_PER_INSERT = 16;
  * later transaction places them.
  */
 export class PlacedCheck {
-  private left: readonly Anchor[];
+  private readonly gates: AnchorGates;
   private readonly budget: number;
   private visits: number;
   /** What walks from each item passed, within one `check` (a keystroke's makes none). */
@@ -38,7 +39,7 @@ export class PlacedCheck {
   private readonly good = new Map<number, Map<number, Y.ID>>();
 
   constructor(anchors: readonly Anchor[]) {
-    this.left = anchors;
+    this.gates = new AnchorGates(anchors);
     this.budget = this.visits = PLACED_CHECK_VISITS + PLACED_CHECK_VISITS_PER_INSERT * anchors.length;
   }
 
@@ -60,25 +61,17 @@ export class PlacedCheck {
 
   /** Anchors not yet checked because their items or origins are not all in the doc. */
   get waiting(): number {
-    return this.left.length;
+    return this.gates.waiting;
   }
 
-  /** Checks the anchors whose items are in the doc now; true once none is left. */
+  /** Checks the anchors whose origins and items are in the doc now; true once none is left. */
   check(doc: Y.Doc): boolean {
     const store = doc.store;
-    const has = (id: Y.ID) => id.clock < Y.getState(store, id.client);
-    const later: Anchor[] = [];
     // Walks from one item share what they passed, for as long as the doc stays as it is: this call.
     this.walks = null;
-    for (const a of this.left) {
-      const right = a.rightOrigin!;
-      const own = a.at.ids;
-      if (!has(right) || (a.origin && !has(a.origin)) || !placedAll(store, own)) later.push(a);
-      else if (!this.followsGood(a)) this.walk(store, a);
-    }
-    this.left = later;
+    for (const a of this.gates.ready(store)) if (!this.followsGood(a)) this.walk(store, a);
     this.walks = null;
-    return later.length === 0;
+    return this.gates.waiting === 0;
   }
 
   private followsGood(a: Anchor): boolean {
@@ -151,12 +144,6 @@ export class PlacedCheck {
       ends.set(ids[i + 2]! - 1, a.rightOrigin!);
     }
   }
-}
-
-/** True once every item at this position (client, clock, end) is in the store. */
-function placedAll(store: Y.Doc['store'], ids: readonly number[]): boolean {
-  for (let i = 0; i < ids.length; i += 3) if (Y.getState(store, ids[i]!) < ids[i + 2]!) return false;
-  return true;
 }
 
 function isOwn(id: Y.ID, ids: readonly number[]): boolean {
