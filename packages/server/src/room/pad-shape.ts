@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.js';
 import type { TokenBucket } from '../limits.js';
-import { deleteCost, scanCost } from './scan-probe.js';
+import { deleteCost, scanCost, type Prescan } from './scan-probe.js';
 import { MAX_UNPLACED_ANCHORS } from '../crdt/unplaced.js';
 
 /**
@@ -92,7 +92,7 @@ export class PadShape {
   }
 
   /** Takes `shape` into the batch, or throws ShapeError if it would pass a per-pad limit. */
-  admit(shape: UpdateShape, bytes: number, scans: TokenBucket, waitingFull = false): Admission {
+  admit(shape: UpdateShape, bytes: number, scans: TokenBucket, waitingFull = false, prescan?: Prescan): Admission {
     const { maxPadStructs, maxPadClients, maxPendingBytes } = this.limits;
     const b = this.batch;
     if (this.structs + b.structs + shape.structs > maxPadStructs)
@@ -104,8 +104,10 @@ export class PadShape {
       throw new ShapeError('pad_clients', `pad would exceed ${maxPadClients} client ids`);
     // Last, as the dearest check: walks at most what this connection may still spend.
     const allowed = Math.floor(scans.available());
-    const placed: Anchor[] | null = shape.anchors.length > 0 ? [] : null;
-    let steps = placed ? scanCost(this.doc, shape.anchors, allowed, placed) : 0;
+    if (prescan?.error) throw prescan.error;
+    // A big update's scan ran in parts while it was read (`ScanInParts`); the rest is charged here.
+    const placed: Anchor[] | null = shape.anchors.length === 0 ? null : prescan ? prescan.placed : [];
+    let steps = prescan ? prescan.steps : placed ? scanCost(this.doc, shape.anchors, allowed, placed) : 0;
     let deleteSteps = 0;
     if (steps <= allowed && shape.deletes.length > 0) {
       deleteSteps = deleteCost(this.doc, shape.deletes, allowed - steps);

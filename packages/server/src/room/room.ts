@@ -17,7 +17,7 @@ import { ShapeError, type Anchor, type UpdateShape } from '../crdt/update-shape.
 import { PlacedCheck, PlacedTooDear } from '../crdt/placed-check.js';
 import { SLICE_STRUCTS, UpdateSlicer } from '../crdt/update-split.js';
 import { DELETE_SLICE_VISITS, DeleteSlicer, oneSlice, structsOnly, type Slicer } from '../crdt/delete-slices.js';
-import { DELETE_VISITS_PER_STEP } from './scan-probe.js';
+import { DELETE_VISITS_PER_STEP, type Prescan } from './scan-probe.js';
 import type { TokenBucket } from '../limits.js';
 import { Fanout, presenceUpdate } from './fanout.js';
 import { ENCODE_AT_LOAD_MAX_STRUCTS, type JoinState } from './join-state.js';
@@ -307,7 +307,14 @@ export class Room {
    * Resolves once the update is applied and durable, and once what it carries is in the doc if it
    * waited for a dependency (`Waiting`); the caller acknowledges it then (D1, P2).
    */
-  submit(conn: Conn, update: Uint8Array, shape: UpdateShape, scans: TokenBucket, slot?: Claim): Promise<void> {
+  submit(
+    conn: Conn,
+    update: Uint8Array,
+    shape: UpdateShape,
+    scans: TokenBucket,
+    slot?: Claim,
+    prescan?: Prescan,
+  ): Promise<void> {
     const insertedChars = shape.insertedChars;
     const q = (this.incoming ??= this.newBatch());
     this.checkGrowth(update.length, insertedChars, shape.structs > 0);
@@ -320,6 +327,7 @@ export class Room {
         update.length,
         scans,
         this.waiting.length >= MAX_WAITING_MESSAGES,
+        prescan,
       ));
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;

@@ -18,13 +18,20 @@ import { ShapeError, type Anchor, type Spot } from '../crdt/update-shape.js';
  * and items the doc already has are not charged (Yjs skips them): a client resending what
  * was stored, as the HS3 ordering test's writer does, was charged 100,080 steps for nothing.
  */
-export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, deferred?: Anchor[]): number {
+export function scanCost(
+  doc: Y.Doc,
+  anchors: Iterable<Anchor>,
+  max: number,
+  deferred?: Anchor[],
+  /** What earlier calls for the same update found per position, when it is scanned in parts (`ScanInParts`). */
+  memo?: ScanMemo,
+): number {
   const store = doc.store;
   // Both made at the first position with several items or spots: a keystroke has neither.
   /** Per position, the longest walk charged so far: its other spots add only what they walk further. */
-  let longest: Map<Spot, number> | null = null;
+  let longest: Map<Spot, number> | null = memo?.longest ?? null;
   /** Per position with several items, how many of them the doc lacks. */
-  let fresh: Map<Spot, number> | null = null;
+  let fresh: Map<Spot, number> | null = memo?.fresh ?? null;
   let steps = 0;
   for (const a of anchors) {
     const at = a.at;
@@ -79,7 +86,66 @@ export function scanCost(doc: Y.Doc, anchors: Iterable<Anchor>, max: number, def
       if (steps > max) return steps;
     }
   }
+  if (memo) {
+    memo.longest = longest;
+    memo.fresh = fresh;
+  }
   return steps;
+}
+
+/** Per position, what `scanCost` charged so far for one update scanned in parts. */
+export interface ScanMemo {
+  longest: Map<Spot, number> | null;
+  fresh: Map<Spot, number> | null;
+}
+
+/**
+ * Anchors `ScanInParts` scans per event-loop turn: a few milliseconds. A map update of 190,000
+ * new keys looks each key up in a map of up to 1,000,000 (~0.5 µs), and scanning all of them
+ * in the turn that admitted it held the loop ~100 ms per frame (bench "heap items").
+ */
+export const SCAN_PART = 4096;
+
+/** What a big update's scan found before it is admitted (`PadShape.admit`). */
+export interface Prescan {
+  steps: number;
+  /** Inserts whose origins were not in the doc when scanned: HI13 is checked once they are placed. */
+  placed: Anchor[];
+  /** The scan refused the update (HI13, a split surrogate pair): admitting it throws this. */
+  error: ShapeError | null;
+}
+
+/**
+ * `scanCost` of one big update, SCAN_PART anchors at a time, so the caller can spread it over
+ * turns as it reads the update (HS1). The doc may change between parts, as it may between
+ * admitting an update and applying it: a charge is what the doc held when each part was
+ * scanned, and an insert whose origins were in the doc then was checked then (HI13: what lies
+ * between two items both in the doc only changes by edits their creator did not know).
+ */
+export class ScanInParts {
+  private readonly memo: ScanMemo = { longest: null, fresh: null };
+  private readonly out: Prescan = { steps: 0, placed: [], error: null };
+  private at = 0;
+
+  constructor(
+    private readonly anchors: readonly Anchor[],
+    private readonly max: number,
+  ) {}
+
+  /** Scans the next part against `doc`; the result once the update is scanned, or charged past `max`, or refused. */
+  step(doc: Y.Doc): Prescan | null {
+    const { anchors, out } = this;
+    const part = anchors.slice(this.at, this.at + SCAN_PART);
+    this.at += part.length;
+    try {
+      out.steps += scanCost(doc, part, this.max - out.steps, out.placed, this.memo);
+    } catch (err) {
+      if (!(err instanceof ShapeError)) throw err;
+      out.error = err;
+      return out;
+    }
+    return this.at >= anchors.length || out.steps > this.max ? out : null;
+  }
 }
 
 const has = (store: Y.Doc['store'], id: Y.ID) => id.clock < Y.getState(store, id.client);

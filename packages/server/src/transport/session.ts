@@ -2,7 +2,7 @@ import { CloseCode, ProtocolError, carriesUpdate, decodeMessage, encodeMessage, 
 import { delay, systemClock, type Clock } from '../clock.js';
 import { ShapeError, readUpdateShape, shapeSteps, type ShapeLimits, type UpdateShape } from '../crdt/update-shape.js';
 import { wouldChange } from '../crdt/would-change.js';
-import { DELETE_VISITS_PER_STEP } from '../room/scan-probe.js';
+import { DELETE_VISITS_PER_STEP, SCAN_PART, ScanInParts, type Prescan } from '../room/scan-probe.js';
 import { AllOf, TokenBucket, type Bucket } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -235,16 +235,31 @@ export class Session {
   ): Promise<void> {
     await slot.granted;
     let handedOver = false;
+    const gone = () => this.refused || this.room !== room || !room.isOpen;
     try {
+      let shape: UpdateShape;
       for (;;) {
         await delay(this.clock, 0);
-        if (this.refused || this.room !== room || !room.isOpen) return;
+        if (gone()) return;
         const r = this.shapeOf(() => steps.next());
-        if (!r.done) continue;
-        this.admit(room, update, seq, r.value, r.value.checked!, slot);
-        handedOver = true;
-        return;
+        if (r.done) {
+          shape = r.value;
+          break;
+        }
       }
+      // Its walks too, a part per turn (HI1): admitting charges what they found.
+      let prescan: Prescan | undefined;
+      if (shape.anchors.length > SCAN_PART) {
+        const scan = new ScanInParts(shape.anchors, Math.floor(this.scanBucket.available()));
+        for (let done: Prescan | null = null; !done;) {
+          await delay(this.clock, 0);
+          if (gone()) return;
+          done = scan.step(room.doc);
+          prescan = done ?? undefined;
+        }
+      }
+      this.admit(room, update, seq, shape, shape.checked!, slot, prescan);
+      handedOver = true;
     } catch (err) {
       this.refuse(err);
     } finally {
@@ -261,6 +276,7 @@ export class Session {
     shape: UpdateShape,
     checked: { changes: number; insertedChars: number },
     slot: Claim | null,
+    prescan?: Prescan,
   ): void {
     // OW12: only what would really change the pad; a cached doc's resync is not an edit.
     if (this.conn.readOnly && checked.changes > 0) {
@@ -279,7 +295,7 @@ export class Session {
     // The net characters (E2) replace the raw count in place: the shape is this message's own,
     // and a copy of it per keystroke was garbage the moment the room took it.
     shape.insertedChars = checked.insertedChars;
-    const durable = room.submit(this.conn, update, shape, this.scanBucket, slot ?? undefined);
+    const durable = room.submit(this.conn, update, shape, this.scanBucket, slot ?? undefined, prescan);
     if (this.conn.wantsAcks) this.acknowledgeWhen(durable, seq);
   }
 
