@@ -18,9 +18,9 @@ const FOLD_AT_JOIN_UPDATES = 256;
  * Bytes after the base past which they are folded whether or not anyone joins (a big base: a
  * quarter of it). A fold re-applies the base, so below a big base the folds of a growing pad
  * cost about the square of its size over this: at 1 MiB the throughput bench (8 pads growing
- * to ~2 MiB in ~12 s) re-applied every pad twice on the compactor thread, and its throughput
- * against 34fc730 went from 0.62 to 0.90-0.94 without those folds (bench/README.md, fifteenth
- * session). What it bounds is memory and a joiner's bytes, not the event loop's work: a join
+ * to ~2 MiB in ~12 s) re-applied every pad twice on the compactor thread: its throughput
+ * against 34fc730 was 0.62 with them, 0.92 with none at all, and 0.94 at this floor with their
+ * decode skipped (medians; bench/README.md, fifteenth session). What it bounds is memory and a joiner's bytes, not the event loop's work: a join
  * merges at most MERGE_AT_JOIN_BUDGET_BYTES, whatever waits here.
  */
 const FOLD_MIN_BYTES = 4 * 1024 * 1024;
