@@ -10,7 +10,8 @@ import type { Anchor } from './update-shape.js';
  * of up to 1 s (bench "heap items", CPU profile of the node).
  */
 export class AnchorGates {
-  private readonly heaps = new Map<number, ClockHeap>();
+  /** Made at the first anchor that must wait: a keystroke's is placed by the transaction that checks it. */
+  private heaps: Map<number, ClockHeap> | null = null;
   private gated = 0;
   private started = false;
 
@@ -27,7 +28,7 @@ export class AnchorGates {
     if (!this.started) {
       this.started = true;
       for (let i = 0; i < this.anchors.length; i++) this.gate(store, i, out);
-    } else {
+    } else if (this.heaps) {
       for (const [client, heap] of this.heaps) {
         const state = Y.getState(store, client);
         while (heap.size > 0 && heap.minClock() <= state) {
@@ -57,8 +58,9 @@ export class AnchorGates {
   }
 
   private wait(client: number, clock: number, i: number): void {
-    let heap = this.heaps.get(client);
-    if (!heap) this.heaps.set(client, (heap = new ClockHeap()));
+    const heaps = (this.heaps ??= new Map());
+    let heap = heaps.get(client);
+    if (!heap) heaps.set(client, (heap = new ClockHeap()));
     heap.push(clock, i);
     this.gated++;
   }
