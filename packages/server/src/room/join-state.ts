@@ -20,8 +20,9 @@ const FOLD_AT_JOIN_UPDATES = 256;
  * cost about the square of its size over this: at 1 MiB the throughput bench (8 pads growing
  * to ~2 MiB in ~12 s) re-applied every pad twice on the compactor thread: its throughput
  * against 34fc730 was 0.62 with them, 0.92 with none at all, and 0.94 at this floor with their
- * decode skipped (medians; bench/README.md, fifteenth session). What it bounds is memory and a joiner's bytes, not the event loop's work: a join
- * merges at most MERGE_AT_JOIN_BUDGET_BYTES, whatever waits here.
+ * decode skipped (medians; bench/README.md, fifteenth session). What it bounds is memory and
+ * a joiner's bytes, not the event loop's work: a join merges at most
+ * MERGE_AT_JOIN_BUDGET_BYTES, whatever waits here.
  */
 const FOLD_MIN_BYTES = 4 * 1024 * 1024;
 /**
@@ -124,7 +125,7 @@ export class JoinState {
     const join = new JoinState({ snapshot: null, updates: [] }, folder, log);
     join.unready = true;
     join.busy = true;
-    join.folded = folder.fold(stored.snapshot, stored.updates, { withPendingStructs: false, verified: true }).then(
+    join.folded = folder.fold(stored.snapshot, stored.updates, { ...VERIFIED, withPendingStructs: false }).then(
       ({ state }) => {
         join.busy = false;
         join.unready = false;

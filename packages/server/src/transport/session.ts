@@ -248,17 +248,16 @@ export class Session {
         }
       }
       // Its walks too, a part per turn (HI1): admitting charges what they found.
-      let prescan: Prescan | undefined;
+      let prescan: Prescan | null = null;
       if (shape.anchors.length > SCAN_PART) {
         const scan = new ScanInParts(shape.anchors, Math.floor(this.scanBucket.available()));
-        for (let done: Prescan | null = null; !done;) {
+        while (!prescan) {
           await delay(this.clock, 0);
           if (gone()) return;
-          done = scan.step(room.doc);
-          prescan = done ?? undefined;
+          prescan = scan.step(room.doc);
         }
       }
-      this.admit(room, update, seq, shape, shape.checked!, slot, prescan);
+      this.admit(room, update, seq, shape, shape.checked!, slot, prescan ?? undefined);
       handedOver = true;
     } catch (err) {
       this.refuse(err);
